@@ -1,0 +1,132 @@
+"""Gradient flow through time: the error signal going back step by step, vanishing or exploding; truncation; a gradient check."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from rnn_core import gradflow, i18n
+from rnn_core.charts import gradflow as charts
+from rnn_core.numpy_rnn import RecurrentNetwork
+
+t = ui.texts("gradflow")
+names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
+                        if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
+big = ui.lecture_mode()
+CHAPTER_WINDOW = 10                     # the chapter backpropagates through the last 10 steps only
+MAX_STEPS = 200
+RADII = np.arange(0.5, 2.01, 0.25)     # spectral radii of the clipping chart
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def flow(_data, data_key, steps, radius, init, input_scale, n_cells, batch, seed, window):
+    """Everything the charts need for one setting (pure, cached): norms per step, eigenvalues, truncation loss."""
+    x, y = _data.x_val[:batch, -steps:], _data.y_val[:batch]          # (m, T) tokens: the last T of each review
+    net = gradflow.make_network(_data.num_words, n_cells, init, radius, input_scale, seed)
+    f = gradflow.backward_steps(net, x, y)
+    return dict(delta=f.delta_norms(), contrib=f.contribution_norms(), eig=np.linalg.eigvals(net.w1h),
+                radius=gradflow.spectral_radius(net.w1h), dropped=f.dropped_share(window),
+                full=float(np.linalg.norm(f.w1h_grad())))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def sweep(_data, data_key, steps, init, input_scale, n_cells, batch, seed, clip):
+    """The gradient's norm for a range of spectral radii, before and after clipping (pure, cached)."""
+    x, y = _data.x_val[:batch, -steps:], _data.y_val[:batch]
+    return gradflow.grad_norms(x, y, RADII, _data.num_words, n_cells, init, input_scale, seed, clip)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def check(seed, window):
+    """The gradient check on a small network (pure, cached)."""
+    return gradflow.gradient_check(seed=seed, window=window)
+
+
+st.title(t("title"))
+st.markdown(t.md("intro"))
+data = ui.chapter_data(num_words=100, skip_top=20, maxlen=MAX_STEPS)
+ui.source_note(data)
+data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
+
+st.latex(r"\delta_T = (A_2 - Y)\,W_2^{T} \odot (1 - H_T^2) \qquad "
+         r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2)")
+st.latex(r"\frac{\partial L}{\partial W_{1h}} = \frac{1}{m}\sum_{t=T-k+1}^{T} H_{t-1}^{T}\,\delta_t"
+         r"\qquad \delta_{t} = \delta_T \prod_{s=t+1}^{T} W_{1h}^{T}\,\mathrm{diag}(1 - H_{s-1}^2)")
+ui.show_code(gradflow.backward_steps, gradflow.make_network, gradflow.recurrent_weights)
+
+# --- controls: the essential ones always, the technical ones outside lecture mode
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns(4)
+    radius = c1.slider(t("radius"), 0.5, 2.0, 1.0, step=0.05, key="gradflow_radius", bind="query-params",
+                       help=t("radius_help"))
+    init = c2.selectbox(t("init"), gradflow.INITIALISERS, key="gradflow_init", bind="query-params",
+                        help=t("init_help"))
+    input_scale = c3.slider(t("input_scale"), 0.0, 3.0, 1.0, step=0.1, key="gradflow_input", bind="query-params",
+                            help=t("input_scale_help"))
+    steps = c4.slider(t("steps"), 10, MAX_STEPS, 100, step=10, key="gradflow_steps", bind="query-params",
+                      help=t("steps_help"))
+    n_cells, batch, seed, window = 32, 32, 0, CHAPTER_WINDOW
+    if not big:
+        d1, d2, d3, d4 = st.columns(4)
+        n_cells = d1.number_input(t("cells"), 2, 64, 32, key="gradflow_cells", persist_state="session")
+        batch = d2.number_input(t("batch"), 1, 64, 32, key="gradflow_batch", persist_state="session")
+        seed = d3.number_input(t("seed"), 0, 9999, 0, key="gradflow_seed", persist_state="session")
+        window = d4.number_input(t("window"), 1, MAX_STEPS, CHAPTER_WINDOW, key="gradflow_window",
+                                 persist_state="session", help=t("window_help"))
+
+res = flow(data, data_key, steps, radius, init, input_scale, n_cells, batch, seed, window)
+
+# --- 1. the error signal flowing back, and the eigenvalues of W1h
+st.header(t("flow_heading"))
+left, right = st.columns([3, 2] if not big else [1, 1])
+ratio = res["delta"][0] / res["delta"][-1] if res["delta"][-1] > 0 else float("nan")
+with left:
+    st.vega_lite_chart(spec=charts.delta_norm_chart(res["delta"], names("delta_chart"), big), width="stretch")
+with right:
+    st.vega_lite_chart(spec=charts.eigen_chart(res["eig"], names("eigen_chart"), big), width="content")
+m1, m2, m3 = st.columns(3)
+m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
+m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
+m3.metric(t("metric_verdict"), t("verdict.vanish") if ratio < 1e-2 else t("verdict.explode") if ratio > 1e2
+          else t("verdict.stable"))
+st.markdown(t.md("vanish_explode"))
+
+# --- 2. each step's share of dL/dW1h, and what truncation keeps
+st.header(t("truncation_heading"))
+st.vega_lite_chart(spec=charts.contribution_chart(res["contrib"], window, names("contrib_chart"), big),
+                   width="stretch")
+st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
+st.markdown(t.md("truncation"))
+ui.show_code(gradflow.Flow)
+
+# --- 3. the gradient check
+st.header(t("check_heading"))
+st.markdown(t.md("gradcheck"))
+st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx \frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
+         r"\qquad \mathrm{rel.\ error} = \frac{\lVert g_{\mathrm{analytic}} - g_{\mathrm{numeric}}\rVert}"
+         r"{\max(\lVert g_{\mathrm{analytic}}\rVert, \lVert g_{\mathrm{numeric}}\rVert)}")
+st.code("err_to_cell = np.dot(err_to_cell, self.w1h) * (1 - h ** 2)     # textbook\n"
+        "err_to_cell = np.dot(err_to_cell, self.w1h.T) * (1 - h ** 2)   # correct: W1h^T", language="python")
+check_seed = 0
+if not big:
+    check_seed = st.number_input(t("check_seed"), 0, 9999, 0, key="gradflow_check_seed", persist_state="session")
+rows = check(int(check_seed), int(window))
+table = pd.DataFrame({
+    t("check.method"): [t(f"method.{r.method}", window=window) for r in rows],
+    t("check.error"): [f"{r.error:.2e}" for r in rows],
+    t("check.verdict"): [t("check.ok") if r.error < 1e-6 else t("check.approx") if r.method == "truncated"
+                         else t("check.bad") for r in rows],
+})
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption(t("check_caption", window=window))
+ui.show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
+
+# --- 4. remedies
+st.header(t("remedies_heading"))
+st.markdown(t.md("remedies"))
+clip = 1.0
+if not big:
+    clip = st.select_slider(t("clip"), [0.01, 0.1, 1.0, 10.0, 100.0], value=1.0, key="gradflow_clip",
+                            persist_state="session")
+raw, clipped = sweep(data, data_key, steps, init, input_scale, n_cells, batch, seed, clip)
+st.vega_lite_chart(spec=charts.clipping_chart(RADII, raw, clipped, radius, names("clip_chart"), big), width="stretch")
+ui.show_code(gradflow.clip_by_norm)

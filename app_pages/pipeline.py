@@ -1,0 +1,146 @@
+"""The IMDB pipeline: one review from raw indices to words, lengths and padding, one-hot memory, the split."""
+import altair as alt
+import numpy as np
+import streamlit as st
+
+import ui
+from rnn_core import data as imdb
+from rnn_core import pipeline_stats as ps
+from rnn_core.charts import pipeline as charts
+
+t = ui.texts("pipeline")
+big = ui.lecture_mode()
+NUM_WORDS = (100, 1000, 10000)     # a bounded set: each (num_words, skip_top) pair is one cached data set
+SKIP_TOP = (0, 20)
+MAXLEN = (25, 50, 100, 200, 400)
+N_ROWS = 8                          # reviews in the padded heatmap
+
+
+def show(chart):
+    """Render an Altair chart as its Vega-Lite spec (Altair's own checks are slow; the tests run them)."""
+    with alt.theme.enable("none"):
+        st.vega_lite_chart(chart.to_dict(validate=False), width="stretch")
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def draw(name, *args, **kwargs):
+    """Show a chart of rnn_core.charts.pipeline; cached with its output, so the same inputs just replay it."""
+    show(getattr(charts, name)(*args, **kwargs))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def draw_padded(num_words, skip_top, source, first, maxlen, names, big, _data):
+    """The padded-matrix heatmap of N_ROWS reviews from `first` on (_data: not hashed, its settings are)."""
+    block = ps.padded_block(_data, first, N_ROWS, maxlen)                 # (N_ROWS, maxlen)
+    words = [imdb.decode(row, _data.index_to_word) for row in block]
+    show(charts.padded_chart(block, words, first, names, num_words, big=big))
+
+
+def human(n):
+    """Bytes as kB, MB, GB."""
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+
+
+st.title(t("title"))
+st.markdown(t.md("intro"))
+
+with st.container(horizontal=True):
+    if big:
+        num_words = st.session_state.get("pipeline_num_words", 100)
+        skip_top = st.session_state.get("pipeline_skip_top", 20)
+    else:
+        num_words = st.select_slider("num_words", NUM_WORDS, value=100, key="pipeline_num_words",
+                                     persist_state="session", help=t("controls.num_words_help"), width=260)
+        skip_top = st.select_slider("skip_top", SKIP_TOP, value=20, key="pipeline_skip_top",
+                                    persist_state="session", help=t("controls.skip_top_help"), width=200)
+    maxlen = st.select_slider("maxlen", MAXLEN, value=100, key="pipeline_maxlen", persist_state="session",
+                              help=t("controls.maxlen_help"), width=300)
+data = ui.chapter_data(num_words, skip_top)     # padded at maxlen=100; other maxlen values are padded here
+ui.source_note(data)
+st.code(f"(x_train_all, y_train_all), _ = imdb.load_data(skip_top={skip_top}, num_words={num_words})",
+        language="python")
+
+# 1. One review, step by step --------------------------------------------------------------------
+st.header(t("review.heading"))
+j = st.number_input(t("review.pick"), min_value=0, max_value=len(data.raw) - 1, value=0, step=1,
+                    key="pipeline_review", persist_state="session", help=t("review.pick_help"), width=260)
+steps = ps.review_steps(data, int(j))
+words = imdb.decode(steps["cleaned"], data.index_to_word)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(t("review.label"), t("review.positive") if steps["label"] else t("review.negative"),
+          help=t("review.label_help"))
+c2.metric(t("review.raw_len"), len(steps["raw"]))
+c3.metric(t("review.clean_len"), len(steps["cleaned"]))
+c4.metric(t(f"review.in_{steps['split']}"), f"#{steps['position']:,}", help=t("review.split_help"))
+st.markdown(t.md("review"))
+tab_raw, tab_clean, tab_words, tab_table = st.tabs(
+    [t("review.tab_raw"), t("review.tab_clean"), t("review.tab_words"), t("review.tab_table")])
+with tab_raw:
+    st.code(str(steps["raw"].tolist()), language=None, wrap_lines=True, height=160)
+with tab_clean:
+    st.code(str(steps["cleaned"].tolist()), language=None, wrap_lines=True, height=160)
+with tab_words:
+    st.code(" ".join(words), language=None, wrap_lines=True, height=160)
+with tab_table:
+    st.dataframe({t("review.col_index"): steps["raw"], t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
+                  t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
+st.latex(r"\text{keep } i > 2 \qquad \text{word}(i) = \texttt{index\_to\_word}[\,i - 3\,]"
+         r"\qquad 0 = \text{pad},\ 1 = \text{start},\ 2 = \text{OOV}")
+ui.show_code(imdb.load_reviews, imdb.drop_special, imdb.decode)
+
+# 2. Lengths and padding -------------------------------------------------------------------------------
+st.header(t("lengths.heading"))
+train_lengths = data.train_reviews.lengths                             # (20000,) after dropping <= 2
+starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
+cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
+st.markdown(t.md("lengths", maxlen=maxlen))
+names = {"length": t("lengths.length"), "reviews": t("lengths.reviews"), "cut": t("lengths.cut"),
+         "kept": t("lengths.kept")}
+draw("lengths_chart", starts, ends, counts, maxlen, names, big=big)
+c1, c2, c3 = st.columns(3)
+c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
+c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
+c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
+st.caption(t("lengths.note", longest=int(train_lengths.max())))
+
+st.subheader(t("padded.heading"))
+st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
+hm_names = {k: t(f"padded.{k}") for k in ("step", "review", "index", "word")}
+draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
+st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
+         r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
+ui.show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
+
+# 3. One-hot or tokens ---------------------------------------------------------------------------------
+st.header(t("memory.heading"))
+m = len(data.x_train)
+rows = ps.input_formats(m, maxlen, num_words)
+for r in rows:
+    r["size"] = human(r["bytes"])
+st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
+num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
+st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
+         rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
+         rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
+         rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
+fmt_names = {r["key"]: t(f"memory.{r['key']}") for r in rows} | {"bytes": t("memory.bytes")}
+st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
+               "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
+              for r in rows], hide_index=True, width="stretch")
+draw("formats_chart", rows, fmt_names, big=big)
+st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
+ui.show_code(ps.onehot_bytes, ps.input_formats)
+
+# 4. The split -------------------------------------------------------------------------------------------
+st.header(t("split.heading"))
+counts = {"train": ps.label_counts(data.y_train), "val": ps.label_counts(data.y_val)}
+st.markdown(t.md("split", first=", ".join(str(i) for i in data.train_index[:8])))
+split_names = {k: t(f"split.{k}") for k in ("train", "val", "negative", "positive", "reviews")}
+draw("split_chart", counts, split_names, big=big)
+st.dataframe([{t("split.part"): split_names[part], t("split.negative"): neg, t("split.positive"): pos,
+               t("split.total"): neg + pos, t("split.share_pos"): f"{pos / (neg + pos):.1%}"}
+              for part, (neg, pos) in counts.items()], hide_index=True, width="stretch")
+ui.show_code(imdb.chapter_split, ps.label_counts)

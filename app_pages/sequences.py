@@ -1,0 +1,166 @@
+"""Sequences and time steps: word order, an order-blind dense network vs an RNN, a temperature series, the cell."""
+import altair as alt
+import numpy as np
+import streamlit as st
+
+import ui
+from rnn_core import sequences as seq
+from rnn_core import timeseries as ts
+from rnn_core.charts import sequences as charts
+from rnn_core.data import decode
+from rnn_core.numpy_rnn import RecurrentNetwork
+
+t = ui.texts("sequences")
+big = ui.lecture_mode()
+CELLS = (2, 4, 8, 16)
+NOISE = (0.0, 0.5, 1.0, 2.0, 4.0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def order_outputs(words, n_cells, seed):
+    """Both models on every order of the words: texts of the charted orders, their outputs, spreads over all."""
+    orders = seq.word_orders(len(words))                            # (n!, T)
+    tokens = seq.order_tokens(list(words), orders)                  # (n!, T)
+    rnn = seq.seeded_rnn(len(seq.vocabulary(words)), n_cells, seed)
+    dense, recurrent = seq.dense_outputs(rnn, tokens), seq.rnn_outputs(rnn, tokens)
+    shown = seq.sample_rows(len(orders), seq.n_orders(seq.MAX_LISTED))
+    texts = [" ".join(words[i] for i in order) for order in orders[shown]]
+    spread = (float(np.ptp(dense)), float(np.ptp(recurrent)))
+    return texts, dense[shown], recurrent[shown], spread
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def temperatures(noise, lag):
+    """The series, its shuffled copy, their lag pairs and correlations."""
+    series = ts.hourly_temperatures(days=7, noise=noise, seed=0)
+    mixed = ts.shuffled(series, seed=1)
+    return series, [(ts.lag_pairs(s, lag), ts.lag_correlation(s, lag)) for s in (series, mixed)]
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def draw(name, *args, **kwargs):
+    """Show a chart of rnn_core.charts.sequences; cached with its output, so the same inputs just replay it."""
+    spec = getattr(charts, name)(*args, **kwargs)
+    if not isinstance(spec, dict):                              # an Altair chart (the diagrams are plain specs)
+        with alt.theme.enable("none"):
+            spec = spec.to_dict(validate=False)                 # Altair's checks are slow; the tests run them
+    st.vega_lite_chart(spec, width="content" if "width" in spec else "stretch")
+
+
+def setting(widget, key, default, *args, **kwargs):
+    """A technical control: shown normally, hidden in lecture mode (where its kept value, or the default, is used)."""
+    if big:
+        return st.session_state.get(key, default)
+    return widget(*args, key=key, persist_state="session", **kwargs)
+
+
+st.title(t("title"))
+st.markdown(t.md("intro"))
+
+# 1. A sentence as time steps ------------------------------------------------------------------
+st.header(t("steps.heading"))
+sentence = st.text_input(t("steps.sentence"), value=t("steps.default"), max_chars=80,
+                         key="sequences_sentence", persist_state="session", help=t("steps.sentence_help"))
+words = seq.split_words(sentence)
+if len(sentence.split()) > seq.MAX_WORDS:
+    st.warning(t("steps.too_many", n=seq.MAX_WORDS), icon=":material/content_cut:")
+if not words:
+    st.info(t("steps.empty"), icon=":material/edit:")
+    words = seq.split_words(t("steps.default"))
+words = tuple(words)
+vocab = seq.vocabulary(words)
+T, n_f = len(words), len(vocab)
+
+st.markdown(t.md("steps", T=T, n_f=n_f))
+st.dataframe(
+    [{t("steps.col_step"): f"t = {i}", t("steps.col_word"): w, t("steps.col_token"): vocab[w],
+      t("steps.col_onehot"): str(np.eye(n_f, dtype=int)[vocab[w]])} for i, w in enumerate(words, start=1)],
+    hide_index=True, width="content")
+
+# 2. Every order, fed to two models -----------------------------------------------------------
+st.header(t("orders.heading"))
+n_total = seq.n_orders(T)
+st.markdown(t.md("orders", T=T, n=f"{n_total:,}"))
+with st.container(horizontal=True):
+    n_cells = setting(st.select_slider, "sequences_cells", 4, t("orders.cells"), options=CELLS, value=4,
+                      help=t("orders.cells_help"), width=320)
+    seed = setting(st.number_input, "sequences_seed", 42, t("orders.seed"), min_value=0, max_value=9999, value=42,
+                   step=1, help=t("orders.seed_help"), width=200)
+texts, dense, recurrent, spread = order_outputs(words, int(n_cells), int(seed))
+
+names = {k: t(f"orders.{k}") for k in ("dense", "rnn", "order", "order_number", "output")}
+draw("orders_chart", texts, dense, recurrent, names, big=big)
+if n_total > len(texts):
+    st.caption(t("orders.sampled", shown=len(texts), n=f"{n_total:,}"))
+c1, c2 = st.columns(2)
+c1.metric(t("orders.spread_dense"), f"{spread[0]:.4f}")
+c2.metric(t("orders.spread_rnn"), f"{spread[1]:.4f}")
+st.markdown(t.md("orders_why"))
+
+if T <= seq.MAX_LISTED:
+    with st.expander(t("orders.list", n=f"{n_total:,}"), icon=":material/list:", expanded=T <= 3):
+        st.dataframe([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
+                       t("orders.rnn"): round(float(r), 4)}
+                      for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
+                     hide_index=True, width="stretch")
+else:
+    st.caption(t("orders.not_listed", max=seq.MAX_LISTED))
+
+left, right = st.columns(2)
+with left:
+    st.markdown(t("orders.dense_eq"))
+    st.latex(r"\begin{aligned} \mathbf{s} &= \textstyle\sum_{t=1}^{T} \mathbf{x}_t \\ "
+             r"A_2 &= \sigma\big(\tanh(\mathbf{s}\,W_{1x} + b_1)\,W_2 + b_2\big) \end{aligned}")
+with right:
+    st.markdown(t("orders.rnn_eq"))
+    st.latex(r"\begin{aligned} H_t &= \tanh(X_t W_{1x} + H_{t-1} W_{1h} + b_1),\quad H_0 = 0 \\ "
+             r"A_2 &= \sigma(H_T W_2 + b_2) \end{aligned}")
+ui.show_code(seq.dense_outputs, seq.rnn_outputs, RecurrentNetwork.forpass, seq.seeded_rnn)
+
+# 3. A time series: this hour and the next ---------------------------------------------------------
+st.header(t("series.heading"))
+st.markdown(t.md("series"))
+with st.container(horizontal=True):
+    lag = st.slider(t("series.lag"), 1, 24, 1, key="sequences_lag", persist_state="session",
+                    help=t("series.lag_help"), width=320)
+    noise = setting(st.select_slider, "sequences_noise", 1.0, t("series.noise"), options=NOISE, value=1.0,
+                    format_func=lambda v: f"{v:g} °C", help=t("series.noise_help"), width=320)
+series, ((pairs, r), (mixed_pairs, r_mixed)) = temperatures(float(noise), int(lag))
+draw("series_chart", series, {"hour": t("series.hour"), "temp": t("series.temp")}, big=big)
+domain = (float(np.floor(series.min())), float(np.ceil(series.max())))
+lag_names = {"now": t("series.now"), "later": t("series.later", lag=lag)}
+c1, c2 = st.columns(2)
+with c1:
+    draw("lag_chart", *pairs, lag_names, t("series.in_order"), domain, big=big)
+    st.metric(t("series.r_in_order", lag=lag), f"{r:+.3f}")
+with c2:
+    draw("lag_chart", *mixed_pairs, lag_names, t("series.shuffled"), domain, big=big)
+    st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
+st.markdown(t.md("series_after"))
+st.latex(r"r = \frac{\sum_t (x_t - \bar{x})(x_{t+k} - \bar{x}')}"
+         r"{\sqrt{\sum_t (x_t - \bar{x})^2}\,\sqrt{\sum_t (x_{t+k} - \bar{x}')^2}}")
+ui.show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)
+
+# 4. The cell, folded and unrolled ----------------------------------------------------------------
+st.header(t("cell.heading"))
+m = n_total
+shapes = {"X": f"({m:,}, {T}, {n_f})", "X_t": f"({m:,}, {n_f})", "H": f"({m:,}, {n_cells})",
+          "W1x": f"({n_f}, {n_cells})", "W1h": f"({n_cells}, {n_cells})", "A2": f"({m:,}, 1)", "n_c": str(n_cells)}
+c1, c2 = st.columns([3, 2], vertical_alignment="center")
+with c1:
+    st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
+with c2:
+    draw("folded_cell_chart", shapes, {"cell": t("cell.cell"), "loop": t("cell.loop")}, big=big)
+draw("unrolled_chart", list(words), shapes, {"shared": t("cell.shared")}, big=big)
+st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
+         r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
+         r"\qquad H_t = \tanh(Z_{1,t})")
+ui.show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
+
+# 5. The same idea on real reviews -----------------------------------------------------------------
+st.header(t("reviews.heading"))
+data = ui.chapter_data()
+ui.source_note(data)
+last = decode(data.x_train[0][-12:], data.index_to_word)            # the last 12 time steps of review 0
+st.markdown(t.md("reviews", maxlen=data.maxlen, n=f"{len(data.x_train):,}"))
+st.dataframe([{f"t = {data.maxlen - len(last) + i + 1}": w for i, w in enumerate(last)}], hide_index=True)

@@ -1,0 +1,338 @@
+"""Train the NumPy RNN: the chapter's run shipped with the app, and your own run trained in chunks with live curves."""
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+import ui
+from rnn_core import export, runs, slots, training
+from rnn_core.charts import training as charts
+from rnn_core.data import PAD, decode
+from rnn_core.numpy_rnn import RecurrentNetwork
+
+t = ui.texts("train_numpy")
+big = ui.lecture_mode()
+ss = st.session_state
+JOB = "train_numpy_job"          # this session's training: a training.Job
+CHUNK_SECONDS = 0.3              # training per fragment run; the page redraws in between
+TICK = 0.2                       # seconds between fragment reruns while a run waits or trains
+C = training.CHAPTER_CONFIG
+N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, 20000]
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+NUM_WORDS = [50, 100, 200, 500, 1000]
+MAXLEN = [20, 50, 100, 150, 200]
+CHART_KEYS = ["epoch", "loss", "val_loss", "value", "val_accuracy", "accuracy", "true", "pred", "neg",
+              "pos", "count", "run", "reference"]
+names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+references = {t("ref.notebook"): training.REFERENCE_ACCURACY["notebook"],
+              t("ref.lecture"): training.REFERENCE_ACCURACY["lecture"]}
+ss.setdefault("runs", [])
+owner = ss.setdefault("train_numpy_owner", f"numpy-{uuid.uuid4().hex}")
+
+
+def server_limit():
+    """How many trainings may run at once on this server (RNN_MAX_TRAININGS, env or secrets)."""
+    try:
+        secret = st.secrets.get("RNN_MAX_TRAININGS") if st.secrets.load_if_toml_exists() else None
+    except Exception:   # an unreadable secrets file must not break the page
+        secret = None
+    return slots.max_trainings(secret)
+
+
+@st.cache_data(show_spinner=False)
+def saved_numpy_runs(stamp):
+    """The NumPy runs shipped in saved_runs/ (read again when the files change)."""
+    return [r for r in runs.saved_runs() if r.kind == "numpy"]
+
+
+def saved_stamp():
+    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(runs.SAVED_DIR).glob("*.json")))
+
+
+def duration(seconds):
+    """'12 s' or '3 min 5 s'."""
+    s = int(round(seconds))
+    return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
+
+
+def final_accuracy(run):
+    acc = run.history.get("val_accuracy", [])
+    return acc[-1] if acc else None
+
+
+def evaluate(weights, config, data, n_examples=6):
+    """Confusion matrix and a few decoded validation reviews with the model's probabilities."""
+    model = training.model_from_weights(weights, config)
+    said = training.output(model, data.x_val)[:, 0] > 0                    # (5000,) bool
+    rows = training.example_rows(model, data.x_val, data.y_val, n=n_examples)
+    for r in rows:
+        words = [w for i, w in zip(data.x_val[r["index"]], decode(data.x_val[r["index"]], data.index_to_word))
+                 if i != PAD]
+        r["words"] = " ".join(words)
+    return training.confusion_matrix(data.y_val, said), rows
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def evaluate_saved(name, created, source, _run, _data):
+    """evaluate() for a saved run (the same for every visitor, so cached)."""
+    return evaluate(_run.weights, _run.config, _data)
+
+
+def show_results(matrix, rows):
+    """The confusion matrix next to a table of validation reviews and what the model said about them."""
+    total, right = int(matrix.sum()), int(matrix[0, 0] + matrix[1, 1])
+    left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
+    with left:
+        st.markdown(f"**{t('chart.confusion_title')}**")
+        st.altair_chart(charts.confusion_chart(matrix, names, big), width="stretch")
+        st.caption(t("results.matrix_caption", right=right, total=total, acc=right / max(total, 1)))
+    with right_col:
+        st.markdown(f"**{t('results.examples')}**")
+        label = {1: t("results.positive"), 0: t("results.negative")}
+        said = [int(r["proba"] > 0.5) for r in rows]
+        table = pd.DataFrame({
+            t("results.review"): [r["words"] for r in rows],
+            t("results.label"): [label[r["label"]] for r in rows],
+            t("results.proba"): [f"{r['proba']:.2f}" for r in rows],
+            t("results.prediction"): [label[s] for s in said],
+            t("results.correct"): [t("results.yes") if s == r["label"] else t("results.no") for s, r in zip(said, rows)],
+        })
+        st.table(table, hide_index=True, border="horizontal")   # the words contain no Markdown characters
+        st.caption(t("results.examples_caption"))
+
+
+def show_curves(history):
+    """Learning curves and validation accuracy with the published values; stacked and bigger in lecture mode."""
+    a, b = (st.container(), st.container()) if big else st.columns(2)
+    with a:
+        st.markdown(f"**{t('chart.loss_title')}**")
+        st.altair_chart(charts.learning_curves(history, names, big), width="stretch")
+    with b:
+        st.markdown(f"**{t('chart.accuracy_title')}**")
+        st.altair_chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+
+
+def show_saved():
+    """The shipped run at once: accuracy against the published values, its curves, how and when it was made."""
+    st.subheader(t("saved.heading"))
+    saved = saved_numpy_runs(saved_stamp())
+    if not saved:
+        st.info(t("saved.missing"))
+        return
+    run = saved[-1]
+    st.markdown(t.md("saved"))
+    acc, ref = final_accuracy(run), training.REFERENCE_ACCURACY
+    m = st.columns(4)
+    m[0].metric(t("metric.val_accuracy"), f"{acc:.4f}" if acc is not None else "–",
+                delta=t("metric.vs_notebook", delta=acc - ref["notebook"]) if acc is not None else None,
+                delta_color="off")
+    m[1].metric(t("metric.notebook"), f"{ref['notebook']:.4f}")
+    m[2].metric(t("metric.lecture"), f"{ref['lecture']:.4f}")
+    seconds = (run.history.get("seconds") or [0])[-1]
+    m[3].metric(t("metric.epochs"), run.epochs)
+    show_curves(run.history)
+    st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
+                 n_train=run.config.get("n_train", 0), seconds=seconds,
+                 source=t.get(f"source_name.{run.data_source}", run.data_source)))
+    if st.toggle(t("saved.inspect"), value=big, key="train_numpy_inspect", help=t("saved.inspect_help")):
+        c = run.config
+        data = ui.chapter_data(c["num_words"], c["skip_top"], c["maxlen"])
+        if (data.source == "synthetic") != (run.data_source == "synthetic"):
+            ui.source_note(data)
+            st.info(t("saved.other_data"))      # its weights were trained on other reviews
+        else:
+            show_results(*evaluate_saved(run.name, run.created, data.source, run, data))
+
+
+def controls(disabled):
+    """The settings, bounded; in lecture mode only reviews, epochs and learning rate (the rest are the chapter's)."""
+    cfg = dict(C)
+    keep = dict(persist_state="session", disabled=disabled)
+    with st.container(border=True):
+        a, b, c = st.columns(3)
+        cfg["n_train"] = a.select_slider(t("train.n_train"), N_TRAIN, value=C["n_train"], key="train_numpy_n_train",
+                                         format_func="{:,}".format, help=t("train.n_train_help"), **keep)
+        cfg["epochs"] = b.number_input(t("train.epochs"), 1, 100, C["epochs"], key="train_numpy_epochs",
+                                       help=t("train.epochs_help"), **keep)
+        cfg["learning_rate"] = c.select_slider(t("train.learning_rate"), LEARNING_RATES, value=C["learning_rate"],
+                                               key="train_numpy_lr", format_func="{:g}".format,
+                                               help=t("train.learning_rate_help"), **keep)
+        if big:
+            st.caption(t("train.lecture_note"))
+            return cfg
+        a, b, c, d = st.columns([1, 1, 1, 1.4])
+        cfg["n_cells"] = a.number_input(t("train.cells"), 1, 128, C["n_cells"], key="train_numpy_cells",
+                                        help=t("train.cells_help"), **keep)
+        cfg["batch_size"] = b.select_slider(t("train.batch"), BATCHES, value=C["batch_size"], key="train_numpy_batch",
+                                            help=t("train.batch_help"), **keep)
+        cfg["truncation"] = c.number_input(t("train.window"), 1, max(MAXLEN), C["truncation"],
+                                           key="train_numpy_window", help=t("train.window_help"), **keep)
+        grad = d.segmented_control(t("train.gradient"), ["correct", "textbook"], default="correct", required=True,
+                                   format_func=lambda g: t(f"gradient_name.{g}"), key="train_numpy_gradient",
+                                   help=t("train.gradient_help"), **keep)
+        cfg["textbook_backprop"] = grad == "textbook"
+        a, b, c, _ = st.columns([1, 1, 1, 1.4])
+        cfg["num_words"] = a.select_slider(t("train.num_words"), NUM_WORDS, value=C["num_words"],
+                                           key="train_numpy_num_words", help=t("train.num_words_help"), **keep)
+        cfg["maxlen"] = b.select_slider(t("train.maxlen"), MAXLEN, value=C["maxlen"], key="train_numpy_maxlen",
+                                        help=t("train.maxlen_help"), **keep)
+        cfg["seed"] = c.number_input(t("train.seed"), 0, 9999, C["seed"], key="train_numpy_seed",
+                                     help=t("train.seed_help"), **keep)
+        if cfg["truncation"] > cfg["maxlen"]:
+            st.caption(t("train.window_clipped", maxlen=cfg["maxlen"]))
+            cfg["truncation"] = cfg["maxlen"]
+    return cfg
+
+
+def new_job(cfg):
+    """A job for this session; the data is loaded once a training slot is free."""
+    ss["train_numpy_count"] = ss.get("train_numpy_count", 0) + 1
+    name = f"numpy-{ss['train_numpy_count']}"
+
+    def make_trainer():
+        return training.NumpyTraining(cfg, ui.chapter_data(cfg["num_words"], cfg["skip_top"], cfg["maxlen"]))
+
+    return training.Job(owner, name, cfg, make_trainer)
+
+
+def record(job):
+    """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
+    if not job.recorded and job.trainer is not None and job.trainer.epochs:
+        ss["runs"].append(job.trainer.to_run(job.name, note="app_pages/train_numpy.py"))
+    job.recorded = True
+
+
+def show_status(job):
+    """What the run is doing, or how it ended."""
+    tr, state = job.trainer, job.state
+    e = tr.last if tr is not None else None
+    if state == "waiting":
+        st.info(t("status.waiting", running=slots.SERVER.running(), limit=server_limit(),
+                  position=max(slots.SERVER.position(owner), 1)), icon=":material/hourglass_top:")
+    elif state == "failed":
+        st.error(t("status.failed", error=job.error), icon=":material/error:")
+    elif state == "stopped":
+        st.warning(t("status.stopped", epochs=tr.epochs) if tr is not None and tr.epochs else t("status.stopped_none"),
+                   icon=":material/stop_circle:")
+    elif e is None:
+        st.info(t("status.starting"), icon=":material/hourglass_top:")
+    elif state == "running":
+        left = tr.time_left
+        where = dict(epoch=e.epoch + 1, epochs=e.epochs, batch=e.batch + 1, n_batches=e.n_batches)
+        text = (t("status.running", left=duration(left), **where) if left is not None else
+                t("status.running_early", **where))
+        st.progress(tr.fraction, text=text)
+        st.caption(t("status.away"))
+    elif state == "finished":
+        st.success(t("status.finished", acc=tr.history["val_accuracy"][-1], epochs=tr.epochs, seconds=tr.seconds),
+                   icon=":material/check_circle:")
+    elif state == "diverged":
+        st.error(t("status.diverged", epoch=e.epoch + 1, loss=tr.diverged_loss, epochs=tr.epochs),
+                 icon=":material/warning:")
+        st.markdown(t.md("diverged"))
+
+
+def show_job(job):
+    """Status, live curves and, once it is over, the results of this session's current run."""
+    show_status(job)
+    tr = job.trainer
+    if tr is None:
+        return
+    ui.source_note(tr.data)
+    if tr.epochs:
+        show_curves(tr.history)
+    elif job.state == "running":
+        st.caption(t("status.first_epoch"))
+    if job.done and tr.epochs:
+        if job.results is None:
+            job.results = evaluate(tr.weights, tr.config, tr.data)
+        st.subheader(t("results.heading"))
+        show_results(*job.results)
+
+
+job = ss.get(JOB)
+active = job is not None and not job.done
+
+
+@st.fragment(run_every=TICK if active else None)
+def live():
+    """Advance this session's run by one chunk and redraw; reruns by itself while the run is active."""
+    job = ss.get(JOB)
+    if job is None:
+        st.info(t("status.idle"))
+        return
+    if not job.done:
+        job.step(server_limit(), CHUNK_SECONDS)
+        if job.done:
+            record(job)
+            st.rerun()   # the whole page: buttons, the list of runs, no more automatic reruns
+    show_job(job)
+    if not job.done and not job.waiting:
+        try:
+            st.rerun(scope="fragment")   # next chunk at once; a click or a page switch gets in between
+        except StreamlitAPIException:
+            pass                         # part of a full-page run: run_every starts the fragment's own reruns
+
+
+def show_runs():
+    """This session's runs: a table, their curves next to the saved run, downloads."""
+    st.subheader(t("runs.heading"))
+    mine = ss["runs"]
+    if not mine:
+        st.caption(t("runs.empty"))
+        return
+    rows = []
+    for r in mine:
+        c = r.config
+        acc = final_accuracy(r)
+        settings = (t("runs.settings_value", gradient=t("gradient_name." + ("textbook" if c.get("textbook_backprop")
+                                                                              else "correct")), **c)
+                    if r.kind == "numpy" else "")
+        rows.append({t("runs.name"): r.name, t("runs.kind"): r.kind,
+                     t("runs.status"): t.get(f"status_name.{r.status}", r.status), t("runs.epochs"): r.epochs,
+                     t("runs.val_accuracy"): acc, t("runs.settings"): settings})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
+    saved = saved_numpy_runs(saved_stamp())
+    st.markdown(f"**{t('runs.compare')}**")
+    st.altair_chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
+    choices = mine + saved[-1:]
+    pick = st.selectbox(t("runs.pick"), range(len(choices)), index=len(mine) - 1, key="train_numpy_pick",
+                        format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved
+                                                                 else ""))
+    run = choices[pick]
+    a, b, _ = st.columns([1, 1, 2])
+    a.download_button(t("runs.download_weights"), export.weights_npz(run.weights), f"{run.name}.npz",
+                      mime="application/octet-stream", on_click="ignore", icon=":material/download:",
+                      help=t("runs.download_weights_help"), key="train_numpy_dl_weights")
+    b.download_button(t("runs.download_history"), export.history_csv(run.history), f"{run.name}.csv",
+                      mime="text/csv", on_click="ignore", icon=":material/download:",
+                      help=t("runs.download_history_help"), key="train_numpy_dl_history")
+
+
+st.title(t("title"))
+st.markdown(t.md("intro"))
+if not big:
+    st.latex(r"L = -\frac{1}{m}\sum_{i=1}^{m}\big(y_i \log a_i + (1-y_i)\log(1-a_i)\big)"
+             r"\qquad W \leftarrow W - \eta\,\frac{\partial L}{\partial W}")
+    ui.show_code(RecurrentNetwork.training, RecurrentNetwork.iter_fit, training.ChunkedTraining.advance)
+
+show_saved()
+
+st.subheader(t("train.heading"))
+if not big:
+    st.markdown(t.md("chunks"))
+cfg = controls(disabled=active)
+buttons = st.container(horizontal=True)
+if buttons.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active, key="train_numpy_start"):
+    ss[JOB] = new_job(cfg)
+    st.rerun()
+if buttons.button(t("train.stop"), icon=":material/stop:", disabled=not active, key="train_numpy_stop"):
+    job.stop()
+    record(job)
+    st.rerun()
+live()
+show_runs()

@@ -1,0 +1,118 @@
+"""Load: hold N concurrent browser sessions on one server for a while, some of them training.
+
+Reports errors (exceptions shown, failed loads; must be 0), the server's peak memory and page
+response times (navigation to script run finished).
+Usage: python benchmarks/load_test.py [--sessions 20] [--training 3] [--seconds 60]
+"""
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rnn_core import i18n  # noqa: E402
+from rnn_core.site import PAGES  # noqa: E402
+from tests.browser import harness  # noqa: E402
+
+BROWSE = [p.key for p in PAGES if not p.uses_tensorflow]
+
+
+def rss_mb(pid):
+    """Current and peak resident memory of a process, in MB (from /proc)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    kb = lambda k: int(fields.get(k, "0 kB").split()[0])  # noqa: E731
+    return kb("VmRSS") / 1024, kb("VmHWM") / 1024
+
+
+async def wait_idle(page, timeout=120):
+    """The async twin of harness.wait_idle."""
+    app = page.locator('[data-testid="stApp"]')
+    await app.wait_for(timeout=timeout * 1000)
+    calm, deadline = 0, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        calm = calm + 1 if await app.get_attribute("data-test-script-state") == "notRunning" else 0
+        if calm >= 2:
+            return
+        await page.wait_for_timeout(100)
+    raise TimeoutError
+
+
+async def browser_session(browser, base, n, until, stats, training):
+    """One user: visits pages in turn; a training user starts a short NumPy run and watches it."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    lang = "ko" if n % 2 else "en"
+    i = n
+    try:
+        if training:
+            await page.goto(harness.page_url(base, "train_numpy", lang, train_numpy_reviews=2000, train_numpy_epochs=3))
+            await wait_idle(page)
+            start = i18n.table(lang, "train_numpy")["start"]
+            await page.get_by_role("button", name=start).first.click()
+        while time.monotonic() < until:
+            if training:
+                await page.wait_for_timeout(2000)
+                t0 = time.perf_counter()
+                await wait_idle(page)
+                stats["train_polls"] += 1
+            else:
+                key = BROWSE[i % len(BROWSE)]
+                i += 1
+                t0 = time.perf_counter()
+                await page.goto(harness.page_url(base, key, lang))
+                await wait_idle(page)
+                stats["times"].append(time.perf_counter() - t0)
+            errors = await page.locator(harness.EXCEPTION).count()
+            if errors:
+                stats["errors"].append((n, page.url, await page.locator(harness.EXCEPTION).first.inner_text()))
+    except Exception as exc:  # a failed load counts as an error
+        stats["errors"].append((n, page.url, repr(exc)[:300]))
+    finally:
+        await page.close()
+
+
+async def run(args):
+    from playwright.async_api import async_playwright
+    stats = {"times": [], "errors": [], "train_polls": 0}
+    with harness.streamlit_server() as (base, proc):
+        peak = {"rss": 0.0}
+
+        async def sample():
+            while True:
+                rss, hwm = rss_mb(proc.pid)
+                peak["rss"] = max(peak["rss"], rss, hwm)
+                await asyncio.sleep(0.5)
+
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=harness.CHROMIUM, headless=True,
+                                              args=harness.CHROMIUM_ARGS)
+            idle_rss = rss_mb(proc.pid)[0]
+            sampler = asyncio.create_task(sample())
+            until = time.monotonic() + args.seconds
+            await asyncio.gather(*(browser_session(browser, base, n, until, stats, n < args.training)
+                                   for n in range(args.sessions)))
+            sampler.cancel()
+            await browser.close()
+    t = sorted(stats["times"])
+    print(f"sessions: {args.sessions} ({args.training} training) for {args.seconds} s")
+    print(f"errors: {len(stats['errors'])}")
+    for err in stats["errors"][:10]:
+        print("  ", err)
+    print(f"server memory: idle {idle_rss:.0f} MB, peak {peak['rss']:.0f} MB")
+    if t:
+        print(f"page loads: {len(t)}; median {statistics.median(t):.2f} s, p90 {t[int(0.9 * (len(t) - 1))]:.2f} s, max {t[-1]:.2f} s")
+    print(f"training sessions' polls: {stats['train_polls']}")
+    return 1 if stats["errors"] else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--training", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=60)
+    sys.exit(asyncio.run(run(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Altair charts, one module per topic; each function returns a chart."""

@@ -1,0 +1,125 @@
+"""Charts of the gradient-flow page: |delta_t| per step, eigenvalues of W1h, each step's share of dL/dW1h, clipping.
+
+Each function returns a Vega-Lite spec (a dict) built from a cached Altair template (see charts/spec.py).
+"""
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from rnn_core.charts.spec import fill, template
+
+PINK, GREY, BLUE = "#d6336c", "#adb5bd", "#1c7ed6"
+
+
+def _size(big):
+    """Label size and chart height: bigger in lecture mode so a projector stays readable."""
+    return (18, 420) if big else (12, 300)
+
+
+def _style(chart, big):
+    fs, _ = _size(big)
+    return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_legend(
+        labelFontSize=fs, titleFontSize=fs, orient="top").configure_title(fontSize=fs + 2)
+
+
+def _positive(df):
+    """The rows a log scale can show: norms that are exactly 0 (H_0 = 0, or underflow) are left out."""
+    return df[df["norm"] > 0]
+
+
+def _data(name):
+    return alt.Chart(alt.NamedData(name=name))
+
+
+@template
+def _delta(names, big):
+    line = _data("delta").mark_line(color=PINK, strokeWidth=3 if big else 2, point=alt.OverlayMarkDef(
+        color=PINK, size=30 if big else 16)).encode(
+        x=alt.X("step:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False)),
+        y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
+        tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("back:Q", title=names["back"]),
+                 alt.Tooltip("norm:Q", title=names["norm"], format=".3e")],
+    )
+    start = _data("start").mark_rule(color=GREY, strokeDash=[5, 4]).encode(y="norm:Q")
+    return _style((start + line).properties(height=_size(big)[1], title=names["title"]), big)
+
+
+def delta_norm_chart(norms, names, big=False):
+    """|delta_t| at every time step on a log scale; the error starts at the last step and flows to the left."""
+    steps = np.arange(1, len(norms) + 1)
+    df = pd.DataFrame({"step": steps, "norm": norms, "back": len(norms) - steps})
+    return fill(_delta(names=names, big=big), delta=_positive(df), start=_positive(df.tail(1)))
+
+
+@template
+def _eigen(names, big):
+    frame = _data("frame").mark_point(opacity=0).encode(
+        x=alt.X("re:Q", title=names["re"], scale=alt.Scale(nice=False, zero=False)),
+        y=alt.Y("im:Q", title=names["im"], scale=alt.Scale(nice=False, zero=False)))
+    circle = _data("circle").mark_line(color=GREY, strokeDash=[5, 4]).encode(x="re:Q", y="im:Q", order="i:Q")
+    dots = _data("eig").mark_circle(size=110 if big else 60, color=PINK, opacity=0.85).encode(
+        x="re:Q", y="im:Q",
+        tooltip=[alt.Tooltip("re:Q", format=".3f", title=names["re"]), alt.Tooltip("im:Q", format=".3f", title=names["im"]),
+                 alt.Tooltip("abs:Q", format=".3f", title="|λ|")],
+    )
+    side = _size(big)[1]       # Streamlit fits title and axes into the size: add their room to keep a square
+    return _style((frame + circle + dots).properties(width=side + (85 if big else 62), height=side + (110 if big else 85),
+                                                     title=names["title"]), big)
+
+
+def eigen_chart(eigenvalues, names, big=False):
+    """The eigenvalues of W1h in the complex plane against the unit circle |lambda| = 1."""
+    r = max(1.25, float(np.max(np.abs(eigenvalues))) * 1.1)
+    angle = np.linspace(0, 2 * np.pi, 181)
+    return fill(_eigen(names=names, big=big),
+                frame=pd.DataFrame({"re": [-r, r], "im": [-r, r]}),     # a square, symmetric view
+                circle=pd.DataFrame({"re": np.cos(angle), "im": np.sin(angle), "i": np.arange(181)}),
+                eig=pd.DataFrame({"re": eigenvalues.real, "im": eigenvalues.imag, "abs": np.abs(eigenvalues)}))
+
+
+@template
+def _contribution(names, big):
+    parts = alt.Scale(domain=[names["kept"], names["dropped"]], range=[PINK, GREY])
+    band = _data("band").mark_rect(opacity=0.08).encode(
+        x=alt.X("a:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False)), x2="b:Q",
+        color=alt.Color("part:N", scale=parts, title=None))
+    dots = _data("points").mark_circle(size=70 if big else 36, opacity=0.9).encode(
+        x="step:Q", y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
+        color=alt.Color("part:N", title=None, scale=parts),
+        tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("norm:Q", format=".3e", title=names["norm"]),
+                 alt.Tooltip("part:N", title=" ")],
+    )
+    return _style((band + dots).properties(height=_size(big)[1], title=names["title"]), big)
+
+
+def contribution_chart(norms, window, names, big=False):
+    """Each step's share of dL/dW1h (log scale), the truncation window shaded: kept steps in colour, dropped in grey."""
+    n = len(norms)
+    steps = np.arange(1, n + 1)
+    cut = max(n - window, 0) + 0.5                               # steps after `cut` are backpropagated
+    part = np.where(steps > cut, names["kept"], names["dropped"])
+    return fill(_contribution(names=names, big=big),
+                band=pd.DataFrame({"a": [0.5, cut], "b": [cut, n + 0.5], "part": [names["dropped"], names["kept"]]}),
+                points=_positive(pd.DataFrame({"step": steps, "norm": norms, "part": part})))
+
+
+@template
+def _clipping(names, big):
+    kinds = [names["raw"], names["clipped"]]
+    lines = _data("lines").mark_line(strokeWidth=3 if big else 2, point=True).encode(
+        x=alt.X("radius:Q", title=names["radius"], scale=alt.Scale(zero=False)),
+        y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[PINK, BLUE])),
+        strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 3]])),
+        tooltip=[alt.Tooltip("radius:Q", format=".2f", title=names["radius"]),
+                 alt.Tooltip("norm:Q", format=".3e", title=names["norm"]), alt.Tooltip("kind:N", title=" ")],
+    )
+    here = _data("here").mark_rule(color=GREY, strokeDash=[4, 4]).encode(x="radius:Q")
+    return _style((here + lines).properties(height=_size(big)[1] - 40, title=names["title"]), big)
+
+
+def clipping_chart(radii, raw, clipped, current, names, big=False):
+    """The gradient's norm as the spectral radius grows (log scale), before and after clipping."""
+    lines = pd.DataFrame({"radius": np.concatenate([radii, radii]), "norm": np.concatenate([raw, clipped]),
+                          "kind": [names["raw"]] * len(radii) + [names["clipped"]] * len(radii)})
+    return fill(_clipping(names=names, big=big), lines=_positive(lines), here=pd.DataFrame({"radius": [current]}))

@@ -1,0 +1,82 @@
+"""Charts of the IMDB pipeline page: review lengths against maxlen, the padded matrix, memory per format, the split."""
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from rnn_core.charts.sequences import font, style as _style
+
+PINK, GREY, BLUE = "#d6336c", "#adb5bd", "#4263eb"
+
+
+def lengths_chart(starts, ends, counts, maxlen, names, big=False):
+    """A histogram of review lengths with maxlen marked: bars right of the line are reviews that get cut."""
+    df = pd.DataFrame({"start": starts, "end": ends, "count": counts, "zero": 0,
+                       "part": np.where(starts >= maxlen, names["cut"], names["kept"])})   # bins are (start, end]
+    bars = alt.Chart(df).mark_bar(stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("start:Q", title=names["length"], scale=alt.Scale(domain=[0, int(max(ends[-1], maxlen))])),
+        x2=alt.X2("end:Q"),
+        y=alt.Y("count:Q", title=names["reviews"]),
+        y2=alt.Y2("zero:Q"),
+        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=[names["kept"], names["cut"]],
+                                                               range=[GREY, PINK]),
+                        legend=alt.Legend(orient="top", labelLimit=500)),
+        tooltip=[alt.Tooltip("start:Q", title=">"), alt.Tooltip("end:Q", title="≤"),
+                 alt.Tooltip("count:Q", title=names["reviews"])],
+    )
+    rule = alt.Chart(pd.DataFrame({"x": [maxlen], "label": [f"maxlen = {maxlen}"]})).encode(x=alt.X("x:Q"))
+    marks = rule.mark_rule(color="#212529", strokeWidth=2, strokeDash=[6, 3]) + rule.mark_text(
+        align="left", dx=6, dy=-6, y=0, baseline="top", fontSize=font(big), fontWeight="bold").encode(text=alt.Text("label:N"))
+    return _style((bars + marks).properties(height=320 if big else 260), big)
+
+
+def padded_chart(block, words, first, names, num_words, big=False):
+    """The padded matrix as a heatmap: one row per review, one column per time step; padding (0) in grey."""
+    n_rows, maxlen = block.shape
+    rows, cols = np.indices(block.shape)
+    df = pd.DataFrame({"review": (rows + first).ravel().astype(str), "step": cols.ravel() + 1,
+                       "index": block.ravel(), "word": np.asarray(words, dtype=object).ravel()})
+    order = [str(first + i) for i in range(n_rows)]
+    base = alt.Chart(df).encode(
+        x=alt.X("step:O", title=names["step"],
+                axis=alt.Axis(values=[1] + list(range(10, maxlen + 1, 10 if maxlen <= 100 else 50)), labelAngle=0)),
+        y=alt.Y("review:N", title=names["review"], sort=order),
+        tooltip=[alt.Tooltip("review:N", title=names["review"]), alt.Tooltip("step:O", title=names["step"]),
+                 alt.Tooltip("index:Q", title=names["index"]), alt.Tooltip("word:N", title=names["word"])],
+    )
+    pad = base.transform_filter("datum.index == 0").mark_rect(color="#e9ecef")
+    tokens = base.transform_filter("datum.index > 0").mark_rect().encode(
+        color=alt.Color("index:Q", title=names["index"],
+                        scale=alt.Scale(type="log", domain=[3, max(int(num_words), 4)], scheme="viridis")))
+    return _style((pad + tokens).properties(height=alt.Step(40 if big else 28)), big)
+
+
+def formats_chart(rows, names, big=False):
+    """Bytes of each input format on a log scale: the one-hot tensors dwarf the integer tokens."""
+    df = pd.DataFrame({"format": [names[r["key"]] for r in rows], "bytes": [r["bytes"] for r in rows],
+                       "label": [r["size"] for r in rows], "base": 1000})     # log scale: bars start at 1 kB
+    order = list(df["format"])
+    top = max(r["bytes"] for r in rows) * 200
+    base = alt.Chart(df).encode(
+        y=alt.Y("format:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("bytes:Q", title=names["bytes"], scale=alt.Scale(type="log", domain=[1000, top]),
+                axis=alt.Axis(values=[10 ** k for k in range(3, len(str(top)))], format="~s")),   # 1k, 10k, ... 1G
+        tooltip=[alt.Tooltip("format:N", title=" "), alt.Tooltip("label:N", title=names["bytes"])],
+    )
+    bars = base.mark_bar(color=PINK).encode(x2=alt.X2("base:Q"))
+    text = base.mark_text(align="left", dx=4, fontSize=font(big)).encode(text=alt.Text("label:N"))
+    return _style((bars + text).properties(height=alt.Step(52 if big else 34)), big)
+
+
+def split_chart(counts, names, big=False):
+    """Negative and positive reviews in the training and validation parts of the split."""
+    df = pd.DataFrame([{"part": names[part], "label": names[label], "count": n}
+                       for part, pair in counts.items() for label, n in zip(("negative", "positive"), pair)])
+    base = alt.Chart(df).encode(
+        y=alt.Y("part:N", title=None, sort=[names[p] for p in counts], axis=alt.Axis(labelLimit=400)),
+        x=alt.X("count:Q", title=names["reviews"], stack="zero"),
+        color=alt.Color("label:N", title=None, scale=alt.Scale(domain=[names["negative"], names["positive"]],
+                                                               range=[BLUE, PINK]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("part:N", title=" "), alt.Tooltip("label:N", title=" "),
+                 alt.Tooltip("count:Q", title=names["reviews"], format=",")],
+    )
+    return _style(base.mark_bar().properties(height=alt.Step(56 if big else 40)), big)

@@ -1,0 +1,57 @@
+"""The trajectory of a review: each model's P(positive) after every word, the words on the x axis."""
+import json
+
+import altair as alt
+import pandas as pd
+
+GREY, INK = "#868e96", "#212529"
+PALETTE = ["#d6336c", "#1c7ed6", "#2b8a3e", "#e8590c", "#7048e8", "#0c8599", "#5c940d", "#c2255c", "#495057"]
+
+
+def trajectory_frame(words, readings, start_label, first=0):
+    """Long table for the chart: one row per (model, word position >= first), plus position -1: the start, before any word.
+
+    words: the review's words; readings: {model label: predict.Reading}.
+    """
+    rows = []
+    for label, r in readings.items():
+        rows.append({"model": label, "position": -1, "word": start_label, "probability": float(r.start),
+                     "read": True, "status": r.start_status})
+        for k in range(first, len(words)):
+            rows.append({"model": label, "position": k, "word": words[k], "probability": float(r.after_word[k]),
+                         "read": r.status[k] == "read", "status": r.status[k]})
+    return pd.DataFrame(rows)
+
+
+def trajectory_chart(df, names, big=False):
+    """Lines of P(positive) per model over the words (a flat stretch where a model skipped a word), dots where it read one.
+
+    df: trajectory_frame rows; names: translated titles and status names; words no model read have grey axis labels.
+    """
+    df = df.assign(status=df["status"].map(names["status"]).fillna(df["status"]))
+    positions = sorted(df.position.unique())
+    words = df.drop_duplicates("position").set_index("position")["word"]
+    unread = sorted(set(positions) - set(df[df.read].position))
+    # Vega expressions: the word at each position as JSON string literals (every non-ASCII character a \uXXXX escape,
+    # so no user text can end the string), and grey for the words nobody read
+    label_expr = f"{json.dumps({int(p): str(words[p]) for p in positions})}[datum.value]"
+    grey_expr = f"indexof({json.dumps([int(p) for p in unread])}, datum.value) >= 0 ? '{GREY}' : '{INK}'"
+    fs = 18 if big else 12
+    x = alt.X("position:O", title=names["x"], sort=positions,
+              axis=alt.Axis(labelExpr=label_expr, labelColor=alt.ExprRef(grey_expr), labelAngle=-60,
+                            labelOverlap=False, labelLimit=110))
+    y = alt.Y("probability:Q", title=names["y"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    models = list(dict.fromkeys(df.model))
+    color = alt.Color("model:N", title=None, sort=models,
+                      scale=alt.Scale(domain=models, range=PALETTE[:len(models)] or PALETTE),
+                      legend=alt.Legend(orient="top", labelLimit=400, columns=min(len(models), 4)))
+    tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("word:N", title=names["word"]),
+               alt.Tooltip("probability:Q", title=names["y"], format=".1%"),
+               alt.Tooltip("status:N", title=names["status_title"])]
+    base = alt.Chart(df).encode(x=x, y=y, color=color, tooltip=tooltip)
+    lines = base.mark_line(interpolate="step-after", strokeWidth=3 if big else 2, opacity=0.85)
+    dots = base.transform_filter("datum.read").mark_point(filled=True, size=80 if big else 40, opacity=1)
+    half = alt.Chart(pd.DataFrame({"probability": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
+        y="probability:Q")
+    chart = (half + lines + dots).properties(height=520 if big else 400)
+    return chart.configure_axis(titleFontSize=fs, labelFontSize=fs).configure_legend(labelFontSize=fs)

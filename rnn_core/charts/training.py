@@ -1,0 +1,128 @@
+"""Charts of training: learning curves, validation accuracy against the published value, confusion matrix, many runs."""
+import altair as alt
+import pandas as pd
+
+PINK, BLUE, GREY, INK = "#d6336c", "#1c7ed6", "#868e96", "#212529"
+REF_COLORS = ["#2b8a3e", "#e8590c", "#7048e8"]
+METRICS = ("loss", "val_loss", "val_accuracy")
+# Axis and legend titles: pages pass translated ones; these keys are the fallback.
+NAMES = {"epoch": "epoch", "loss": "loss", "val_loss": "val_loss", "accuracy": "accuracy",
+         "val_accuracy": "val_accuracy", "value": "value", "series": "", "run": "run", "metric": "",
+         "true": "true", "pred": "predicted", "count": "count", "neg": "0", "pos": "1", "reference": ""}
+
+
+def _names(names):
+    return {**NAMES, **(names or {})}
+
+
+def _size(big):
+    """Font size and chart height: bigger in lecture mode so a projector stays readable."""
+    return (18, 420) if big else (12, 280)
+
+
+def _style(chart, big):
+    fs, _ = _size(big)
+    return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_legend(
+        labelFontSize=fs, titleFontSize=fs, orient="top", labelLimit=400).configure_title(fontSize=fs + 2)
+
+
+def history_frame(history, keys):
+    """Long table, one row per (epoch, series) for the given history keys (epochs counted from 1)."""
+    rows = [{"epoch": i + 1, "key": k, "value": float(v)}
+            for k in keys for i, v in enumerate(history.get(k, []))]
+    return pd.DataFrame(rows, columns=["epoch", "key", "value"])
+
+
+def _epoch_axis(n_epochs, title):
+    return alt.X("epoch:Q", title=title, scale=alt.Scale(domain=[1, max(n_epochs, 2)], nice=False),
+                 axis=alt.Axis(tickMinStep=1, format="d"))
+
+
+def learning_curves(history, names=None, big=False):
+    """Training and validation loss per epoch (drawn as epochs finish)."""
+    n = _names(names)
+    df = history_frame(history, ["loss", "val_loss"])
+    df["series"] = df["key"].map({"loss": n["loss"], "val_loss": n["val_loss"]})
+    _, height = _size(big)
+    chart = alt.Chart(df).mark_line(point=True, strokeWidth=3 if big else 2).encode(
+        x=_epoch_axis(int(df["epoch"].max()) if len(df) else 1, n["epoch"]),
+        y=alt.Y("value:Q", title=n["value"], scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=n["series"] or None,
+                        scale=alt.Scale(domain=[n["loss"], n["val_loss"]], range=[BLUE, PINK])),
+        tooltip=[alt.Tooltip("epoch:Q", title=n["epoch"]), alt.Tooltip("series:N", title=n["series"] or " "),
+                 alt.Tooltip("value:Q", title=n["value"], format=".4f")],
+    ).properties(height=height, width="container")
+    return _style(chart, big)
+
+
+def accuracy_chart(history, references=None, names=None, big=False):
+    """Validation accuracy per epoch, with a dashed line for each published value (references: label -> accuracy)."""
+    n = _names(names)
+    references = references or {}
+    df = history_frame(history, ["val_accuracy"])
+    refs = pd.DataFrame([{"label": f"{label} {value:.4f}", "value": value} for label, value in references.items()],
+                        columns=["label", "value"])
+    values = list(df["value"]) + list(refs["value"])
+    # from chance (0.5) or below, to a little above the best value
+    domain = [max(0.0, min([0.5] + [v - 0.02 for v in values])), min(1.0, max([0.6] + values) + 0.04)]
+    _, height = _size(big)
+    x = _epoch_axis(int(df["epoch"].max()) if len(df) else 1, n["epoch"])
+    y = alt.Y("value:Q", title=n["val_accuracy"], scale=alt.Scale(domain=domain), axis=alt.Axis(format=".0%"))
+    line = alt.Chart(df).mark_line(point=True, color=PINK, strokeWidth=3 if big else 2).encode(
+        x=x, y=y, tooltip=[alt.Tooltip("epoch:Q", title=n["epoch"]),
+                           alt.Tooltip("value:Q", title=n["val_accuracy"], format=".4f")])
+    colors = alt.Scale(domain=list(refs["label"]), range=REF_COLORS[:len(refs)] or [GREY])
+    rules = alt.Chart(refs).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
+        y=alt.Y("value:Q", scale=alt.Scale(domain=domain)),
+        color=alt.Color("label:N", title=n["reference"] or None, scale=colors))
+    chart = alt.layer(rules, line).properties(height=height, width="container")
+    return _style(chart, big)
+
+
+def confusion_chart(matrix, names=None, big=False):
+    """The 2x2 confusion matrix as a heat map with the counts written in (rows: true label, columns: prediction)."""
+    n = _names(names)
+    labels = [n["neg"], n["pos"]]
+    df = pd.DataFrame([{"true": labels[i], "pred": labels[j], "count": int(matrix[i][j]), "right": i == j}
+                       for i in range(2) for j in range(2)])
+    fs, height = _size(big)
+    base = alt.Chart(df).encode(
+        x=alt.X("pred:N", title=n["pred"], sort=labels, axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:N", title=n["true"], sort=labels))
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="purplered"), legend=None),
+        tooltip=[alt.Tooltip("true:N", title=n["true"]), alt.Tooltip("pred:N", title=n["pred"]),
+                 alt.Tooltip("count:Q", title=n["count"])])
+    text = base.mark_text(fontSize=fs + 10, fontWeight="bold").encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.count > df["count"].max() / 2, alt.value("white"), alt.value(INK)))
+    chart = alt.layer(cells, text).properties(height=int(height * 0.8), width="container")
+    return _style(chart, big)
+
+
+def runs_frame(runs, metrics=METRICS):
+    """Long table of many runs' histories: one row per (run, metric, epoch)."""
+    rows = [{"run": run.name, "metric": m, "epoch": i + 1, "value": float(v)}
+            for run in runs for m in metrics for i, v in enumerate(run.history.get(m, []))]
+    return pd.DataFrame(rows, columns=["run", "metric", "epoch", "value"])
+
+
+def runs_chart(runs, names=None, metrics=METRICS, big=False):
+    """One panel per metric (loss, val_loss, val_accuracy by default), one coloured line per run; stacked when big."""
+    n = _names(names)
+    df = runs_frame(runs, metrics)
+    _, height = _size(big)
+    shown = [m for m in metrics if (df["metric"] == m).any()] or list(metrics[:1])
+    run_names = list(dict.fromkeys(df["run"]))
+    color = alt.Color("run:N", title=n["run"], scale=alt.Scale(domain=run_names))
+    panels = []
+    for m in shown:
+        part = df[df["metric"] == m]
+        y = alt.Y("value:Q", title=n.get(m, m), scale=alt.Scale(zero=False),
+                  axis=alt.Axis(format=".0%") if "accuracy" in m else alt.Axis())
+        panels.append(alt.Chart(part).mark_line(point=True).encode(
+            x=alt.X("epoch:Q", title=n["epoch"], axis=alt.Axis(tickMinStep=1, format="d")), y=y, color=color,
+            tooltip=[alt.Tooltip("run:N", title=n["run"]), alt.Tooltip("epoch:Q", title=n["epoch"]),
+                     alt.Tooltip("value:Q", title=n.get(m, m), format=".4f")],
+        ).properties(width=640 if big else 220, height=int(height * 0.7)))
+    return _style(alt.vconcat(*panels) if big else alt.hconcat(*panels), big)

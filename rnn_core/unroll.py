@@ -1,0 +1,84 @@
+"""The recurrent layer unrolled: each step's X_t W1x, H_{t-1} W1h, b1, Z1 and H_t, and the output if the review ended there."""
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnn_core.data import OOV, encode, pad_sequences
+from rnn_core.numpy_rnn import RecurrentNetwork
+
+WEIGHTS = ("w1h", "w1x", "b1", "w2", "b2")   # the order of RecurrentNetwork.get_weights
+
+
+def network(weights):
+    """A RecurrentNetwork (float64) holding the given weights, e.g. those of a saved run."""
+    net = RecurrentNetwork(n_cells=np.shape(weights["w1h"])[0], dtype=np.float64)
+    net.set_weights([weights[k] for k in WEIGHTS])
+    return net
+
+
+def fresh_weights(n_features, n_cells=32, seed=42):
+    """The chapter's initial weights (W1h orthogonal, W1x and W2 Glorot, biases 0) for a seed."""
+    net = RecurrentNetwork(n_cells=n_cells, seed=seed)
+    net.init_weights(n_features, 1)
+    return dict(zip(WEIGHTS, net.get_weights()))
+
+
+@dataclass
+class Unrolled:
+    """Every term of Z1_t = X_t W1x + H_{t-1} W1h + b1 and H_t = tanh(Z1_t), for t = 1..T (index t-1)."""
+    tokens: np.ndarray   # (m, T) int
+    xw: np.ndarray       # (T, m, n_c) X_t W1x: the rows of W1x the tokens pick
+    hw: np.ndarray       # (T, m, n_c) H_{t-1} W1h
+    b1: np.ndarray       # (n_c,)
+    z1: np.ndarray       # (T, m, n_c)
+    h: np.ndarray        # (T + 1, m, n_c) H_0..H_T
+    prob: np.ndarray     # (T, m) sigmoid(H_t W2 + b2): the output if the review ended at step t
+
+
+def unroll(net, tokens):
+    """Run the network's own forward pass over tokens (m, T), then take each step apart into its terms."""
+    tokens = np.asarray(tokens)
+    net.forpass(tokens)
+    h = np.stack(net.h)                                      # (T + 1, m, n_c) as forpass kept them
+    xw = net.w1x[tokens.T]                                   # (T, m, n_c) row lookups, no one-hot
+    hw = h[:-1] @ net.w1h                                    # (T, m, n_c) = (T, m, n_c) @ (n_c, n_c)
+    z1 = xw + hw + net.b1
+    prob = net.sigmoid(h[1:] @ net.w2 + net.b2)[..., 0]      # (T, m)
+    return Unrolled(tokens, xw, hw, net.b1, z1, h, prob)
+
+
+def text_tokens(text, word_index, num_words, skip_top, maxlen):
+    """A typed review as the model reads it: encoded, words outside the vocabulary dropped (as the chapter
+    drops indices <= 2), the last `maxlen` kept. Returns (indices, tokens, oov flags) as data.encode does."""
+    indices, tokens, oov = encode(text, word_index, num_words, skip_top)
+    return indices[indices > OOV][-maxlen:], tokens, oov
+
+
+def batch_tokens(first, others, steps):
+    """m reviews as one batch (m, steps): `first` then `others`, each padded or cut as pad_sequences does."""
+    return pad_sequences([np.asarray(first)] + [np.asarray(o) for o in others], maxlen=steps)
+
+
+def step_latex(step, m, n_features, n_cells):
+    """Z1_t = X_t W1x + H_{t-1} W1h + b1 -> H_t in LaTeX, each factor with its real shape underneath."""
+    def part(symbol, rows, cols=""):
+        return rf"\underbrace{{{symbol}}}_{{({rows},\,{cols})}}" if cols != "" else rf"\underbrace{{{symbol}}}_{{({rows},)}}"
+    return (part(f"X_{{{step}}}", m, n_features) + part("W_{1x}", n_features, n_cells) + " + "
+            + part(f"H_{{{step - 1}}}", m, n_cells) + part("W_{1h}", n_cells, n_cells) + " + " + part("b_1", n_cells)
+            + " = " + part(f"Z_{{1,{step}}}", m, n_cells) + r"\;\xrightarrow{\tanh}\;" + part(f"H_{{{step}}}", m, n_cells))
+
+
+def plain_word(word):
+    """A word safe to show as Markdown: letters, digits and apostrophes only; padding as a dot, anything else '?'."""
+    return "·" if word == "<pad>" else word if re.fullmatch(r"[\w']+", word) else "?"
+
+
+def word_strip(words, prob, step, threshold=0.02):
+    """The review as Markdown: the current word highlighted, words after which the output rose green, fell red."""
+    change = np.diff(np.concatenate([[prob[0]], prob]))           # (T,) how much each word moved the output
+    out = []
+    for j, w in enumerate(map(plain_word, words)):
+        out.append(f":orange-background[**{w}**]" if j == step - 1 else f":green[{w}]" if change[j] > threshold
+                   else f":red[{w}]" if change[j] < -threshold else w)
+    return " ".join(out)

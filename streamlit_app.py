@@ -1,0 +1,25 @@
+"""Entry point: language, lecture mode and navigation; every page lives in pages/."""
+import streamlit as st
+
+import ui
+from rnn_core.site import PAGES
+
+st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
+
+ui.language_selector()
+common = ui.texts("common")
+
+sections = {}
+for info in PAGES:
+    page = st.Page(
+        info.path,
+        title=ui.texts(info.key)("title"),
+        icon=info.icon,
+        url_path=None if info.key == "home" else info.key,
+        default=info.key == "home",
+    )
+    sections.setdefault(common(f"sections.{info.section}"), []).append(page)
+
+current = st.navigation(sections)
+ui.lecture_toggle()
+current.run()

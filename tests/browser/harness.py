@@ -1,0 +1,119 @@
+"""Run the app with `streamlit run` on a free port and drive Debian's Chromium with Playwright."""
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+EXCEPTION = '[data-testid="stException"]'
+
+
+def free_port():
+    """A TCP port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(**extra):
+    """The environment the app runs with in tests: offline, shared data when present."""
+    env = dict(os.environ, IMDB_OFFLINE="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="full",
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUNBUFFERED="1")
+    if (SHARED_DATA / "imdb.npz").exists():
+        env.setdefault("IMDB_DATA_DIR", str(SHARED_DATA))
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def streamlit_server(port=None, env=None, timeout=60, script=None):
+    """Start `streamlit run streamlit_app.py` (or another script), yield its base URL and process, stop it afterwards."""
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "streamlit_app.py"),
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    log = open(ROOT / "artifacts" / f"server-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start (exit code {proc.poll()})")
+                time.sleep(0.2)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def page_url(base, key, lang, **query):
+    """The URL of one page of the app, with its language and other query parameters."""
+    path = "" if key == "home" else key
+    params = "&".join(f"{k}={v}" for k, v in {"lang": lang, **query}.items())
+    return f"{base}/{path}?{params}"
+
+
+def wait_idle(page, timeout=60, settle=300):
+    """Wait until the app's script run is over (stApp's data-test-script-state says notRunning)."""
+    app = page.locator('[data-testid="stApp"]')
+    app.wait_for(timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while time.monotonic() < deadline:
+        state = app.get_attribute("data-test-script-state")
+        calm = calm + 1 if state == "notRunning" else 0
+        if calm >= 2:
+            if settle:
+                page.wait_for_timeout(settle)  # let charts finish drawing
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError("the app was still running after %d s" % timeout)
+
+
+def exceptions(page):
+    """The texts of every exception the app shows."""
+    return [e.inner_text() for e in page.locator(EXCEPTION).all()]
+
+
+def full_screenshot(page, path):
+    """A screenshot of the whole page: Streamlit scrolls inside its own container, so grow the viewport."""
+    height = page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]') ||
+                              document.querySelector('section.main');
+                   return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": min(max(int(height) + 40, 800), 12000)})
+    page.wait_for_timeout(600)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 900})

@@ -1,0 +1,38 @@
+"""Shared test setup: offline data from ../shared/data when present, and an AppTest factory."""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# Tests never touch the network; they use the shared copy of the IMDB files, or synthetic data.
+os.environ["IMDB_OFFLINE"] = "1"
+if (SHARED_DATA / "imdb.npz").exists():
+    os.environ.setdefault("IMDB_DATA_DIR", str(SHARED_DATA))
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def make_app():
+    """Build an AppTest of the whole app (navigation included) in one language."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(lang="en", **query):
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        at.query_params["lang"] = lang
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at
+
+    return make
+
+
+@pytest.fixture
+def shared_data_dir():
+    """The shared copy of Keras's IMDB files, or skip."""
+    if not (SHARED_DATA / "imdb.npz").exists():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA

@@ -1,0 +1,65 @@
+"""Every text exists in both languages; every page has its texts; language from locale."""
+from pathlib import Path
+
+import pytest
+
+from rnn_core import i18n
+from rnn_core.site import PAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _files(lang):
+    base = i18n.LOCALES / lang
+    return {p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()}
+
+
+def test_same_files_in_both_languages():
+    assert _files("en") == _files("ko")
+
+
+@pytest.mark.parametrize("page", sorted({p.stem for p in (i18n.LOCALES / "en").glob("*.toml")}))
+def test_same_keys_in_both_languages(page):
+    en, ko = i18n.table("en", page), i18n.table("ko", page)
+    assert set(en) == set(ko), f"only in one language: {set(en) ^ set(ko)}"
+    for key in en:
+        assert type(en[key]) is type(ko[key]), key
+        if isinstance(en[key], str):
+            assert bool(en[key].strip()) == bool(ko[key].strip()), key   # blank in one only
+
+
+@pytest.mark.parametrize("page", sorted({p.stem for p in (i18n.LOCALES / "en").glob("*.toml")}))
+def test_format_fields_match(page):
+    """A {placeholder} used in one language is used in the other, so .format never fails."""
+    import string
+
+    def fields(s):
+        try:
+            return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+        except ValueError:   # literal braces (LaTeX): a text never passed to .format
+            return "not a format string"
+    en, ko = i18n.table("en", page), i18n.table("ko", page)
+    for key, value in en.items():
+        if isinstance(value, str):
+            assert fields(value) == fields(ko[key]), key
+
+
+def test_korean_texts_are_korean():
+    """Catch untranslated copies: most Korean page titles contain Hangul."""
+    hangul = lambda s: any("\uac00" <= ch <= "\ud7a3" for ch in s)  # noqa: E731
+    for page in PAGES:
+        assert hangul(i18n.table("ko", page.key)["title"]), page.key
+        assert i18n.table("ko", page.key)["title"] != i18n.table("en", page.key)["title"]
+
+
+def test_every_page_has_title_and_summary():
+    for page in PAGES:
+        for lang in i18n.LANGS:
+            assert {"title", "summary"} <= set(i18n.table(lang, page.key)), (lang, page.key)
+        assert (ROOT / page.path).exists()
+
+
+@pytest.mark.parametrize("locale, lang", [("ko-KR", "ko"), ("ko", "ko"), ("en-US", "en"),
+                                          ("de-DE", "en"), (None, "en"), ("", "en")])
+def test_language_from_browser_locale(locale, lang):
+    assert i18n.lang_from_locale(locale) == lang

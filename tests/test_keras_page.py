@@ -1,0 +1,97 @@
+"""The Keras page through the app's navigation, in both languages: saved runs, parameter table, a small
+training run with its evaluate(), Stop, the NumPy <-> Keras comparison, lecture mode; and TensorFlow stays
+out of every other module."""
+import re
+from pathlib import Path
+
+import pytest
+
+from rnn_core import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "app_pages/keras.py"
+
+
+def open_page(make_app, lang, **query):
+    at = make_app(lang, **query)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def small_settings(at):
+    at.select_slider(key="keras_n_train").set_value(200)
+    at.number_input(key="keras_epochs_keras_a").set_value(1)
+    at.select_slider(key="keras_n_val").set_value(250)
+    return at.run()
+
+
+def run_until_done(at, limit=40):
+    """AppTest has no clock for run_every: each run() advances the fragment's job by one step."""
+    for _ in range(limit):
+        job = at.session_state["keras_job"]
+        if job.done:
+            return at.run()                     # the page after the run ended
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    raise AssertionError("training did not finish")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_small_training_run_in_each_language(make_app, lang):
+    texts = i18n.table(lang, "keras")
+    at = open_page(make_app, lang)
+    assert texts["title"] in [t.value for t in at.title]
+    table = at.dataframe[1].value if len(at.dataframe) > 1 else None      # [0]: the saved runs' epochs
+    formulas = [df for df in (d.value for d in at.dataframe) if texts["params.formula"] in df.columns]
+    assert formulas and "100·32 + 32·32 + 32" in list(formulas[0][texts["params.formula"]]), table
+    assert any("4,256 + 33 = 4,289" in m.value for m in at.markdown)
+
+    at = small_settings(at)
+    at.button(key="keras_start").click().run()
+    at = run_until_done(at)
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["runs"][-1]
+    assert run.kind == "keras_a" and run.status == "finished" and run.epochs == 1
+    assert run.config["n_train"] == 200 and run.config["n_val"] == 250 and not run.config["jit_compile"]
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.history)
+    labels = [m.label for m in at.metric]
+    assert texts["metric.evaluate_accuracy"] in labels
+    ev = at.session_state["keras_evaluate"]
+    assert ev["accuracy"] == pytest.approx(run.history["val_accuracy"][-1])
+    # the NumPy <-> Keras comparison agrees (its verdict is a success message)
+    assert any(texts["compare.verdict"].split("{")[0] in s.value for s in at.success)
+
+
+def test_stop_between_chunks(make_app):
+    at = small_settings(open_page(make_app, "en"))
+    at.number_input(key="keras_epochs_keras_a").set_value(3).run()
+    at.button(key="keras_start").click().run()          # first chunk
+    job = at.session_state["keras_job"]
+    assert not job.done
+    at.button(key="keras_stop").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = at.session_state["keras_job"]
+    assert job.done and job.state == "stopped" and job.trainer.epochs < 3
+    from rnn_core import slots
+    assert slots.SERVER.position(at.session_state["keras_owner"]) == 0      # the slot was given back
+
+
+def test_lecture_mode_hides_the_technical_controls(make_app):
+    at = open_page(make_app, "ko", lecture="true")
+    keys = {w.key for w in at.select_slider} | {w.key for w in at.number_input}
+    assert "keras_n_train" in keys and "keras_n_val" not in keys and "keras_seed" not in keys
+    assert i18n.table("ko", "keras")["saved.heading"] in [h.value for h in at.subheader]
+
+
+def test_only_the_keras_modules_import_tensorflow():
+    """Nothing the app runs, except app_pages/keras.py and rnn_core/keras_models.py, imports keras or tensorflow."""
+    allowed = {ROOT / "app_pages" / "keras.py", ROOT / "rnn_core" / "keras_models.py"}
+    pattern = re.compile(r"^\s*(import|from)\s+(keras|tensorflow|tf_keras)\b", re.M)
+    files = [ROOT / "streamlit_app.py", ROOT / "ui.py", *(ROOT / "app_pages").glob("*.py"),
+             *(ROOT / "rnn_core").rglob("*.py")]
+    offenders = [str(f.relative_to(ROOT)) for f in files if f not in allowed and pattern.search(f.read_text())]
+    assert offenders == []
+    page = (ROOT / PAGE).read_text()
+    assert "keras_models" in page and "st.spinner" in page

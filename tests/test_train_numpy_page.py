@@ -1,0 +1,178 @@
+"""The NumPy training page through the app's navigation: training, stopping, sessions, the server limit, lecture mode."""
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rnn_core import i18n, runs, slots
+
+PAGE = "app_pages/train_numpy.py"
+JOB = "train_numpy_job"
+
+
+@pytest.fixture(autouse=True)
+def fresh_slots(monkeypatch):
+    """Every test starts with no training holding a slot, and the default limit."""
+    monkeypatch.delenv("RNN_MAX_TRAININGS", raising=False)
+    slots.SERVER.clear()
+    yield
+    slots.SERVER.clear()
+
+
+def texts(lang):
+    return i18n.table(lang, "train_numpy")
+
+
+def open_page(make_app, lang="en", **query):
+    at = make_app(lang, **query)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def start(at, n_train=200, epochs=2, lr=None):
+    at.select_slider(key="train_numpy_n_train").set_value(n_train)
+    at.number_input(key="train_numpy_epochs").set_value(epochs)
+    if lr is not None:
+        at.select_slider(key="train_numpy_lr").set_value(lr)
+    at.button(key="train_numpy_start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state[JOB]
+
+
+def run_until(at, done, limit=400):
+    for _ in range(limit):
+        if done():
+            return
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    raise AssertionError("the run did not get there")
+
+
+def texts_of(elements):
+    return " ".join(e.value for e in elements)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_small_run_trains_to_the_end(make_app, lang):
+    at = open_page(make_app, lang)
+    tx = texts(lang)
+    saved = [r for r in runs.saved_runs() if r.kind == "numpy"]
+    assert saved and f"{saved[-1].history['val_accuracy'][-1]:.4f}" in [m.value for m in at.metric]
+    assert tx["status.idle"] in texts_of(at.info)
+    job = start(at)
+    run_until(at, lambda: at.session_state[JOB].done)
+    assert job.state == "finished" and job.trainer.epochs == 2
+    mine = at.session_state["runs"]
+    assert len(mine) == 1 and mine[0].kind == "numpy" and mine[0].status == "finished" and mine[0].epochs == 2
+    assert mine[0].config["n_train"] == 200 and mine[0].config["num_words"] == 100
+    assert tx["status.finished"].split("{")[0] in texts_of(at.success)
+    assert {b.key for b in at.get("download_button")} >= {"train_numpy_dl_weights", "train_numpy_dl_history"}
+    assert f"**{tx['chart.confusion_title']}**" in [m.value for m in at.markdown]
+    assert not at.button(key="train_numpy_start").disabled and at.button(key="train_numpy_stop").disabled
+
+
+def test_stop_keeps_the_finished_epochs(make_app):
+    at = open_page(make_app)
+    job = start(at, n_train=20000, epochs=20)
+    assert at.button(key="train_numpy_stop").disabled is False
+    assert at.number_input(key="train_numpy_epochs").disabled          # settings are locked while it runs
+    run_until(at, lambda: job.trainer is not None and job.trainer.epochs >= 1)
+    at.button(key="train_numpy_stop").click().run()
+    assert not at.exception
+    assert job.state == "stopped" and slots.SERVER.running() == 0
+    run = at.session_state["runs"][-1]
+    assert run.status == "stopped" and run.epochs == job.trainer.epochs >= 1
+    assert len(run.history["val_accuracy"]) == run.epochs
+    assert texts("en")["status.stopped"].split("{")[0] in texts_of(at.warning)
+
+
+def test_a_run_survives_a_page_switch(make_app):
+    at = open_page(make_app)
+    job = start(at, n_train=2000, epochs=3)
+    at.switch_page("app_pages/home.py").run()
+    assert not at.exception and at.session_state[JOB] is job and not job.done
+    at.switch_page(PAGE).run()
+    run_until(at, lambda: job.done)
+    assert job.state == "finished" and at.session_state["runs"][-1].epochs == 3
+
+
+def test_sessions_do_not_see_each_other(make_app):
+    a, b = open_page(make_app), open_page(make_app, "ko")
+    start(a)
+    run_until(a, lambda: a.session_state[JOB].done)
+    b.run()
+    assert len(a.session_state["runs"]) == 1
+    assert JOB not in b.session_state and b.session_state["runs"] == []
+    assert texts("ko")["runs.empty"] in texts_of(b.caption)
+    assert a.session_state["train_numpy_owner"] != b.session_state["train_numpy_owner"]
+
+
+def test_the_server_limit_makes_others_wait(make_app, monkeypatch):
+    monkeypatch.setenv("RNN_MAX_TRAININGS", "1")
+    a, b = open_page(make_app), open_page(make_app)
+    job_a = start(a, n_train=20000, epochs=20)
+    assert job_a.state == "running"
+    job_b = start(b)
+    assert job_b.state == "waiting" and job_b.trainer is None
+    assert texts("en")["status.waiting"].split(":")[0] in texts_of(b.info)
+    c = open_page(make_app)
+    job_c = start(c)
+    assert job_c.state == "waiting" and slots.SERVER.position(c.session_state["train_numpy_owner"]) == 2
+    c.button(key="train_numpy_stop").click().run()                 # c gives up its place in the queue
+    assert job_c.state == "stopped" and texts("en")["status.stopped_none"] in texts_of(c.warning)
+    a.button(key="train_numpy_stop").click().run()                 # a gives its place back
+    run_until(b, lambda: job_b.done)
+    assert job_b.state == "finished"
+
+
+def test_a_diverging_run_says_so(make_app):
+    at = open_page(make_app)
+    job = start(at, n_train=2000, epochs=2, lr=10.0)
+    run_until(at, lambda: job.done)
+    assert job.state == "diverged"
+    assert texts("en")["status.diverged"].split("{")[0] in texts_of(at.error)
+    assert any("learning rate" in m.value for m in at.markdown)     # the advice
+    assert not at.exception
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_lecture_mode_hides_the_technical_controls(make_app, lang):
+    at = open_page(make_app, lang, lecture="true")
+    keys = {w.key for w in at.number_input} | {w.key for w in at.select_slider}
+    assert {"train_numpy_n_train", "train_numpy_epochs", "train_numpy_lr"} <= keys
+    assert not keys & {"train_numpy_cells", "train_numpy_batch", "train_numpy_window", "train_numpy_seed"}
+    assert at.toggle(key="train_numpy_inspect").value                # the saved run's details are open
+    assert f"**{texts(lang)['chart.confusion_title']}**" in [m.value for m in at.markdown]
+    job = start(at)
+    run_until(at, lambda: job.done)
+    assert job.config["n_cells"] == 32 and job.config["truncation"] == 10
+
+
+def test_the_page_never_imports_tensorflow():
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, os.getcwd())
+        os.environ["IMDB_OFFLINE"] = "1"
+        from streamlit.testing.v1 import AppTest
+        at = AppTest.from_file("streamlit_app.py", default_timeout=120)
+        at.query_params["lang"] = "en"
+        at.run()
+        at.switch_page({PAGE!r}).run()
+        at.select_slider(key="train_numpy_n_train").set_value(200)
+        at.number_input(key="train_numpy_epochs").set_value(1)
+        at.button(key="train_numpy_start").click().run()
+        for _ in range(200):
+            if at.session_state[{JOB!r}].done:
+                break
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state[{JOB!r}].state == "finished"
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
+        assert not heavy, heavy[:5]
+    """)
+    from tests.conftest import ROOT
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]

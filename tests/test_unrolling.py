@@ -1,0 +1,247 @@
+"""Unrolling: each step's terms against a plain one-hot loop, the H heatmap and the output trajectory against
+forpass, the helpers for typed reviews and batches; and the page in both languages, with its controls."""
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from rnn_core import unroll
+from rnn_core.charts import unroll as charts
+from rnn_core.data import pad_sequences
+from rnn_core.runs import Run
+
+PAGE = "app_pages/unrolling.py"
+NAMES = {k: k for k in ("cell", "value", "step", "prob", "word", "traj_title", "heat_title", "review")}
+
+
+def _net(n_features=12, n_cells=6, seed=3):
+    weights = unroll.fresh_weights(n_features, n_cells, seed)
+    weights["b1"] = np.random.default_rng(seed).normal(0, 0.3, n_cells).astype(np.float32)   # not all zero
+    weights["b2"] = np.array([0.2], dtype=np.float32)
+    return unroll.network(weights), weights
+
+
+def _tokens(m=4, steps=9, n_features=12, seed=0):
+    return np.random.default_rng(seed).integers(0, n_features, size=(m, steps))
+
+
+def test_step_terms_match_a_plain_one_hot_loop():
+    net, w = _net()
+    x = _tokens()
+    u = unroll.unroll(net, x)
+    w = {k: v.astype(np.float64) for k, v in w.items()}
+    onehot = np.eye(12)[x]                                            # (m, T, n_f): the textbook's input
+    h = np.zeros((len(x), 6))
+    for t in range(x.shape[1]):
+        xw, hw = onehot[:, t] @ w["w1x"], h @ w["w1h"]
+        z1 = xw + hw + w["b1"]
+        assert np.allclose(u.xw[t], xw) and np.allclose(u.hw[t], hw) and np.allclose(u.z1[t], z1)
+        assert np.allclose(u.b1, w["b1"])
+        h = np.tanh(z1)
+        assert np.allclose(u.h[t + 1], h)
+        assert np.allclose(u.prob[t], 1 / (1 + np.exp(-(h @ w["w2"] + w["b2"])))[:, 0])
+
+
+def test_last_column_and_last_probability_equal_forpass():
+    net, _ = _net()
+    x = _tokens(m=3, steps=15)
+    u = unroll.unroll(net, x)
+    z2 = net.forpass(x)                                               # the model's own forward pass
+    assert np.allclose(u.h[-1], net.h[-1])
+    assert np.allclose(u.prob[-1], net.sigmoid(z2)[:, 0])
+    words = [f"w{i}" for i in range(15)]
+    heat = charts.heatmap_chart(u.h[1:, 0], words, 4, NAMES)["datasets"]["h"]
+    last = heat[heat["step"] == 15].sort_values("cell")["value"].to_numpy()
+    assert np.allclose(last, net.h[-1][0])                            # the heatmap's last column
+    spec = charts.trajectory_chart(u.prob[:, 0], words, 4, NAMES)
+    assert spec["datasets"]["prob"]["prob"].iloc[-1] == pytest.approx(float(net.sigmoid(z2)[0, 0]))
+    assert spec["datasets"]["now"]["step"].tolist() == [4]
+
+
+def test_network_keeps_the_run_weights():
+    net, w = _net()
+    for name in unroll.WEIGHTS:
+        assert np.array_equal(getattr(net, name), w[name].astype(np.float64))
+    assert net.n_cells == 6 and net.w1x.shape == (12, 6)
+
+
+def test_fresh_weights_are_the_chapters_and_seeded():
+    a, b, c = (unroll.fresh_weights(100, 8, s) for s in (1, 1, 2))
+    assert all(np.array_equal(a[k], b[k]) for k in a) and not np.array_equal(a["w1x"], c["w1x"])
+    assert np.allclose(a["w1h"] @ a["w1h"].T, np.eye(8), atol=1e-5)  # orthogonal
+    assert a["w1x"].shape == (100, 8) and not a["b1"].any() and not a["b2"].any()
+
+
+def test_text_tokens_drop_unknown_words_and_keep_the_end():
+    word_index = {"the": 1, "good": 20, "bad": 30, "movie": 50, "rare": 500}
+    seq, tokens, oov = unroll.text_tokens("The GOOD, bad movie; rare xyz good", word_index, 100, 20, 100)
+    assert tokens == ["the", "good", "bad", "movie", "rare", "xyz", "good"]
+    assert seq.tolist() == [23, 33, 53, 23]                           # rank + 3; the, rare and xyz dropped
+    assert oov.tolist() == [True, False, False, False, True, True, False]
+    short, _, _ = unroll.text_tokens("good bad movie good", word_index, 100, 20, 2)
+    assert short.tolist() == [53, 23]
+
+
+def test_batch_puts_the_review_first_and_pads_like_pad_sequences():
+    seq = np.array([5, 6, 7])
+    others = [np.array([1, 2]), np.array([3, 4, 5, 6, 7, 8])]
+    batch = unroll.batch_tokens(seq, others, 4)
+    assert batch.shape == (3, 4)
+    assert batch.tolist() == pad_sequences([[5, 6, 7], [1, 2], [3, 4, 5, 6, 7, 8]], maxlen=4).tolist()
+    assert batch.tolist() == [[0, 5, 6, 7], [0, 0, 1, 2], [5, 6, 7, 8]]
+
+
+def test_step_latex_shows_the_real_shapes():
+    tex = unroll.step_latex(7, 8, 100, 32)
+    for part in ("X_{7}", "H_{6}", "(8,\\,100)", "(100,\\,32)", "(32,\\,32)", "(32,)", "(8,\\,32)", "H_{7}"):
+        assert part in tex
+
+
+def test_word_strip_is_plain_and_marks_the_step():
+    words = ["good", "[link](http://x)", "<pad>", "bad"]
+    strip = unroll.word_strip(words, np.array([0.5, 0.6, 0.6, 0.3]), 3)
+    assert "http" not in strip and "](" not in strip
+    assert strip.split() == ["good", ":green[?]", ":orange-background[**·**]", ":red[bad]"]
+
+
+def test_step_and_batch_charts_have_every_value():
+    spec = charts.term_chart(-np.arange(4.0), "b", 4.5, NAMES, first=False)
+    assert spec["datasets"]["values"]["value"].tolist() == [0, -1, -2, -3]
+    assert spec["datasets"]["frame"]["value"].tolist() == [-4.5, 4.5]
+    batch = {"x": np.ones((3, 4)), "h": np.zeros((3, 4))}
+    data = charts.batch_chart(batch, ["r0", "r1", "r2"], NAMES)["datasets"]["batch"]
+    assert len(data) == 24 and set(data["row"]) == {"r0", "r1", "r2"}
+
+
+# --- the page under AppTest
+
+
+@pytest.fixture
+def page(make_app):
+    def open_page(lang, **query):
+        at = make_app(lang, **query)
+        at.run()
+        at.switch_page(PAGE).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return open_page
+
+
+def _ok(at, what=""):
+    assert not at.exception, (what, [e.value for e in at.exception])
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_runs_and_steps(page, lang):
+    at = page(lang)
+    step = lambda: at.slider(key="unrolling_step").value        # noqa: E731
+    assert step() == 1
+    at.button(key="unrolling_next").click().run()
+    _ok(at, "step")
+    assert step() == 2
+    at.slider(key="unrolling_step").set_value(5).run()
+    _ok(at, "slider")
+    at.button(key="unrolling_reset").click().run()
+    assert step() == 1
+    at.number_input(key="unrolling_review").set_value(42).run()
+    _ok(at, "review")
+    at.toggle(key="unrolling_pad").set_value(True).run()
+    _ok(at, "padding")
+    assert at.slider(key="unrolling_step").max == 100
+    at.slider(key="unrolling_batch").set_value(16).run()
+    _ok(at, "batch")
+    at.number_input(key="unrolling_cells").set_value(4).run()
+    at.number_input(key="unrolling_seed").set_value(7).run()
+    _ok(at, "fresh weights")
+
+
+def test_play_moves_on_and_stops_at_the_end(page):
+    at = page("en")
+    last = at.slider(key="unrolling_step").max
+    at.button(key="unrolling_play_btn").click().run()
+    assert at.session_state["unrolling_playing"]
+    before = at.slider(key="unrolling_step").value
+    at.run()                                                   # a timer tick reruns the page (no clock in AppTest)
+    assert at.slider(key="unrolling_step").value == before + 1
+    at.slider(key="unrolling_step").set_value(int(last) - 1).run()
+    at.run()
+    _ok(at)
+    assert at.slider(key="unrolling_step").value == last and not at.session_state["unrolling_playing"]
+    at.run()
+    assert at.slider(key="unrolling_step").value == last
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_own_review(page, lang):
+    at = page(lang)
+    at.toggle(key="unrolling_own").set_value(True).run()
+    _ok(at, "own")
+    at.text_area(key="unrolling_text").input("zzzzqq xxyyq").run()
+    _ok(at, "no words")
+    assert at.warning                                          # nothing to read, said plainly
+    at.text_area(key="unrolling_text").input("a good movie with a bad story but great acting").run()
+    _ok(at, "text")
+    assert at.slider(key="unrolling_step").max >= 2
+
+
+def test_trained_weights_from_saved_and_session_runs(page):
+    at = page("en")
+    weights = unroll.fresh_weights(100, 5, 1)
+    at.session_state["runs"] = [Run("my_run", "numpy", {"num_words": 100, "skip_top": 20, "maxlen": 100}, {"loss": [0.6]},
+                                    weights), Run("k", "keras_b", {}, {}, {})]
+    at.toggle(key="unrolling_trained").set_value(True).run()
+    _ok(at, "trained")
+    options = at.selectbox(key="unrolling_run").options
+    assert "my_run" in options and "k" not in options
+    at.selectbox(key="unrolling_run").set_value("my_run").run()
+    _ok(at, "session run")
+    at.button(key="unrolling_next").click().run()
+    _ok(at, "step with a session run")
+
+
+def test_no_runs_at_all_is_handled(page, monkeypatch):
+    import streamlit as st
+    from rnn_core import i18n, runs
+    monkeypatch.setattr(runs, "saved_runs", lambda *a, **k: [])
+    st.cache_data.clear()
+    try:
+        at = page("ko", unrolling_trained="true", unrolling_run="nothing_like_this")
+        _ok(at)
+        assert i18n.table("ko", "unrolling")["no_runs"] in [i.value for i in at.info]
+        at.button(key="unrolling_next").click().run()
+        _ok(at, "step with fresh weights instead")
+    finally:
+        st.cache_data.clear()
+
+
+def test_lecture_mode_keeps_the_essentials(page):
+    at = page("en", lecture="true")
+    keys = {w.key for w in at.toggle} | {w.key for w in at.number_input} | {w.key for w in at.slider}
+    assert {"unrolling_step", "unrolling_trained", "unrolling_own", "unrolling_review"} <= keys
+    assert not keys & {"unrolling_cells", "unrolling_seed", "unrolling_pad", "unrolling_batch"}
+
+
+def test_review_and_step_come_from_the_url(page):
+    at = page("en", unrolling_review="3", unrolling_step="4")
+    assert at.number_input(key="unrolling_review").value == 3
+    assert at.slider(key="unrolling_step").value == 4
+
+
+def test_page_does_not_import_tensorflow():
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, os.getcwd())
+        from streamlit.testing.v1 import AppTest
+        at = AppTest.from_file("streamlit_app.py", default_timeout=120)
+        at.query_params["lang"] = "ko"
+        at.run()
+        at.switch_page({PAGE!r}).run()
+        at.button(key="unrolling_next").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+    """)
+    from tests.conftest import ROOT
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]

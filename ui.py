@@ -1,0 +1,85 @@
+"""Streamlit helpers shared by the pages: language, texts, data, code display."""
+import inspect
+
+import streamlit as st
+
+from rnn_core import i18n
+
+
+def lang():
+    """The language the user chose ('ko' or 'en')."""
+    value = st.session_state.get("lang")
+    return value if value in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+
+
+def texts(page):
+    """The texts of one page in the user's language."""
+    return i18n.Texts(lang(), page)
+
+
+def language_selector():
+    """The sidebar language choice: from ?lang=, else the browser's locale; kept across pages and in the URL."""
+    url = st.query_params.get("lang")
+    if "lang" not in st.session_state:
+        st.session_state.lang = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+    elif url in i18n.LANGS and url != st.session_state.get("_lang_in_url"):
+        st.session_state.lang = url  # someone edited the address bar
+    names = {"ko": "한국어", "en": "English"}
+    choice = st.sidebar.segmented_control(
+        "Language / 언어", i18n.LANGS, format_func=names.get, key="lang", required=True)
+    st.query_params["lang"] = st.session_state._lang_in_url = choice
+    return choice
+
+
+def lecture_mode():
+    """True when the app is shown on a projector (bigger text, fewer technical controls)."""
+    return bool(st.session_state.get("lecture"))
+
+
+# Projector styling: larger text and widgets; the app's own CSS, never user text.
+_LECTURE_CSS = """<style>
+[data-testid="stMain"] { font-size: 1.3rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label { font-size: 1.3rem !important; }
+[data-testid="stMain"] h1 { font-size: 3.2rem !important; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
+[data-testid="stMain"] .katex { font-size: 1.6em !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
+</style>"""
+
+
+def lecture_toggle():
+    """The sidebar switch for lecture mode (also ?lecture=true), and its projector styling."""
+    st.sidebar.toggle(texts("common")("lecture_mode"), key="lecture", bind="query-params",
+                      help=texts("common")("lecture_help"))
+    if lecture_mode():
+        st.html(_LECTURE_CSS)
+
+
+def show_code(*objects):
+    """An expander with the real source of the rnn_core functions behind what the page shows."""
+    t = texts("common")
+    with st.expander(t("show_code"), icon=":material/code:"):
+        for obj in objects:
+            st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
+            st.code(inspect.getsource(obj), language="python")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _chapter_data(num_words, skip_top, maxlen):
+    from rnn_core.data import prepare_chapter_data
+    return prepare_chapter_data(num_words=num_words, skip_top=skip_top, maxlen=maxlen)
+
+
+def chapter_data(num_words=100, skip_top=20, maxlen=100):
+    """The chapter's padded split (read-only, shared by all sessions), with a spinner while it loads."""
+    with st.spinner(texts("common")("loading_data")):
+        return _chapter_data(int(num_words), int(skip_top), int(maxlen))
+
+
+def source_note(data):
+    """Say which data a page shows: the real IMDB reviews or the synthetic corpus."""
+    t = texts("common")
+    if data.source == "synthetic":
+        st.warning(t("source.synthetic"), icon=":material/science:")
+    else:
+        st.caption(t(f"source.{data.source}"))
