@@ -1,4 +1,5 @@
 """Streamlit helpers shared by the pages: language, texts, data, code display."""
+import functools
 import inspect
 
 import streamlit as st
@@ -39,7 +40,9 @@ def lecture_mode():
 # Projector styling: larger text and widgets; the app's own CSS, never user text.
 _LECTURE_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.3rem; }
-[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label { font-size: 1.3rem !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p { font-size: 1.3rem !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"] div { font-size: 3rem !important; }
 [data-testid="stMain"] h1 { font-size: 3.2rem !important; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.6em !important; }
@@ -55,13 +58,18 @@ def lecture_toggle():
         st.html(_LECTURE_CSS)
 
 
+@functools.cache
+def _source(obj):
+    return inspect.getsource(obj)
+
+
 def show_code(*objects):
     """An expander with the real source of the rnn_core functions behind what the page shows."""
     t = texts("common")
     with st.expander(t("show_code"), icon=":material/code:"):
         for obj in objects:
             st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
-            st.code(inspect.getsource(obj), language="python")
+            st.code(_source(obj), language="python")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -72,14 +80,33 @@ def _chapter_data(num_words, skip_top, maxlen):
 
 def chapter_data(num_words=100, skip_top=20, maxlen=100):
     """The chapter's padded split (read-only, shared by all sessions), with a spinner while it loads."""
-    with st.spinner(texts("common")("loading_data")):
-        return _chapter_data(int(num_words), int(skip_top), int(maxlen))
+    from rnn_core.data import DataError
+    try:
+        with st.spinner(texts("common")("loading_data")):
+            return _chapter_data(int(num_words), int(skip_top), int(maxlen))
+    except DataError as e:
+        st.error(texts("common")("data_error").format(error=e), icon=":material/error:")
+        st.stop()
 
 
-def source_note(data):
+@st.cache_resource(show_spinner=False, ttl=600)
+def _located_source():
+    from rnn_core.data import locate_corpus
+    source, folder, note = locate_corpus()
+    return source, str(folder) if folder else note
+
+
+def data_source():
+    """(source, detail) of the reviews the app uses, found from the files alone (for pages that don't load them)."""
+    return _located_source()
+
+
+def source_note(data=None):
     """Say which data a page shows: the real IMDB reviews or the synthetic corpus."""
     t = texts("common")
-    if data.source == "synthetic":
+    source, detail = (data.source, data.source_detail) if data is not None else data_source()
+    if source == "synthetic":
         st.warning(t("source.synthetic"), icon=":material/science:")
+        st.caption(t("source.why", detail=detail))
     else:
-        st.caption(t(f"source.{data.source}"))
+        st.caption(t(f"source.{source}") + f" (`{detail}`)")

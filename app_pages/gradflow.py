@@ -1,4 +1,5 @@
-"""Gradient flow through time: the error signal going back step by step, vanishing or exploding; truncation; a gradient check."""
+"""Gradient flow through time: the error signal going back step by step, vanishing or exploding; truncation;
+a gradient check; the remedies."""
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,7 +15,8 @@ names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.
 big = ui.lecture_mode()
 CHAPTER_WINDOW = 10                     # the chapter backpropagates through the last 10 steps only
 MAX_STEPS = 200
-RADII = np.arange(0.5, 2.01, 0.25)     # spectral radii of the clipping chart
+RADII = np.array([0.5, 0.75, 1.0, 1.25, 1.5, 2.0])     # spectral radii of the clipping chart
+SWEEP_BATCH = 16                                         # reviews for the clipping chart (it runs 6 networks)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -24,13 +26,13 @@ def flow(_data, data_key, steps, radius, init, input_scale, n_cells, batch, seed
     net = gradflow.make_network(_data.num_words, n_cells, init, radius, input_scale, seed)
     f = gradflow.backward_steps(net, x, y)
     return dict(delta=f.delta_norms(), contrib=f.contribution_norms(), eig=np.linalg.eigvals(net.w1h),
-                radius=gradflow.spectral_radius(net.w1h), dropped=f.dropped_share(window),
-                full=float(np.linalg.norm(f.w1h_grad())))
+                radius=gradflow.spectral_radius(net.w1h), dropped=f.dropped_share(window))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def sweep(_data, data_key, steps, init, input_scale, n_cells, batch, seed, clip):
     """The gradient's norm for a range of spectral radii, before and after clipping (pure, cached)."""
+    batch = min(batch, SWEEP_BATCH)
     x, y = _data.x_val[:batch, -steps:], _data.y_val[:batch]
     return gradflow.grad_norms(x, y, RADII, _data.num_words, n_cells, init, input_scale, seed, clip)
 
@@ -49,8 +51,9 @@ data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
 
 st.latex(r"\delta_T = (A_2 - Y)\,W_2^{T} \odot (1 - H_T^2) \qquad "
          r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2)")
-st.latex(r"\frac{\partial L}{\partial W_{1h}} = \frac{1}{m}\sum_{t=T-k+1}^{T} H_{t-1}^{T}\,\delta_t"
-         r"\qquad \delta_{t} = \delta_T \prod_{s=t+1}^{T} W_{1h}^{T}\,\mathrm{diag}(1 - H_{s-1}^2)")
+st.latex(r"\frac{\partial L}{\partial W_{1h}} = \frac{1}{m}\sum_{t=T-k+1}^{T} H_{t-1}^{T}\,\delta_t \qquad "
+         r"\delta_t = \delta_T\, W_{1h}^{T} D_{T-1}\, W_{1h}^{T} D_{T-2} \cdots W_{1h}^{T} D_{t}, \quad "
+         r"D_s = \mathrm{diag}(1 - H_s^2)")
 ui.show_code(gradflow.backward_steps, gradflow.make_network, gradflow.recurrent_weights)
 
 # --- controls: the essential ones always, the technical ones outside lecture mode
@@ -96,12 +99,13 @@ st.vega_lite_chart(spec=charts.contribution_chart(res["contrib"], window, names(
                    width="stretch")
 st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
 st.markdown(t.md("truncation"))
-ui.show_code(gradflow.Flow)
+ui.show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
 
 # --- 3. the gradient check
 st.header(t("check_heading"))
 st.markdown(t.md("gradcheck"))
-st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx \frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
+st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx "
+         r"\frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
          r"\qquad \mathrm{rel.\ error} = \frac{\lVert g_{\mathrm{analytic}} - g_{\mathrm{numeric}}\rVert}"
          r"{\max(\lVert g_{\mathrm{analytic}}\rVert, \lVert g_{\mathrm{numeric}}\rVert)}")
 st.code("err_to_cell = np.dot(err_to_cell, self.w1h) * (1 - h ** 2)     # textbook\n"
@@ -129,4 +133,5 @@ if not big:
                             persist_state="session")
 raw, clipped = sweep(data, data_key, steps, init, input_scale, n_cells, batch, seed, clip)
 st.vega_lite_chart(spec=charts.clipping_chart(RADII, raw, clipped, radius, names("clip_chart"), big), width="stretch")
-ui.show_code(gradflow.clip_by_norm)
+st.caption(t("clip_caption", m=min(batch, SWEEP_BATCH), steps=steps))
+ui.show_code(gradflow.clip_by_norm, gradflow.grad_norms)

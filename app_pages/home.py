@@ -9,12 +9,12 @@ st.title(t("title_long"))
 st.markdown(t.md("intro"))
 
 st.subheader(t("map_heading"))
-rows = [
-    {t("col_page"): ui.texts(p.key)("title"), t("col_lecture"): p.lecture,
-     t("col_what"): ui.texts(p.key)("summary")}
-    for p in PAGES if p.key != "home"
-]
-st.dataframe(rows, hide_index=True, width="stretch")
+cols = st.columns(2)
+for i, info in enumerate(p for p in PAGES if p.key != "home"):
+    page_texts = ui.texts(info.key)
+    with cols[i % 2].container(border=True):
+        st.page_link(info.path, label=page_texts("title"), icon=info.icon)
+        st.caption(t("lecture_section", section=info.lecture) + " · " + page_texts("summary"))
 
 st.subheader(t("data_heading"))
-ui.source_note(ui.chapter_data())
+ui.source_note()

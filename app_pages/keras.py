@@ -31,12 +31,6 @@ names = {k: t(f"chart.{k}") for k in CHART_KEYS}
 ss.setdefault("runs", [])
 owner = ss.setdefault("keras_owner", f"keras-{uuid.uuid4().hex}")
 
-st.title(t("title"))
-st.markdown(t.md("intro"))
-with st.spinner(t("loading_tf"), show_time=True):
-    from rnn_core import keras_models as km        # imports TensorFlow: seconds, the first time on a server
-
-
 def server_limit():
     """How many trainings may run at once on this server (RNN_MAX_TRAININGS, env or secrets)."""
     try:
@@ -60,9 +54,9 @@ def model_name(kind):
     return t(f"model.{kind}")
 
 
-def references(kind):
-    """The published validation accuracies of a model, labelled for the charts."""
-    return {t(f"ref.{src}"): acc for src, acc in km.SPECS[kind].published.items()}
+def references(published):
+    """Published validation accuracies (where -> accuracy), labelled for the charts."""
+    return {t(f"ref.{src}"): acc for src, acc in published.items()}
 
 
 def final_accuracy(run):
@@ -70,7 +64,7 @@ def final_accuracy(run):
     return acc[-1] if acc else None
 
 
-def show_curves(history, kind):
+def show_curves(history, published):
     """Loss curves and validation accuracy against the published values; stacked and bigger in lecture mode."""
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
@@ -78,7 +72,7 @@ def show_curves(history, kind):
         st.altair_chart(charts.learning_curves(history, names, big), width="stretch")
     with b:
         st.markdown(f"**{t('chart.accuracy_title')}**")
-        st.altair_chart(charts.accuracy_chart(history, references(kind), names, big), width="stretch")
+        st.altair_chart(charts.accuracy_chart(history, references(published), names, big), width="stretch")
 
 
 def epoch_table(history):
@@ -102,20 +96,20 @@ def show_saved():
     cols = st.columns(len(KINDS))
     for col, kind in zip(cols, KINDS):
         run = saved.get(kind)
-        spec = km.SPECS[kind]
         with col.container(border=True):
             st.markdown(f"**{model_name(kind)}**")
             if run is None:
                 st.caption(t("saved.not_there"))
                 continue
-            acc = final_accuracy(run)
-            st.metric(t("metric.val_accuracy"), f"{acc:.4f}", delta=f"{acc - spec.published['notebook']:+.4f}",
-                      delta_color="off", delta_description=t("metric.vs_notebook"))
-            st.caption(" · ".join(f"{label} {value:.4f}" for label, value in references(kind).items()))
+            acc, published = final_accuracy(run), run.config.get("published", {})
+            st.metric(t("metric.val_accuracy"), f"{acc:.4f}", delta_color="off",
+                      delta=f"{acc - published['notebook']:+.4f}" if "notebook" in published else None,
+                      delta_description=t("metric.vs_notebook") if "notebook" in published else None)
+            st.caption(" · ".join(f"{label} {value:.4f}" for label, value in references(published).items()))
     pick = st.segmented_control(t("saved.pick"), [k for k in KINDS if k in saved], default=next(iter(saved)),
                                 required=True, format_func=model_name, key="keras_saved_pick")
     run = saved[pick]
-    show_curves(run.history, pick)
+    show_curves(run.history, run.config.get("published", {}))
     c = run.config
     st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
                  n_train=c.get("n_train", 0), seconds=c.get("seconds", 0), cpus=c.get("cpus", "?"),
@@ -227,7 +221,7 @@ def show_job(job):
         return
     ui.source_note(tr.data)
     if tr.epochs:
-        show_curves(tr.history, tr.config["kind"])
+        show_curves(tr.history, km.SPECS[tr.config["kind"]].published)
         epoch_table(tr.history)
     elif job.state == "running":
         st.caption(t("status.first_epoch"))
@@ -305,7 +299,11 @@ def show_compare():
     key = (run.name, run.created, run.kind)
     if ss.get("keras_compare_key") != key:
         with st.spinner(t("compare.running")):
-            ss["keras_compare"], ss["keras_compare_key"] = compare(run), key
+            try:
+                ss["keras_compare"], ss["keras_compare_key"] = compare(run), key
+            except (ValueError, KeyError) as e:          # weights that don't fit model A's shapes
+                st.error(t("compare.failed", error=str(e)), icon=":material/error:")
+                return
     data, x, p_numpy, p_keras = ss["keras_compare"]
     diff = abs(p_numpy - p_keras)
     direction = t("compare.numpy_to_keras") if run.kind == "numpy" else t("compare.keras_to_numpy")
@@ -337,7 +335,15 @@ def show_all_runs():
 
 # ----------------------------------------------------------------------------- the page
 
-show_saved()
+st.title(t("title"))
+st.markdown(t.md("intro"))
+show_saved()                                         # plain files: shown before TensorFlow is loaded
+try:
+    with st.spinner(t("loading_tf"), show_time=True):
+        from rnn_core import keras_models as km    # imports TensorFlow: seconds, the first time on a server
+except ImportError as e:
+    st.error(t("tf_missing", error=str(e)), icon=":material/error:")
+    st.stop()
 
 st.subheader(t("models_heading"))
 kind = st.segmented_control(t("model_pick"), KINDS, default="keras_a", required=True, format_func=model_name,

@@ -85,7 +85,8 @@ with tab_clean:
 with tab_words:
     st.code(" ".join(words), language=None, wrap_lines=True, height=160)
 with tab_table:
-    st.dataframe({t("review.col_index"): steps["raw"], t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
+    st.dataframe({t("review.col_index"): steps["raw"],
+                  t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
                   t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
 st.latex(r"\text{keep } i > 2 \qquad \text{word}(i) = \texttt{index\_to\_word}[\,i - 3\,]"
          r"\qquad 0 = \text{pad},\ 1 = \text{start},\ 2 = \text{OOV}")

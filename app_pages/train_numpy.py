@@ -16,7 +16,7 @@ t = ui.texts("train_numpy")
 big = ui.lecture_mode()
 ss = st.session_state
 JOB = "train_numpy_job"          # this session's training: a training.Job
-CHUNK_SECONDS = 0.3              # training per fragment run; the page redraws in between
+CHUNK_SECONDS = 0.5              # training per fragment run; the page redraws in between
 TICK = 0.2                       # seconds between fragment reruns while a run waits or trains
 C = training.CHAPTER_CONFIG
 N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, 20000]
@@ -98,7 +98,8 @@ def show_results(matrix, rows):
             t("results.label"): [label[r["label"]] for r in rows],
             t("results.proba"): [f"{r['proba']:.2f}" for r in rows],
             t("results.prediction"): [label[s] for s in said],
-            t("results.correct"): [t("results.yes") if s == r["label"] else t("results.no") for s, r in zip(said, rows)],
+            t("results.correct"): [t("results.yes") if s == r["label"] else t("results.no")
+                                   for s, r in zip(said, rows)],
         })
         st.table(table, hide_index=True, border="horizontal")   # the words contain no Markdown characters
         st.caption(t("results.examples_caption"))
@@ -137,6 +138,8 @@ def show_saved():
     st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
                  n_train=run.config.get("n_train", 0), seconds=seconds,
                  source=t.get(f"source_name.{run.data_source}", run.data_source)))
+    if run.note and not big:
+        st.caption(f"`{run.note}`")
     if st.toggle(t("saved.inspect"), value=big, key="train_numpy_inspect", help=t("saved.inspect_help")):
         c = run.config
         data = ui.chapter_data(c["num_words"], c["skip_top"], c["maxlen"])
@@ -200,9 +203,16 @@ def new_job(cfg):
 
 def record(job):
     """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
-    if not job.recorded and job.trainer is not None and job.trainer.epochs:
+    if job.claim_record() and job.trainer is not None and job.trainer.epochs:
         ss["runs"].append(job.trainer.to_run(job.name, note="app_pages/train_numpy.py"))
-    job.recorded = True
+
+
+def stop():
+    """Stop this session's run (a callback, so the page is drawn once, already stopped)."""
+    job = ss.get(JOB)
+    if job is not None:
+        job.stop()
+        record(job)
 
 
 def show_status(job):
@@ -230,7 +240,8 @@ def show_status(job):
         st.success(t("status.finished", acc=tr.history["val_accuracy"][-1], epochs=tr.epochs, seconds=tr.seconds),
                    icon=":material/check_circle:")
     elif state == "diverged":
-        st.error(t("status.diverged", epoch=e.epoch + 1, loss=tr.diverged_loss, epochs=tr.epochs),
+        text = t("status.diverged", epoch=e.epoch + 1, loss=tr.diverged_loss)
+        st.error(text + (" " + t("status.diverged_kept", epochs=tr.epochs) if tr.epochs else ""),
                  icon=":material/warning:")
         st.markdown(t.md("diverged"))
 
@@ -266,8 +277,9 @@ def live():
         return
     if not job.done:
         job.step(server_limit(), CHUNK_SECONDS)
-        if job.done:
-            record(job)
+    if job.done:
+        record(job)
+        if active:
             st.rerun()   # the whole page: buttons, the list of runs, no more automatic reruns
     show_job(job)
     if not job.done and not job.waiting:
@@ -318,7 +330,7 @@ st.markdown(t.md("intro"))
 if not big:
     st.latex(r"L = -\frac{1}{m}\sum_{i=1}^{m}\big(y_i \log a_i + (1-y_i)\log(1-a_i)\big)"
              r"\qquad W \leftarrow W - \eta\,\frac{\partial L}{\partial W}")
-    ui.show_code(RecurrentNetwork.training, RecurrentNetwork.iter_fit, training.ChunkedTraining.advance)
+    ui.show_code(RecurrentNetwork.training, RecurrentNetwork.iter_fit, training.ChunkedTraining.run_chunk)
 
 show_saved()
 
@@ -327,12 +339,10 @@ if not big:
     st.markdown(t.md("chunks"))
 cfg = controls(disabled=active)
 buttons = st.container(horizontal=True)
-if buttons.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active, key="train_numpy_start"):
+if buttons.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active,
+                  key="train_numpy_start"):
     ss[JOB] = new_job(cfg)
     st.rerun()
-if buttons.button(t("train.stop"), icon=":material/stop:", disabled=not active, key="train_numpy_stop"):
-    job.stop()
-    record(job)
-    st.rerun()
+buttons.button(t("train.stop"), icon=":material/stop:", disabled=not active, key="train_numpy_stop", on_click=stop)
 live()
 show_runs()

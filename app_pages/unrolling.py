@@ -53,7 +53,7 @@ st.markdown(t.md("intro"))
 # --- the weights and the review
 available = numpy_runs()
 with st.container(border=True):
-    c1, c2, c3 = st.columns([1, 1.4, 1] if not big else [1, 1.4, 0.01])
+    c1, c2, *c3 = st.columns([1, 1.4, 1] if not big else [1, 1.4])
     trained = c1.toggle(t("trained"), key="unrolling_trained", bind="query-params", help=t("trained_help"))
     run = None
     if trained and available:
@@ -62,6 +62,7 @@ with st.container(border=True):
         c1.info(t("no_runs"), icon=":material/info:")
     n_cells, seed, padded, m = 32, 42, False, 8
     if not big:
+        c3 = c3[0]                                                    # the technical controls
         padded = c3.toggle(t("padding"), key="unrolling_pad", bind="query-params", help=t("padding_help"))
         m = c3.slider(t("batch"), 2, 16, 8, key="unrolling_batch", bind="query-params")
         if run is None:
@@ -77,9 +78,8 @@ with st.container(border=True):
     if own:
         text = c2.text_area(t("text"), t("default_text"), max_chars=MAX_CHARS, height=110, key="unrolling_text",
                             bind="query-params")
-        seq, tokens, oov = unroll.text_tokens(text, data.word_index, config["num_words"], config["skip_top"],
-                                              config["maxlen"])
-        label = None
+        seq, tokens, _ = unroll.text_tokens(text, data.word_index, config["num_words"], config["skip_top"],
+                                            config["maxlen"])
         c2.caption(t("kept_words", kept=len(seq), total=len(tokens)))
     else:
         i = c2.number_input(t("review"), 0, len(data.x_val) - 1, 0, key="unrolling_review", bind="query-params",
@@ -99,7 +99,7 @@ if net.w1x.shape[0] < config["num_words"]:
     st.error(t("bad_weights"))
     st.stop()
 if len(seq) == 0:
-    st.warning(t("no_words"), icon=":material/warning:")
+    st.warning(t("no_words", **config), icon=":material/warning:")
     st.stop()
 
 if padded:

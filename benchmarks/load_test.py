@@ -32,7 +32,9 @@ async def wait_idle(page, timeout=120):
     await app.wait_for(timeout=timeout * 1000)
     calm, deadline = 0, time.monotonic() + timeout
     while time.monotonic() < deadline:
-        calm = calm + 1 if await app.get_attribute("data-test-script-state") == "notRunning" else 0
+        done = await app.get_attribute("data-test-script-state") == "notRunning"
+        drawn = await page.locator('[data-testid="stSkeleton"]').count() == 0
+        calm = calm + 1 if done and drawn else 0
         if calm >= 2:
             return
         await page.wait_for_timeout(100)

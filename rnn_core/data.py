@@ -355,22 +355,40 @@ def keras_corpus():
     return open_corpus(npz, word_index, "keras", str(npz))
 
 
-def find_corpus(data_dir=None):
-    """The reviews to use: `data_dir` if given, else Keras's cache, then $IMDB_DATA_DIR, then synthetic."""
+def locate_corpus(data_dir=None):
+    """Where the reviews come from, found without reading them: (source, folder or None, note)."""
     if data_dir is not None:
-        return local_corpus(data_dir)   # the caller asked for this folder: its errors are theirs to see
+        return "local", Path(data_dir).expanduser(), ""
     notes = []
     try:
-        return keras_corpus()
+        folder = keras_cache_dir()
+        for name in KERAS_FILES:
+            fetch_keras_file(folder, name)
+        return "keras", folder, ""
     except DataError as e:
         notes.append(f"Keras cache: {e}")
     env_dir = os.environ.get("IMDB_DATA_DIR")
     if env_dir:
+        folder = Path(env_dir).expanduser()
+        if all((folder / name).is_file() for name in KERAS_FILES):
+            return "local", folder, ""
+        notes.append(f"IMDB_DATA_DIR: {folder} does not hold imdb.npz and imdb_word_index.json")
+    return "synthetic", None, "no IMDB file could be used. " + " | ".join(notes)
+
+
+def find_corpus(data_dir=None):
+    """The reviews to use: `data_dir` if given, else Keras's cache, then $IMDB_DATA_DIR, then synthetic."""
+    source, folder, note = locate_corpus(data_dir)
+    if source == "keras":
+        return open_corpus(folder / "imdb.npz", folder / "imdb_word_index.json", "keras", str(folder / "imdb.npz"))
+    if source == "local":
         try:
-            return local_corpus(env_dir)
+            return local_corpus(folder)
         except DataError as e:
-            notes.append(f"IMDB_DATA_DIR: {e}")
-    return synthetic_corpus("no IMDB file could be used. " + " | ".join(notes))
+            if data_dir is not None:
+                raise   # the caller asked for this folder: its errors are theirs to see
+            note = f"no IMDB file could be used. IMDB_DATA_DIR: {e}"
+    return synthetic_corpus(note)
 
 
 # ----------------------------------------------------------------------------- everything together

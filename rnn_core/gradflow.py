@@ -1,4 +1,5 @@
-"""Backpropagation through time step by step: the error signal at every step, each step's share of dL/dW1h, gradient checks."""
+"""Backpropagation through time step by step: the error signal at every step, each step's share of dL/dW1h,
+gradient checks and clipping."""
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,7 +149,7 @@ def small_problem(seed=0, m=4, steps=12, n_features=5, n_cells=3):
 
 
 def gradient_check(seed=0, window=10, m=4, steps=12, n_features=5, n_cells=3):
-    """dL/dW1h from full BPTT, truncated BPTT (last `window` steps) and the textbook's line, each against finite differences."""
+    """dL/dW1h of full BPTT, truncated BPTT (last `window` steps) and the textbook's line, vs finite differences."""
     net, x, y = small_problem(seed, m, steps, n_features, n_cells)
     numeric = numerical_gradient(net, x, y, "w1h")
     rows = []

@@ -223,7 +223,8 @@ def fit_in_chunks(model, x, y, x_val, y_val, epochs, seed=42, chunk_seconds=0.8,
             logs = callback.logs
             for k in sums:            # Keras's epoch mean weights each batch by its size: so does this sum
                 sums[k] += logs[k] * len(idx)
-            if chunk_seconds is not None and not last:
+            traced = epoch > 0 or done > 0       # the very first call also traces the model: don't size by it
+            if chunk_seconds is not None and traced and not last:
                 took = max(clock() - t0, 1e-3)
                 size = int(np.clip(round((stop - done) * chunk_seconds / took), 4, n_batches))
             done = stop

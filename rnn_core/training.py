@@ -1,4 +1,5 @@
-"""Training in small chunks: a page advances a run a few batches per rerun, so it can redraw, stop, leave and come back."""
+"""Training in small chunks: a page advances a run a few batches per rerun, so it can redraw, stop and come back."""
+import threading
 import time
 
 import numpy as np
@@ -24,10 +25,13 @@ class ChunkedTraining:
 
     state: "running", then "finished", "stopped", "diverged" or "failed" (error holds the message).
     Subclasses say what to record at the end of an epoch (epoch_metrics) and which weights to keep (snapshot).
+    Thread-safe: Streamlit may start a new script run of the same session while the old one still trains.
     """
 
     def __init__(self, events):
         self.events = events
+        self.lock = threading.Lock()                       # held while a chunk runs
+        self.stop_requested = False
         self.state = "running"
         self.error = ""
         self.last = None                                   # the latest event
@@ -68,10 +72,22 @@ class ChunkedTraining:
         return {}
 
     def advance(self, seconds=0.3, max_batches=None, clock=time.perf_counter):
-        """Train until `seconds` have passed (or `max_batches` batches are done); return the batches run."""
+        """Train until `seconds` have passed (or `max_batches` batches are done); return the batches run.
+
+        Returns 0 at once when another thread is running a chunk of this run.
+        """
+        if not self.lock.acquire(blocking=False):
+            return 0
+        try:
+            return self.run_chunk(seconds, max_batches, clock)
+        finally:
+            self.lock.release()
+
+    def run_chunk(self, seconds, max_batches, clock):
+        """One chunk: take events from the model until the time or batch budget is used up (call advance())."""
         start, n = clock(), 0
         try:
-            while self.state == "running":
+            while self.state == "running" and not self.stop_requested:
                 event = next(self.events, None)
                 if event is None:
                     self.state = "finished"
@@ -111,10 +127,12 @@ class ChunkedTraining:
         self.weights = self.snapshot()
 
     def stop(self):
-        """Stop for good; the finished epochs and their weights stay."""
-        if not self.done:
-            self.state = "stopped"
-        self.close()
+        """Stop for good (after the chunk another thread may be running); the finished epochs and weights stay."""
+        self.stop_requested = True                         # ends a running chunk at its next batch
+        with self.lock:
+            if not self.done:
+                self.state = "stopped"
+            self.close()
 
     def close(self):
         """Let go of the event source."""
@@ -179,6 +197,9 @@ class Job:
         self.error = ""
         self.recorded = False               # the page has added its Run to the session's runs
         self.results = None                 # what the page computed from the finished run (kept, not redone)
+        self.lock = threading.Lock()        # held by the script run that is stepping (Streamlit may start another)
+        self.stop_requested = False
+        self._record_lock = threading.Lock()
 
     @property
     def done(self):
@@ -197,30 +218,50 @@ class Job:
         return "waiting" if self.waiting else "running"
 
     def step(self, limit, seconds=0.3):
-        """Take or renew this session's slot and train for about `seconds`; give the slot back when done."""
-        if self.done:
-            return
-        self.waiting = not self.slots.acquire(self.owner, limit)
-        if self.waiting:
+        """Take or renew this session's slot and train for about `seconds`; give the slot back when done.
+
+        Does nothing when another script run of the same session is stepping right now.
+        """
+        if not self.lock.acquire(blocking=False):
             return
         try:
-            if self.trainer is None:
-                self.trainer = self.make_trainer()
-            self.trainer.advance(seconds)
-        except Exception as e:   # bad settings or data: end the run with a message instead of a traceback
-            self.error = f"{type(e).__name__}: {e}"
-        if self.trainer is not None and self.trainer.state == "failed":
-            self.error = self.trainer.error
-        if self.done:
-            self.slots.release(self.owner)
+            if self.done or self.stop_requested:
+                return
+            self.waiting = not self.slots.acquire(self.owner, limit)
+            if self.waiting:
+                return
+            try:
+                if self.trainer is None:
+                    self.trainer = self.make_trainer()
+                self.trainer.advance(seconds)
+            except Exception as e:   # bad settings or data: end the run with a message instead of a traceback
+                self.error = f"{type(e).__name__}: {e}"
+            if self.trainer is not None and self.trainer.state == "failed":
+                self.error = self.trainer.error
+            if self.done:
+                self.slots.release(self.owner)
+        finally:
+            self.lock.release()
 
     def stop(self):
-        """Stop for good and free the slot; finished epochs stay in the trainer."""
-        if self.trainer is None:
-            self.cancelled = True
-        else:
-            self.trainer.stop()
-        self.slots.release(self.owner)
+        """Stop for good (after a step running in another thread) and free the slot; finished epochs stay."""
+        self.stop_requested = True
+        if self.trainer is not None:
+            self.trainer.stop_requested = True      # cut a running chunk short
+        with self.lock:
+            if self.trainer is None:
+                self.cancelled = True
+            else:
+                self.trainer.stop()
+            self.slots.release(self.owner)
+
+    def claim_record(self):
+        """True exactly once after the run ended: whoever gets it adds the run to the session's list."""
+        with self._record_lock:
+            if not self.done or self.recorded:
+                return False
+            self.recorded = True
+            return True
 
 
 def numpy_weights(model):

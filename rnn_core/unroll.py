@@ -1,4 +1,5 @@
-"""The recurrent layer unrolled: each step's X_t W1x, H_{t-1} W1h, b1, Z1 and H_t, and the output if the review ended there."""
+"""The recurrent layer unrolled: each step's X_t W1x, H_{t-1} W1h, b1, Z1 and H_t, and the output if the review
+ended there."""
 import re
 from dataclasses import dataclass
 
@@ -62,16 +63,18 @@ def batch_tokens(first, others, steps):
 
 def step_latex(step, m, n_features, n_cells):
     """Z1_t = X_t W1x + H_{t-1} W1h + b1 -> H_t in LaTeX, each factor with its real shape underneath."""
-    def part(symbol, rows, cols=""):
-        return rf"\underbrace{{{symbol}}}_{{({rows},\,{cols})}}" if cols != "" else rf"\underbrace{{{symbol}}}_{{({rows},)}}"
+    def part(symbol, *shape):
+        dims = r",\,".join(map(str, shape)) + ("," if len(shape) == 1 else "")
+        return rf"\underbrace{{{symbol}}}_{{({dims})}}"
     return (part(f"X_{{{step}}}", m, n_features) + part("W_{1x}", n_features, n_cells) + " + "
             + part(f"H_{{{step - 1}}}", m, n_cells) + part("W_{1h}", n_cells, n_cells) + " + " + part("b_1", n_cells)
-            + " = " + part(f"Z_{{1,{step}}}", m, n_cells) + r"\;\xrightarrow{\tanh}\;" + part(f"H_{{{step}}}", m, n_cells))
+            + " = " + part(f"Z_{{1,{step}}}", m, n_cells)
+            + r"\;\xrightarrow{\tanh}\;" + part(f"H_{{{step}}}", m, n_cells))
 
 
 def plain_word(word):
     """A word safe to show as Markdown: letters, digits and apostrophes only; padding as a dot, anything else '?'."""
-    return "·" if word == "<pad>" else word if re.fullmatch(r"[\w']+", word) else "?"
+    return "·" if word == "<pad>" else word if re.fullmatch(r"(?:[^\W_]|')+", word) else "?"
 
 
 def word_strip(words, prob, step, threshold=0.02):

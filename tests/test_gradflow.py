@@ -1,16 +1,13 @@
 """Gradient flow through time: per-step deltas, spectral radius, truncation and the gradient check, against
 independent references (explicit Jacobian products, np.linalg.eigvals, RecurrentNetwork.backprop, finite
 differences); and the page in both languages, with its controls, under AppTest."""
-import subprocess
-import sys
-import textwrap
-
 import numpy as np
 import pytest
 
 from rnn_core import gradflow
 from rnn_core.charts import gradflow as charts
 from rnn_core.numpy_rnn import RecurrentNetwork
+from tests.test_unrolling import assert_no_tensorflow, open_page
 
 PAGE = "app_pages/gradflow.py"
 
@@ -186,13 +183,7 @@ def test_charts_leave_out_zeros_and_keep_the_window():
 
 @pytest.fixture
 def page(make_app):
-    def open_page(lang, **query):
-        at = make_app(lang, **query)
-        at.run()
-        at.switch_page(PAGE).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-    return open_page
+    return lambda lang, **query: open_page(make_app, PAGE, lang, **query)
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -236,18 +227,4 @@ def test_settings_come_from_the_url(page):
 
 
 def test_page_does_not_import_tensorflow():
-    code = textwrap.dedent(f"""
-        import os, sys
-        sys.path.insert(0, os.getcwd())
-        from streamlit.testing.v1 import AppTest
-        at = AppTest.from_file("streamlit_app.py", default_timeout=120)
-        at.query_params["lang"] = "en"
-        at.run()
-        at.switch_page({PAGE!r}).run()
-        at.slider(key="gradflow_radius").set_value(1.4).run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert "tensorflow" not in sys.modules and "keras" not in sys.modules
-    """)
-    from tests.conftest import ROOT
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    assert_no_tensorflow(PAGE, 'at.slider(key="gradflow_radius").set_value(1.4).run()')

@@ -6,7 +6,7 @@ from rnn_core import i18n
 from rnn_core import pipeline_stats as ps
 from rnn_core.charts import pipeline as charts
 from rnn_core.data import prepare_chapter_data
-from tests.test_sequences import chart_rows, run_page_alone
+from tests.test_sequences import chart_rows, open_page as open_app, run_page_alone
 
 PAGE = "app_pages/pipeline.py"
 
@@ -128,14 +128,6 @@ def test_label_counts(data):
 
 # ----------------------------------------------------------------------------- the page
 
-def open_page(make_app, lang, **query):
-    at = make_app(lang, **query)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def shown_split(at):
     """(negatives, positives) per part, as the page's split table shows them."""
     df = at.dataframe[-1].value
@@ -144,7 +136,7 @@ def shown_split(at):
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_page_runs_and_reacts(make_app, lang, data):
-    at = open_page(make_app, lang)
+    at = open_app(make_app, lang, PAGE)
     assert i18n.table(lang, "pipeline")["title"] in [t.value for t in at.title]
     assert shown_split(at) == [ps.label_counts(data.y_train), ps.label_counts(data.y_val)]
     for maxlen in (25, 400, 100):
@@ -163,13 +155,13 @@ def test_page_runs_and_reacts(make_app, lang, data):
 
 
 def test_lecture_mode_hides_data_settings(make_app):
-    at = open_page(make_app, "ko", lecture="true")
+    at = open_app(make_app, "ko", PAGE, lecture="true")
     keys = {w.key for w in at.select_slider}
     assert "pipeline_num_words" not in keys and "pipeline_skip_top" not in keys and "pipeline_maxlen" in keys
 
 
 def test_settings_survive_a_page_switch(make_app):
-    at = open_page(make_app, "en")
+    at = open_app(make_app, "en", PAGE)
     at.select_slider(key="pipeline_maxlen").set_value(200).run()
     at.number_input(key="pipeline_review").set_value(42).run()
     at.switch_page("app_pages/sequences.py").run()

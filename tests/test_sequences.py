@@ -1,4 +1,4 @@
-"""Sequences page: word orders, the order-blind dense net vs the RNN, lag correlations, the diagrams, the page itself."""
+"""Sequences page: word orders, order-blind dense net vs RNN, lag correlations, the diagrams, the page itself."""
 import itertools
 import math
 import subprocess
@@ -127,7 +127,8 @@ def test_orders_chart_holds_both_models():
 def test_diagrams_show_the_shapes_and_one_cell_per_step():
     shapes = {"X": "(6, 3, 3)", "X_t": "(6, 3)", "H": "(6, 4)", "W1x": "(3, 4)", "W1h": "(4, 4)", "A2": "(6, 1)",
               "n_c": "4"}
-    folded = " ".join(str(r.get("text")) for r in chart_rows(charts.folded_cell_chart(shapes, {"cell": "c", "loop": "l"})))
+    folded_rows = chart_rows(charts.folded_cell_chart(shapes, {"cell": "c", "loop": "l"}))
+    folded = " ".join(str(r.get("text")) for r in folded_rows)
     for key in ("X_t", "H", "W1x", "W1h"):
         assert shapes[key] in folded
     words = ["Hello", "Deep", "Learning", "extraordinarily"]
@@ -139,10 +140,11 @@ def test_diagrams_show_the_shapes_and_one_cell_per_step():
 
 # ----------------------------------------------------------------------------- the page
 
-def open_page(make_app, lang, **query):
+def open_page(make_app, lang, page=PAGE, **query):
+    """The app in one language, switched to one page through the navigation, checked for exceptions."""
     at = make_app(lang, **query)
     at.run()
-    at.switch_page(PAGE).run()
+    at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

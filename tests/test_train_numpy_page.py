@@ -1,4 +1,4 @@
-"""The NumPy training page through the app's navigation: training, stopping, sessions, the server limit, lecture mode."""
+"""The NumPy training page, reached through the navigation: training, stopping, sessions, the limit, lecture mode."""
 import subprocess
 import sys
 import textwrap
@@ -91,12 +91,12 @@ def test_stop_keeps_the_finished_epochs(make_app):
 
 def test_a_run_survives_a_page_switch(make_app):
     at = open_page(make_app)
-    job = start(at, n_train=2000, epochs=3)
+    job = start(at, n_train=20000, epochs=2)
     at.switch_page("app_pages/home.py").run()
     assert not at.exception and at.session_state[JOB] is job and not job.done
     at.switch_page(PAGE).run()
     run_until(at, lambda: job.done)
-    assert job.state == "finished" and at.session_state["runs"][-1].epochs == 3
+    assert job.state == "finished" and at.session_state["runs"][-1].epochs == 2
 
 
 def test_sessions_do_not_see_each_other(make_app):
@@ -126,6 +126,19 @@ def test_the_server_limit_makes_others_wait(make_app, monkeypatch):
     a.button(key="train_numpy_stop").click().run()                 # a gives its place back
     run_until(b, lambda: job_b.done)
     assert job_b.state == "finished"
+
+
+def test_the_limit_can_come_from_secrets(make_app):
+    a, b = open_page(make_app), make_app()
+    b.secrets["RNN_MAX_TRAININGS"] = 1
+    b.run()
+    b.switch_page(PAGE).run()
+    job_a = start(a, n_train=20000, epochs=20)
+    assert job_a.state == "running"
+    assert start(b).state == "waiting"
+    a.button(key="train_numpy_stop").click().run()
+    b.button(key="train_numpy_stop").click().run()
+    assert not b.exception and b.session_state[JOB].state == "stopped"
 
 
 def test_a_diverging_run_says_so(make_app):

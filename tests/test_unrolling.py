@@ -115,18 +115,40 @@ def test_step_and_batch_charts_have_every_value():
     assert len(data) == 24 and set(data["row"]) == {"r0", "r1", "r2"}
 
 
-# --- the page under AppTest
+# --- the page under AppTest (helpers shared with tests/test_gradflow.py)
+
+
+def open_page(make_app, path, lang, **query):
+    """The app in one language, switched to one page, run without an exception."""
+    at = make_app(lang, **query)
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def assert_no_tensorflow(path, action):
+    """In a fresh interpreter: open the page, run `action` (code using `at`), and find no TensorFlow imported."""
+    code = textwrap.dedent(f"""
+        import os, sys
+        sys.path.insert(0, os.getcwd())
+        from streamlit.testing.v1 import AppTest
+        at = AppTest.from_file("streamlit_app.py", default_timeout=120)
+        at.query_params["lang"] = "ko"
+        at.run()
+        at.switch_page({path!r}).run()
+        {action}
+        assert not at.exception, [e.value for e in at.exception]
+        assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+    """)
+    from tests.conftest import ROOT
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
 
 
 @pytest.fixture
 def page(make_app):
-    def open_page(lang, **query):
-        at = make_app(lang, **query)
-        at.run()
-        at.switch_page(PAGE).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-    return open_page
+    return lambda lang, **query: open_page(make_app, PAGE, lang, **query)
 
 
 def _ok(at, what=""):
@@ -189,8 +211,9 @@ def test_own_review(page, lang):
 def test_trained_weights_from_saved_and_session_runs(page):
     at = page("en")
     weights = unroll.fresh_weights(100, 5, 1)
-    at.session_state["runs"] = [Run("my_run", "numpy", {"num_words": 100, "skip_top": 20, "maxlen": 100}, {"loss": [0.6]},
-                                    weights), Run("k", "keras_b", {}, {}, {})]
+    config = {"num_words": 100, "skip_top": 20, "maxlen": 100}
+    at.session_state["runs"] = [Run("my_run", "numpy", config, {"loss": [0.6]}, weights),
+                                Run("k", "keras_b", {}, {}, {})]
     at.toggle(key="unrolling_trained").set_value(True).run()
     _ok(at, "trained")
     options = at.selectbox(key="unrolling_run").options
@@ -230,18 +253,4 @@ def test_review_and_step_come_from_the_url(page):
 
 
 def test_page_does_not_import_tensorflow():
-    code = textwrap.dedent(f"""
-        import os, sys
-        sys.path.insert(0, os.getcwd())
-        from streamlit.testing.v1 import AppTest
-        at = AppTest.from_file("streamlit_app.py", default_timeout=120)
-        at.query_params["lang"] = "ko"
-        at.run()
-        at.switch_page({PAGE!r}).run()
-        at.button(key="unrolling_next").click().run()
-        assert not at.exception, [e.value for e in at.exception]
-        assert "tensorflow" not in sys.modules and "keras" not in sys.modules
-    """)
-    from tests.conftest import ROOT
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    assert_no_tensorflow(PAGE, 'at.button(key="unrolling_next").click().run()')

@@ -59,12 +59,13 @@ def _eigen(names, big):
     circle = _data("circle").mark_line(color=GREY, strokeDash=[5, 4]).encode(x="re:Q", y="im:Q", order="i:Q")
     dots = _data("eig").mark_circle(size=110 if big else 60, color=PINK, opacity=0.85).encode(
         x="re:Q", y="im:Q",
-        tooltip=[alt.Tooltip("re:Q", format=".3f", title=names["re"]), alt.Tooltip("im:Q", format=".3f", title=names["im"]),
+        tooltip=[alt.Tooltip("re:Q", format=".3f", title=names["re"]),
+                 alt.Tooltip("im:Q", format=".3f", title=names["im"]),
                  alt.Tooltip("abs:Q", format=".3f", title="|λ|")],
     )
     side = _size(big)[1]       # Streamlit fits title and axes into the size: add their room to keep a square
-    return _style((frame + circle + dots).properties(width=side + (85 if big else 62), height=side + (110 if big else 85),
-                                                     title=names["title"]), big)
+    size = dict(width=side + (85 if big else 62), height=side + (110 if big else 85))
+    return _style((frame + circle + dots).properties(**size, title=names["title"]), big)
 
 
 def eigen_chart(eigenvalues, names, big=False):

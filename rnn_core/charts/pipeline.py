@@ -24,8 +24,9 @@ def lengths_chart(starts, ends, counts, maxlen, names, big=False):
                  alt.Tooltip("count:Q", title=names["reviews"])],
     )
     rule = alt.Chart(pd.DataFrame({"x": [maxlen], "label": [f"maxlen = {maxlen}"]})).encode(x=alt.X("x:Q"))
-    marks = rule.mark_rule(color="#212529", strokeWidth=2, strokeDash=[6, 3]) + rule.mark_text(
-        align="left", dx=6, dy=-6, y=0, baseline="top", fontSize=font(big), fontWeight="bold").encode(text=alt.Text("label:N"))
+    label = rule.mark_text(align="left", dx=6, dy=-6, y=0, baseline="top", fontSize=font(big),
+                           fontWeight="bold").encode(text=alt.Text("label:N"))
+    marks = rule.mark_rule(color="#212529", strokeWidth=2, strokeDash=[6, 3]) + label
     return _style((bars + marks).properties(height=320 if big else 260), big)
 
 

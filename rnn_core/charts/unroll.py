@@ -137,7 +137,8 @@ def _batch(terms, names, big, m):
         y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
         color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme=HEAT, domain=[-1, 1], domainMid=0, clamp=True)),
         tooltip=[alt.Tooltip("term:N", title=" "), alt.Tooltip("row:N", title=names["review"]),
-                 alt.Tooltip("cell:O", title=names["cell"]), alt.Tooltip("value:Q", format=".3f", title=names["value"])])
+                 alt.Tooltip("cell:O", title=names["cell"]),
+                 alt.Tooltip("value:Q", format=".3f", title=names["value"])])
     return _style(heat.properties(width=190 if big else 200, height=(36 if big else 20) * m).facet(
         column=alt.Column("term:N", sort=list(terms), title=None, header=alt.Header(labelFontSize=fs + 2)),
         data=alt.NamedData(name="batch"), spacing=14), big)

@@ -84,14 +84,15 @@ def page_url(base, key, lang, **query):
 
 
 def wait_idle(page, timeout=60, settle=300):
-    """Wait until the app's script run is over (stApp's data-test-script-state says notRunning)."""
+    """Wait until the app's script run is over (stApp's data-test-script-state) and every element is drawn."""
     app = page.locator('[data-testid="stApp"]')
     app.wait_for(timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
     calm = 0
     while time.monotonic() < deadline:
-        state = app.get_attribute("data-test-script-state")
-        calm = calm + 1 if state == "notRunning" else 0
+        done = app.get_attribute("data-test-script-state") == "notRunning"
+        drawn = page.locator('[data-testid="stSkeleton"]').count() == 0
+        calm = calm + 1 if done and drawn else 0
         if calm >= 2:
             if settle:
                 page.wait_for_timeout(settle)  # let charts finish drawing
@@ -105,15 +106,25 @@ def exceptions(page):
     return [e.inner_text() for e in page.locator(EXCEPTION).all()]
 
 
-def full_screenshot(page, path):
-    """A screenshot of the whole page: Streamlit scrolls inside its own container, so grow the viewport."""
-    height = page.evaluate(
+def _content_height(page):
+    return page.evaluate(
         """() => { const m = document.querySelector('[data-testid="stMain"]') ||
                               document.querySelector('section.main');
                    return m ? m.scrollHeight : document.body.scrollHeight; }""")
+
+
+def full_screenshot(page, path):
+    """A screenshot of the whole page: Streamlit scrolls inside its own container, so grow the viewport."""
     width = page.viewport_size["width"]
-    page.set_viewport_size({"width": width, "height": min(max(int(height) + 40, 800), 12000)})
-    page.wait_for_timeout(600)
+    height, previous = _content_height(page), -1
+    for _ in range(10):   # charts and fonts settle after the run ends: wait until the height stops changing
+        page.set_viewport_size({"width": width, "height": min(max(int(height) + 40, 800), 12000)})
+        page.wait_for_timeout(400)
+        previous, height = height, _content_height(page)
+        if height == previous:
+            break
+    page.evaluate("document.fonts.ready")
+    page.wait_for_timeout(300)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": 900})
