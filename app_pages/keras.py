@@ -114,7 +114,6 @@ def show_saved():
     st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
                  n_train=c.get("n_train", 0), seconds=c.get("seconds", 0), cpus=c.get("cpus", "?"),
                  keras=c.get("keras_version", "?"), tf=c.get("tensorflow_version", "?"),
-                 xla=t("yes") if c.get("jit_compile") else t("no"),
                  source=t.get(f"source_name.{run.data_source}", run.data_source)))
     if not big:
         with st.expander(t("saved.epochs_table")):
@@ -124,7 +123,7 @@ def show_saved():
 @st.cache_data(show_spinner=False)
 def model_summary(kind):
     """The parameter table of a model, Keras's count per layer and in all (plain data: the same for everyone)."""
-    model = km.build_model(kind, jit_compile=False)
+    model = km.build_model(kind)
     return km.param_table(model), {layer.name: layer.count_params() for layer in model.layers}, model.count_params()
 
 
@@ -150,7 +149,7 @@ def controls(kind, disabled):
     """The settings, bounded; lecture mode shows only reviews and epochs (the rest are the textbook's)."""
     spec = km.SPECS[kind]
     keep = dict(persist_state="session", disabled=disabled)
-    cfg = dict(kind=kind, epochs=spec.epochs, n_train=20000, n_val=5000, seed=42, jit_compile=False)
+    cfg = dict(kind=kind, epochs=spec.epochs, n_train=20000, n_val=5000, seed=42)
     with st.container(border=True):
         a, b = st.columns(2)
         cfg["n_train"] = a.select_slider(t("train.n_train"), N_TRAIN, value=20000, key="keras_n_train",
@@ -160,11 +159,10 @@ def controls(kind, disabled):
         if big:
             st.caption(t("train.lecture_note"))
             return cfg
-        a, b, c = st.columns(3)
+        a, b = st.columns(2)
         cfg["n_val"] = a.select_slider(t("train.n_val"), N_VAL, value=5000, key="keras_n_val",
                                        format_func="{:,}".format, help=t("train.n_val_help"), **keep)
         cfg["seed"] = b.number_input(t("train.seed"), 0, 9999, 42, key="keras_seed", help=t("train.seed_help"), **keep)
-        cfg["jit_compile"] = c.toggle(t("train.xla"), value=False, key="keras_xla", help=t("train.xla_help"), **keep)
     return cfg
 
 
@@ -249,7 +247,7 @@ def live():
         st.info(t("status.idle"))
         return
     if not job.done:
-        first = job.trainer is None or job.trainer.last is None    # tracing (and XLA compiling) takes seconds
+        first = job.trainer is None or job.trainer.last is None    # tracing the training step takes seconds
         with st.spinner(t("status.compiling")) if first else contextlib.nullcontext():
             job.step(server_limit(), CHUNK_SECONDS)
         if job.done:
@@ -280,7 +278,7 @@ def compare(run):
         keras_model = km.model_from_weights("keras_a", km.numpy_to_keras_a(numpy_w), maxlen=data.maxlen)
     else:
         keras_model = (km.model_from_weights("keras_a", run.weights, maxlen=data.maxlen) if run.weights
-                       else km.build_model("keras_a", jit_compile=False, maxlen=data.maxlen))
+                       else km.build_model("keras_a", maxlen=data.maxlen))
         numpy_w = km.keras_a_to_numpy(km.export_weights(keras_model))
     p_numpy = training.model_from_weights(numpy_w, c).predict_proba(x)[:, 0]      # (N,)
     p_keras = km.predict(keras_model, x)[:, 0]                                    # (N,)
@@ -294,8 +292,8 @@ def show_compare():
     sources = numpy_sources()
     labels = [f"{r.name} · {t('kind.' + r.kind)}" + (f" · {t('runs.saved_suffix')}" if r.saved else "")
               for r in sources]
-    i = st.selectbox(t("compare.pick"), range(len(sources)), format_func=labels.__getitem__, key="keras_compare_pick")
-    run = sources[i]
+    label = st.selectbox(t("compare.pick"), labels, key="keras_compare_pick")
+    run = sources[labels.index(label)]
     key = (run.name, run.created, run.kind)
     if ss.get("keras_compare_key") != key:
         with st.spinner(t("compare.running")):
@@ -311,7 +309,10 @@ def show_compare():
     a.metric(t("compare.direction"), direction)
     b.metric(t("compare.max_diff"), f"{diff.max():.1e}")
     c.metric(t("compare.agree"), f"{((p_numpy > 0.5) == (p_keras > 0.5)).mean():.1%}")
-    (st.success if diff.max() < 1e-5 else st.error)(t("compare.verdict", n=len(x), diff=diff.max()))
+    if diff.max() < 1e-5:
+        st.success(t("compare.verdict", n=len(x), diff=diff.max()), icon=":material/check_circle:")
+    else:
+        st.error(t("compare.mismatch", n=len(x), diff=diff.max()), icon=":material/error:")
     table = pd.DataFrame({t("compare.review"): range(1, 9), t("compare.label"): data.y_val[:8],
                           t("compare.p_numpy"): p_numpy[:8], t("compare.p_keras"): p_keras[:8],
                           t("compare.diff"): diff[:8]})

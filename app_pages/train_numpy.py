@@ -316,11 +316,11 @@ def show_runs():
                         format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved
                                                                  else ""))
     run = choices[pick]
-    a, b, _ = st.columns([1, 1, 2])
-    a.download_button(t("runs.download_weights"), export.weights_npz(run.weights), f"{run.name}.npz",
+    downloads = st.container(horizontal=True)
+    downloads.download_button(t("runs.download_weights"), export.weights_npz(run.weights), f"{run.name}.npz",
                       mime="application/octet-stream", on_click="ignore", icon=":material/download:",
                       help=t("runs.download_weights_help"), key="train_numpy_dl_weights")
-    b.download_button(t("runs.download_history"), export.history_csv(run.history), f"{run.name}.csv",
+    downloads.download_button(t("runs.download_history"), export.history_csv(run.history), f"{run.name}.csv",
                       mime="text/csv", on_click="ignore", icon=":material/download:",
                       help=t("runs.download_history_help"), key="train_numpy_dl_history")
 
@@ -337,6 +337,8 @@ show_saved()
 st.subheader(t("train.heading"))
 if not big:
     st.markdown(t.md("chunks"))
+if not active:
+    ui.source_note()       # the reviews a new run will train on
 cfg = controls(disabled=active)
 buttons = st.container(horizontal=True)
 if buttons.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active,

@@ -44,6 +44,7 @@ def add_model(models, run, origin, n):
 
 st.title(t("title"))
 st.markdown(t.md("intro"))
+ui.source_note()   # the word list every model reads the text with
 
 # --- the models: shipped with the app, and trained in this session
 try:

@@ -1,17 +1,21 @@
 """Keras model A for one epoch at the chapter's scale: the textbook's one-hot tensor vs one-hot inside the model.
 
-    python benchmarks/bench_keras_onehot.py               # every way twice, each run in its own process (~3 min)
+    python benchmarks/bench_keras_onehot.py               # every way twice, each run in its own process (~5 min)
     python benchmarks/bench_keras_onehot.py --repeats 3   # more repeats on a busy machine
     python benchmarks/bench_keras_onehot.py --n 2000      # a quick look on fewer reviews
 
 Model A is SimpleRNN(32) + Dense(1, sigmoid), sgd, batch 32, on 20,000 reviews x 100 steps x 100 features.
 
-    textbook      x = keras.utils.to_categorical(x_train): float64 (20000, 100, 100), 1.6 GB, then model.fit
-    in-model      int tokens (20000, 100) 8 MB; a OneHot layer (ops.one_hot) makes each batch's rows; model.fit
-    in-model+XLA  the same model compiled with jit_compile=True (Keras's "auto" leaves XLA off on a CPU);
-                  the project's way: scripts/save_keras_runs.py trains like this
-    page          what the Keras page runs by default: in-model without XLA (it saves ~100 MB per server),
-                  model.fit on ~0.8 s slices of batches (fit_in_chunks), so Stop works between slices
+    textbook        x = keras.utils.to_categorical(x_train): float64 (20000, 100, 100), 1.6 GB, then model.fit
+    in-model        int tokens (20000, 100), 8 MB; a OneHot layer (ops.one_hot) makes each batch's rows; model.fit
+    in-model+XLA    the same, compiled with jit_compile=True (Keras's "auto" leaves XLA off on a CPU)
+    in-model+spe32  the project's way (rnn_core.keras_models.build_model's defaults, scripts/save_keras_runs.py):
+                    in-model with steps_per_execution=32: one TensorFlow call runs 32 batches, each still
+                    one SGD step of batch size 32, so the same maths
+    +unroll         in-model+spe32 with SimpleRNN(unroll=True): the 100 steps written out instead of a loop
+                    (faster still, but a bigger graph per model: the app leaves it off)
+    page            what the Keras page runs: in-model+spe32, model.fit on ~0.8 s slices of batches
+                    (fit_in_chunks), so Stop works between slices
 
 A parent process prepares the padded tokens once (rnn_core.data, the real data when present) and saves
 them as .npy; each way then runs in a fresh child process that loads them, so data preparation is not
@@ -34,8 +38,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WAYS = ("textbook", "in-model", "in-model+XLA", "page")
-PROJECT = "in-model+XLA"   # the project's way: it must use <= 1 GB and <= half the textbook's epoch time
+WAYS = ("textbook", "in-model", "in-model+XLA", "in-model+spe32", "+unroll", "page")
+PROJECT = "in-model+spe32"   # the project's way: it must use <= 1 GB and <= half the textbook's epoch time
 
 
 def peak_mb():
@@ -55,9 +59,11 @@ def child(way, folder):
     t0 = time.perf_counter()
     if way == "textbook":
         x = keras.utils.to_categorical(x)                      # (m, 100, 100) float64, as the book does
-        model = keras_models.build_model("keras_a", onehot_inside=False, jit_compile="auto")
+        model = keras_models.build_model("keras_a", onehot_inside=False, steps_per_execution=1, jit_compile="auto")
     else:
-        model = keras_models.build_model("keras_a", jit_compile=way == "in-model+XLA")
+        plain = way in ("in-model", "in-model+XLA")
+        model = keras_models.build_model("keras_a", steps_per_execution=1 if plain else 32, unroll=way == "+unroll",
+                                         jit_compile=way == "in-model+XLA")
     prep = time.perf_counter() - t0
     t0 = time.perf_counter()
     model.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=0)
@@ -113,7 +119,7 @@ def main():
             for way in args.ways:
                 res = run_child(way, folder)
                 results[way].append(res)
-                print(f"  run {r + 1} {way:13s} epoch {res['epoch_s']:6.1f} s  compile {res['compile_s']:5.1f} s  "
+                print(f"  run {r + 1} {way:15s} epoch {res['epoch_s']:6.1f} s  compile {res['compile_s']:5.1f} s  "
                       f"prep {res['prep_s']:5.1f} s  peak {res['peak_mb']:6.0f} MB  (input {res['x_dtype']}, "
                       f"{res['x_mb']:.0f} MB; load {os.getloadavg()[0]:.1f})", flush=True)
 
@@ -125,7 +131,7 @@ def main():
         ratio = (f"{base['epoch_s'] / m['epoch_s']:5.2f}x faster   {m['peak_mb'] / base['peak_mb']:5.2f}"
                  if base else "")
         print(f"{way:22s} {m['epoch_s']:8.1f}   {m['epoch_s'] + m['compile_s']:10.1f}   {m['peak_mb']:7.0f}   {ratio}")
-    print(f"\nthe project's way is {PROJECT}; the page trains like 'page' unless its XLA switch is on")
+    print(f"\nthe project's way is '{PROJECT}' (scripts/save_keras_runs.py); the page trains like 'page'")
     for way in (w for w in (PROJECT, "page") if base and w in med):
         p = med[way]
         speedup = base["epoch_s"] / p["epoch_s"]

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnn_core import i18n  # noqa: E402
 from rnn_core.site import PAGES  # noqa: E402
 from tests.browser import harness  # noqa: E402
 
@@ -47,11 +46,19 @@ async def browser_session(browser, base, n, until, stats, training):
     lang = "ko" if n % 2 else "en"
     i = n
     try:
-        if training:
-            await page.goto(harness.page_url(base, "train_numpy", lang, train_numpy_reviews=2000, train_numpy_epochs=3))
+        if training:   # a short run: 2,000 reviews (4th choice of the slider), 3 epochs
+            await page.goto(harness.page_url(base, "train_numpy", lang))
             await wait_idle(page)
-            start = i18n.table(lang, "train_numpy")["start"]
-            await page.get_by_role("button", name=start).first.click()
+            thumb = page.locator(".st-key-train_numpy_n_train input").first
+            await thumb.focus()
+            for key in ("Home", "ArrowRight", "ArrowRight", "ArrowRight"):
+                await thumb.press(key)
+            await wait_idle(page)
+            epochs = page.locator(".st-key-train_numpy_epochs input").first
+            await epochs.fill("3")
+            await epochs.press("Enter")
+            await wait_idle(page)
+            await page.locator(".st-key-train_numpy_start button").first.click()
         while time.monotonic() < until:
             if training:
                 await page.wait_for_timeout(2000)

@@ -23,6 +23,7 @@ BATCH_SIZE = 32
 MAXLEN = 100
 SKIP_TOP = 20
 EVAL_BATCH = 250          # validation batch size (the numbers don't depend on it; bigger is faster)
+STEPS_PER_EXECUTION = 32  # batches per TensorFlow call (each batch is still one SGD/Adam step)
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,15 @@ class OneHot(layers.Layer):
         return {**super().get_config(), "depth": self.depth}
 
 
-def build_model(kind, seed=42, onehot_inside=True, jit_compile=True, num_words=None, units=None, maxlen=MAXLEN):
+def build_model(kind, seed=42, onehot_inside=True, steps_per_execution=STEPS_PER_EXECUTION, unroll=False,
+                jit_compile=False, num_words=None, units=None, maxlen=MAXLEN):
     """Model A, B or C as the textbook builds it, compiled (binary cross-entropy, accuracy), built by keras.Input.
 
     onehot_inside=False gives the textbook's model A, which expects one-hot rows (m, T, num_words).
-    jit_compile=True compiles training with XLA: the same maths, several times faster on a CPU.
+    The other options change how TensorFlow runs the same maths (benchmarks/bench_keras_onehot.py):
+    steps_per_execution=32 runs 32 batches per TensorFlow call (still one optimizer step per batch),
+    about 2x faster at no memory cost; unroll=True writes the 100 steps out instead of a loop, faster
+    again but its much bigger graph costs tens of MB per model; jit_compile=True compiles with XLA (~100 MB more).
     """
     spec = SPECS[kind]
     num_words, units = num_words or spec.num_words, units or spec.units
@@ -80,10 +85,11 @@ def build_model(kind, seed=42, onehot_inside=True, jit_compile=True, num_words=N
     else:
         front = [keras.Input((maxlen,), dtype="int32", name="tokens"),
                  layers.Embedding(num_words, EMBEDDING_DIM, name="embedding")]
-    rnn = layers.LSTM(units, name="lstm") if kind == "keras_c" else layers.SimpleRNN(units, name="rnn")
+    cell = layers.LSTM if kind == "keras_c" else layers.SimpleRNN
+    rnn = cell(units, unroll=unroll, name="lstm" if kind == "keras_c" else "rnn")
     model = keras.Sequential([*front, rnn, layers.Dense(1, activation="sigmoid", name="dense")], name=kind)
     model.compile(optimizer=spec.optimizer, loss="binary_crossentropy", metrics=["accuracy"],
-                  jit_compile=jit_compile)
+                  jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     return model
 
 
@@ -134,27 +140,26 @@ def total_formula(rows):
 
 # ----------------------------------------------------------------------------- weights
 
+def named_weights(model):
+    """(name, variable) pairs with the names runs.Run keeps: 'embedding', '<layer>_<weight>' (Keras's layouts)."""
+    return [("embedding" if isinstance(layer, layers.Embedding) else f"{layer.name}_{v.name}", v)
+            for layer in model.layers for v in layer.weights]
+
+
 def export_weights(model):
-    """The weights by name as runs.Run keeps them: 'embedding', '<layer>_<weight>' (Keras's own layouts)."""
-    out = {}
-    for layer in model.layers:
-        for v in layer.weights:
-            key = "embedding" if isinstance(layer, layers.Embedding) else f"{layer.name}_{v.name}"
-            out[key] = np.array(v.numpy())
-    return out
+    """The weights by name, as NumPy copies."""
+    return {key: np.array(v.numpy()) for key, v in named_weights(model)}
 
 
 def import_weights(model, weights):
     """Set the model's weights from such a dict; ValueError when a name or shape doesn't fit."""
-    for layer in model.layers:
-        for v in layer.weights:
-            key = "embedding" if isinstance(layer, layers.Embedding) else f"{layer.name}_{v.name}"
-            if key not in weights:
-                raise ValueError(f"no weight {key!r} for layer {layer.name!r}")
-            w = np.asarray(weights[key], dtype="float32")
-            if w.shape != tuple(v.shape):
-                raise ValueError(f"{key}: shape {w.shape}, the model needs {tuple(v.shape)}")
-            v.assign(w)
+    for key, v in named_weights(model):
+        if key not in weights:
+            raise ValueError(f"no weight {key!r} in the given weights")
+        w = np.asarray(weights[key], dtype="float32")
+        if w.shape != tuple(v.shape):
+            raise ValueError(f"{key}: shape {w.shape}, the model needs {tuple(v.shape)}")
+        v.assign(w)
     return model
 
 
@@ -168,12 +173,12 @@ def keras_a_to_numpy(weights):
     return {k: np.asarray(weights[v], dtype="float32") for k, v in NUMPY_TO_KERAS_A.items()}
 
 
-def model_from_weights(kind, weights, maxlen=MAXLEN, jit_compile=False):
+def model_from_weights(kind, weights, maxlen=MAXLEN):
     """A Keras model of this kind sized from the weights (vocabulary, cells) and holding them, ready to predict."""
     rnn = "lstm" if kind == "keras_c" else "rnn"
     num_words = len(weights["embedding"] if kind != "keras_a" else weights["rnn_kernel"])
     units = weights[f"{rnn}_recurrent_kernel"].shape[0]
-    model = build_model(kind, num_words=num_words, units=units, maxlen=maxlen, jit_compile=jit_compile)
+    model = build_model(kind, num_words=num_words, units=units, maxlen=maxlen)
     return import_weights(model, weights)
 
 
@@ -251,8 +256,8 @@ class KerasTraining(ChunkedTraining):
         c["n_train"] = min(int(c.get("n_train", len(data.x_train))), len(data.x_train))
         c["n_val"] = min(int(c.get("n_val", len(data.x_val))), len(data.x_val))
         c["epochs"] = int(c["epochs"])
-        c["jit_compile"] = bool(c.get("jit_compile", False))    # XLA: about 2x faster, ~100 MB more memory
-        self.model = build_model(c["kind"], seed=c["seed"], jit_compile=c["jit_compile"],
+        c.setdefault("steps_per_execution", STEPS_PER_EXECUTION)
+        self.model = build_model(c["kind"], seed=c["seed"], steps_per_execution=c["steps_per_execution"],
                                  num_words=data.num_words, maxlen=data.maxlen)
         # slices of shared, read-only data: training only reads them (and copies one slice per fit call)
         self.x_val, self.y_val = data.x_val[:c["n_val"]], data.y_val[:c["n_val"]]

@@ -218,7 +218,7 @@ class RecurrentNetwork:
         """Set w1h, w1x, b1, w2, b2 from copies of the given arrays."""
         self.w1h, self.w1x, self.b1, self.w2, self.b2 = (np.array(w, dtype=self.dtype) for w in weights)
 
-    def forpass_in_chunks(self, x, size=1000):
+    def forpass_in_chunks(self, x, size=256):
         """Z2 (m, 1) for a big set, computed `size` samples at a time to keep the hidden states small."""
         return np.concatenate([self.forpass(x[i:i + size]) for i in range(0, len(x), size)])
 

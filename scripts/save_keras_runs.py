@@ -4,7 +4,8 @@
 
 Each model trains with the textbook's settings (curriculum §6: batch 32, maxlen 100, skip_top 20; A: sgd,
 20 epochs, num_words 100; B and C: adam, 10 epochs, num_words 1000), seed 42, through the same code the
-Keras page uses (rnn_core.keras_models.KerasTraining), compiled with XLA. The script refuses the synthetic
+Keras page uses (rnn_core.keras_models.KerasTraining: one-hot inside model A, 32 batches per
+TensorFlow call), one fit call per epoch. The script refuses the synthetic
 stand-in unless --allow-synthetic is given, because the saved runs are compared with the textbook's numbers.
 """
 import argparse
@@ -32,7 +33,7 @@ def train(kind, out, allow_synthetic):
     print(f"{kind}: data {data.source} ({data.source_detail}), x_train {data.x_train.shape}, x_val {data.x_val.shape}")
     if data.source == "synthetic" and not allow_synthetic:
         sys.exit("no IMDB file found (set IMDB_DATA_DIR); refusing to save a run of the synthetic data")
-    config = dict(kind=kind, epochs=spec.epochs, seed=42, jit_compile=True, chunk_seconds=None)
+    config = dict(kind=kind, epochs=spec.epochs, seed=42, chunk_seconds=None)
     job = keras_models.KerasTraining(config, data)
     start = time.perf_counter()
     seen = 0
@@ -51,7 +52,7 @@ def train(kind, out, allow_synthetic):
     job.config.update(made_by="scripts/save_keras_runs.py", seconds=round(wall), cpus=os.cpu_count(),
                       keras_version=keras.__version__, tensorflow_version=tf.__version__,
                       final_evaluate=final, published=spec.published)
-    note = (f"scripts/save_keras_runs.py: {job.epochs} epochs in {wall:.0f} s with XLA; Python "
+    note = (f"scripts/save_keras_runs.py: {job.epochs} epochs in {wall:.0f} s; Python "
             f"{platform.python_version()}, Keras {keras.__version__}, TensorFlow {tf.__version__}, "
             f"{os.cpu_count()} CPU cores (shared)")
     run = job.to_run(kind, note=note)

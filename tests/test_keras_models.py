@@ -37,7 +37,7 @@ def tiny_data(rng, m=96, m_val=40, t=20, num_words=100):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_parameter_formulas_equal_keras_count_params(kind):
-    model = km.build_model(kind, jit_compile=False)
+    model = km.build_model(kind, steps_per_execution=1)
     rows = km.param_table(model)
     assert [r.layer for r in rows] == [layer.name for layer in model.layers]
     for row, layer in zip(rows, model.layers):
@@ -46,7 +46,7 @@ def test_parameter_formulas_equal_keras_count_params(kind):
 
 
 def test_the_textbooks_numbers():
-    a, b, c = (km.param_table(km.build_model(k, jit_compile=False)) for k in KINDS)
+    a, b, c = (km.param_table(km.build_model(k, steps_per_execution=1)) for k in KINDS)
     assert (a[1].formula, a[1].params, a[2].params) == ("100·32 + 32·32 + 32", 4256, 33)
     assert km.total_formula(a) == "4,256 + 33 = 4,289"
     assert km.total_formula(b) == "32,000 + 328 + 9 = 32,337"
@@ -57,13 +57,13 @@ def test_the_textbooks_numbers():
 def test_models_are_built_from_keras_input_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")                   # e.g. "Do not pass an `input_shape`..."
-        models = [km.build_model(k, jit_compile=False) for k in KINDS]
+        models = [km.build_model(k, steps_per_execution=1) for k in KINDS]
     assert all(m.built and m.count_params() > 0 for m in models)
 
 
 def test_seed_gives_the_same_initial_weights():
-    w1, w2 = (km.export_weights(km.build_model("keras_b", seed=7, jit_compile=False)) for _ in range(2))
-    w3 = km.export_weights(km.build_model("keras_b", seed=8, jit_compile=False))
+    w1, w2 = (km.export_weights(km.build_model("keras_b", seed=7, steps_per_execution=1)) for _ in range(2))
+    w3 = km.export_weights(km.build_model("keras_b", seed=8, steps_per_execution=1))
     assert all(np.array_equal(w1[k], w2[k]) for k in w1)
     assert not np.array_equal(w1["embedding"], w3["embedding"])
 
@@ -78,8 +78,8 @@ def test_onehot_layer_equals_to_categorical():
 def test_onehot_inside_equals_the_textbooks_model():
     """Model A on tokens (one-hot made inside) predicts what the textbook's model predicts on to_categorical rows."""
     x = tokens(np.random.default_rng(1), 16)
-    ours = km.build_model("keras_a", seed=3, jit_compile=False)
-    book = km.build_model("keras_a", seed=99, onehot_inside=False, jit_compile=False)
+    ours = km.build_model("keras_a", seed=3, steps_per_execution=1)
+    book = km.build_model("keras_a", seed=99, onehot_inside=False, steps_per_execution=1)
     km.import_weights(book, km.export_weights(ours))
     expected = book.predict(keras.utils.to_categorical(x, 100), verbose=0)
     assert np.abs(km.predict(ours, x) - expected).max() < 1e-6
@@ -88,7 +88,7 @@ def test_onehot_inside_equals_the_textbooks_model():
 @pytest.mark.parametrize("kind", KINDS)
 def test_weights_round_trip_in_the_documented_layout(kind):
     rng = np.random.default_rng(2)
-    source = km.build_model(kind, seed=1, jit_compile=False)
+    source = km.build_model(kind, seed=1, steps_per_execution=1)
     weights = km.export_weights(source)
     assert set(weights) == LAYOUT[kind]
     x = tokens(rng, 8, num_words=km.SPECS[kind].num_words)
@@ -125,7 +125,7 @@ def test_numpy_weights_into_keras_random():
 
 def test_keras_weights_into_numpy_random():
     rng = np.random.default_rng(4)
-    model = km.build_model("keras_a", seed=4, jit_compile=False)
+    model = km.build_model("keras_a", seed=4, steps_per_execution=1)
     for v in model.trainable_variables:         # random, not the initialisers' (biases start at zero);
         scale = 0.15 if "recurrent" in v.path else 0.5   # a contracting W1h: a chaotic one amplifies float32 rounding
         v.assign(rng.uniform(-scale, scale, v.shape).astype("float32"))
@@ -145,7 +145,7 @@ def test_transfer_after_brief_training_both_ways():
     model = km.model_from_weights("keras_a", km.numpy_to_keras_a(weights), maxlen=30)
     assert_same_predictions(weights, model, data.x_val)
     # Keras trained two epochs -> NumPy
-    job = km.KerasTraining(dict(kind="keras_a", epochs=2, jit_compile=False), data)
+    job = km.KerasTraining(dict(kind="keras_a", epochs=2, steps_per_execution=1), data)
     while not job.done:
         job.advance(seconds=10)
     assert job.state == "finished" and job.epochs == 2
@@ -155,11 +155,11 @@ def test_transfer_after_brief_training_both_ways():
 
 
 def test_chunks_train_like_one_plain_fit():
-    """Small fit calls over an epoch's order give Keras's own single-fit weights and epoch loss."""
+    """Small fit calls (of 32 batches per TensorFlow call) over an epoch's order give a plain fit's weights and loss."""
     rng = np.random.default_rng(6)
     data = tiny_data(rng, m=648, t=15)                       # 20 full batches and one of 8
-    chunked = km.build_model("keras_a", seed=1, jit_compile=False, maxlen=15)
-    plain = km.build_model("keras_a", seed=1, jit_compile=False, maxlen=15)
+    chunked = km.build_model("keras_a", seed=1, maxlen=15)                       # as the page: 32 batches a call
+    plain = km.build_model("keras_a", seed=1, steps_per_execution=1, maxlen=15)  # Keras's defaults
     clock = iter(np.arange(0, 1000, 10.0)).__next__          # every chunk "takes" 10 s: 4-batch slices
     events = list(km.fit_in_chunks(chunked, data.x_train, data.y_train, data.x_val, data.y_val, epochs=1,
                                    seed=11, chunk_seconds=0.5, clock=clock))
@@ -177,7 +177,7 @@ def test_chunks_train_like_one_plain_fit():
 
 def test_stop_keeps_the_last_finished_epoch():
     data = tiny_data(np.random.default_rng(7), m=1024, t=10)     # 32 batches: a slice of 16, then of 4
-    job = km.KerasTraining(dict(kind="keras_b", epochs=3, jit_compile=False, chunk_seconds=1e-6), data)
+    job = km.KerasTraining(dict(kind="keras_b", epochs=3, steps_per_execution=1, chunk_seconds=1e-6), data)
     while job.epochs < 1:
         job.advance(seconds=0)
     after_first = {k: v.copy() for k, v in job.weights.items()}

@@ -4,6 +4,7 @@ import pandas as pd
 
 PINK, BLUE, GREY, INK = "#d6336c", "#1c7ed6", "#868e96", "#212529"
 REF_COLORS = ["#2b8a3e", "#e8590c", "#7048e8"]
+RUN_COLORS = ["#495057", PINK, BLUE, "#2b8a3e", "#e8590c", "#7048e8", "#0c8599", "#5c940d", "#862e9c", "#c92a2a"]
 METRICS = ("loss", "val_loss", "val_accuracy")
 # Axis and legend titles: pages pass translated ones; these keys are the fallback.
 NAMES = {"epoch": "epoch", "loss": "loss", "val_loss": "val_loss", "accuracy": "accuracy",
@@ -114,7 +115,8 @@ def runs_chart(runs, names=None, metrics=METRICS, big=False):
     _, height = _size(big)
     shown = [m for m in metrics if (df["metric"] == m).any()] or list(metrics[:1])
     run_names = list(dict.fromkeys(df["run"]))
-    color = alt.Color("run:N", title=n["run"], scale=alt.Scale(domain=run_names))
+    color = alt.Color("run:N", title=n["run"], scale=alt.Scale(
+        domain=run_names, range=[RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(run_names))]))
     panels = []
     for m in shown:
         part = df[df["metric"] == m]
