@@ -22,4 +22,5 @@ for info in PAGES:
 
 current = st.navigation(sections)
 ui.lecture_toggle()
+ui.warm_up()
 current.run()

@@ -1,6 +1,7 @@
 """Streamlit helpers shared by the pages: language, texts, data, code display."""
 import functools
 import inspect
+import threading
 
 import streamlit as st
 
@@ -76,6 +77,15 @@ def show_code(*objects):
 def _chapter_data(num_words, skip_top, maxlen):
     from rnn_core.data import prepare_chapter_data
     return prepare_chapter_data(num_words=num_words, skip_top=skip_top, maxlen=maxlen)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(delay=2.0):
+    """Once per server: load the default data in the background, after the first page has had time to draw."""
+    timer = threading.Timer(delay, _chapter_data, args=(100, 20, 100))
+    timer.daemon = True
+    timer.start()
+    return True
 
 
 def chapter_data(num_words=100, skip_top=20, maxlen=100):

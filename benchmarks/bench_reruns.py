@@ -26,14 +26,32 @@ KINDS = ["slider", "select_slider", "selectbox", "radio", "number_input", "toggl
 SKIP = ("play", "seed", "run", "own")   # autoplay and free-text toggles are not "moves" of a control
 
 
+def raw_option(widget, label):
+    """The raw value behind an option label (AppTest shows labels, set_value wants values)."""
+    candidates = [label]
+    for parse in (int, float, lambda x: float(x.split()[0])):
+        try:
+            candidates.append(parse(label))
+        except (ValueError, IndexError):
+            pass
+    fmt = getattr(widget, "format_func", None) or str
+    for c in candidates:
+        try:
+            if str(fmt(c)) == label:
+                return c
+        except (ValueError, TypeError):
+            continue
+    return None
+
+
 def alternatives(widget, kind):
     """Two values to move a widget between."""
     if kind in ("toggle", "checkbox"):
         return [not widget.value, widget.value]
     if kind in ("select_slider", "selectbox", "radio", "segmented_control", "button_group"):
-        opts = list(widget.options)
         cur = widget.value if kind != "button_group" else (widget.value[0] if widget.value else None)
-        other = next((o for o in opts if str(o) != str(cur)), None)
+        raws = [raw_option(widget, label) for label in widget.options]
+        other = next((r for r in raws if r is not None and r != cur), None)
         return None if other is None else [other, cur]
     if kind in ("slider", "number_input"):
         v = widget.value
@@ -82,7 +100,7 @@ def time_page(path, repeat, lang="en"):
             if at.exception:
                 raise RuntimeError(f"{path} {key}: {at.exception[0].value}")
         if times:
-            results[key] = statistics.median(times[1:] or times)  # the first move may fill a cache
+            results[key] = (times[0], statistics.median(times[1:] or times))  # (new value: caches miss, repeats)
     return results
 
 
@@ -111,12 +129,15 @@ def main():
     ok = True
     for key in args.pages:
         res = time_page(f"app_pages/{key}.py", args.repeat)
-        med = statistics.median(res.values()) if res else float("nan")
-        ok &= med <= 0.150
-        print(f"\n{key}: median over controls {med * 1000:.0f} ms ({med / base:.1f}x baseline) "
-              f"-> {'OK' if med <= 0.150 else 'OVER 150 ms'}")
-        for name, sec in sorted(res.items(), key=lambda kv: -kv[1]):
-            print(f"  {name:28s} {sec * 1000:7.1f} ms")
+        cold = statistics.median(v[0] for v in res.values())
+        warm = statistics.median(v[1] for v in res.values())
+        ok &= max(cold, warm) <= 0.150
+        print(f"\n{key}: median over controls {cold * 1000:.0f} ms moving to a new value, {warm * 1000:.0f} ms "
+              f"moving back and forth ({cold / base:.1f}x / {warm / base:.1f}x baseline) "
+              f"-> {'OK' if max(cold, warm) <= 0.150 else 'OVER 150 ms'}")
+        print(f"  {'control':28s} {'new value':>10s} {'repeat':>8s}")
+        for name, (c, w) in sorted(res.items(), key=lambda kv: -kv[1][0]):
+            print(f"  {name:28s} {c * 1000:7.1f} ms {w * 1000:5.1f} ms")
     sys.exit(0 if ok else 1)
 
 

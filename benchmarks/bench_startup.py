@@ -17,13 +17,12 @@ from tests.browser import harness  # noqa: E402
 
 def cold_start(browser, script=None):
     """Seconds from launching the server to the first page fully rendered (script run finished)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     t0 = time.perf_counter()
-    with harness.streamlit_server(script=script) as (base, _):
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    with harness.streamlit_server(script=script, poll=0.02) as (base, _):
         page.goto(base + "/?lang=en")
-        harness.wait_idle(page, settle=0)
-        elapsed = time.perf_counter() - t0
-        page.close()
+        elapsed = harness.wait_idle(page, settle=0, poll=25) - t0
+    page.close()
     return elapsed
 
 
@@ -35,8 +34,7 @@ def first_renders(browser):
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             t0 = time.perf_counter()
             page.goto(harness.page_url(base, info.key, "en"))
-            harness.wait_idle(page, timeout=180, settle=0)
-            out[info.key] = time.perf_counter() - t0
+            out[info.key] = harness.wait_idle(page, timeout=180, settle=0, poll=25) - t0
             page.close()
     return out
 

@@ -24,6 +24,7 @@ MAXLEN = 100
 SKIP_TOP = 20
 EVAL_BATCH = 250          # validation batch size (the numbers don't depend on it; bigger is faster)
 STEPS_PER_EXECUTION = 32  # batches per TensorFlow call (each batch is still one SGD/Adam step)
+CHUNK_SECONDS = 1.5       # training per fit call in the page: Stop waits at most this long; each call costs ~0.1 s
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,10 @@ def build_model(kind, seed=42, onehot_inside=True, steps_per_execution=STEPS_PER
 
     onehot_inside=False gives the textbook's model A, which expects one-hot rows (m, T, num_words).
     The other options change how TensorFlow runs the same maths (benchmarks/bench_keras_onehot.py):
-    steps_per_execution=32 runs 32 batches per TensorFlow call (still one optimizer step per batch),
-    about 2x faster at no memory cost; unroll=True writes the 100 steps out instead of a loop, faster
-    again but its much bigger graph costs tens of MB per model; jit_compile=True compiles with XLA (~100 MB more).
+    unroll=True writes the 100 time steps out instead of a loop (about 2x faster on a CPU; the bigger
+    graph costs a few tens of MB per model); steps_per_execution=32 runs 32 batches per TensorFlow call,
+    each still one optimizer step (it helps on a busy machine); jit_compile=True compiles with XLA
+    (also ~2x faster, ~100 MB more memory). Training (KerasTraining) unrolls; predicting needn't.
     """
     spec = SPECS[kind]
     num_words, units = num_words or spec.num_words, units or spec.units
@@ -201,7 +203,7 @@ class ChunkLog(keras.callbacks.Callback):
         self.logs = {k: float(v) for k, v in (logs or {}).items()}
 
 
-def fit_in_chunks(model, x, y, x_val, y_val, epochs, seed=42, chunk_seconds=0.8, on_epoch=None,
+def fit_in_chunks(model, x, y, x_val, y_val, epochs, seed=42, chunk_seconds=CHUNK_SECONDS, on_epoch=None,
                   clock=time.perf_counter):
     """Generator: model.fit on a slice of batches per step, yielding numpy_rnn.Progress events like iter_fit.
 
@@ -257,14 +259,15 @@ class KerasTraining(ChunkedTraining):
         c["n_val"] = min(int(c.get("n_val", len(data.x_val))), len(data.x_val))
         c["epochs"] = int(c["epochs"])
         c.setdefault("steps_per_execution", STEPS_PER_EXECUTION)
+        c.setdefault("unroll", True)          # same maths, ~2x faster on a CPU, a few tens of MB per model
         self.model = build_model(c["kind"], seed=c["seed"], steps_per_execution=c["steps_per_execution"],
-                                 num_words=data.num_words, maxlen=data.maxlen)
+                                 unroll=c["unroll"], num_words=data.num_words, maxlen=data.maxlen)
         # slices of shared, read-only data: training only reads them (and copies one slice per fit call)
         self.x_val, self.y_val = data.x_val[:c["n_val"]], data.y_val[:c["n_val"]]
         self._epoch_logs = {}
         chunks = fit_in_chunks(self.model, data.x_train[:c["n_train"]], data.y_train[:c["n_train"]],
                                self.x_val, self.y_val, c["epochs"], seed=c["seed"],
-                               chunk_seconds=c.get("chunk_seconds", 0.8), on_epoch=self._keep)
+                               chunk_seconds=c.get("chunk_seconds", CHUNK_SECONDS), on_epoch=self._keep)
         super().__init__(chunks)
         self.history.update(accuracy=[], val_accuracy=[])
 

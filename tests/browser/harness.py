@@ -37,7 +37,7 @@ def app_env(**extra):
 
 
 @contextlib.contextmanager
-def streamlit_server(port=None, env=None, timeout=60, script=None):
+def streamlit_server(port=None, env=None, timeout=60, script=None, poll=0.2):
     """Start `streamlit run streamlit_app.py` (or another script), yield its base URL and process, stop it afterwards."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "streamlit_app.py"),
@@ -54,7 +54,7 @@ def streamlit_server(port=None, env=None, timeout=60, script=None):
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"streamlit did not start (exit code {proc.poll()})")
-                time.sleep(0.2)
+                time.sleep(poll)
         yield url, proc
     finally:
         proc.terminate()
@@ -83,21 +83,26 @@ def page_url(base, key, lang, **query):
     return f"{base}/{path}?{params}"
 
 
-def wait_idle(page, timeout=60, settle=300):
-    """Wait until the app's script run is over (stApp's data-test-script-state) and every element is drawn."""
+def wait_idle(page, timeout=60, settle=300, poll=100):
+    """Wait until the app's script run is over (stApp's data-test-script-state) and every element is drawn.
+
+    Returns the time.perf_counter() at which that was first seen (it is then confirmed once more)."""
     app = page.locator('[data-testid="stApp"]')
     app.wait_for(timeout=timeout * 1000)
     deadline = time.monotonic() + timeout
-    calm = 0
+    first = None
     while time.monotonic() < deadline:
         done = app.get_attribute("data-test-script-state") == "notRunning"
         drawn = page.locator('[data-testid="stSkeleton"]').count() == 0
-        calm = calm + 1 if done and drawn else 0
-        if calm >= 2:
-            if settle:
-                page.wait_for_timeout(settle)  # let charts finish drawing
-            return
-        page.wait_for_timeout(100)
+        if done and drawn:
+            if first is not None:
+                if settle:
+                    page.wait_for_timeout(settle)  # let charts finish drawing
+                return first
+            first = time.perf_counter()
+        else:
+            first = None
+        page.wait_for_timeout(poll)
     raise TimeoutError("the app was still running after %d s" % timeout)
 
 
