@@ -99,6 +99,34 @@ def chapter_data(num_words=100, skip_top=20, maxlen=100):
         st.stop()
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _saved_runs(directory, stamp):
+    from rnn_core import runs
+    loaded = runs.saved_runs(directory)
+    for run in loaded:
+        for w in run.weights.values():
+            w.flags.writeable = False     # shared by every session: read-only
+    return loaded
+
+
+def saved_runs(kind=None):
+    """The runs shipped in saved_runs/ (read once, again when the files change), optionally of one kind."""
+    from rnn_core import runs
+    folder = runs.SAVED_DIR
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.*")))
+    return [r for r in _saved_runs(str(folder), stamp) if kind is None or r.kind == kind]
+
+
+def training_limit():
+    """How many trainings may run at once on this server: RNN_MAX_TRAININGS from the environment or secrets."""
+    from rnn_core import slots
+    try:
+        secret = st.secrets.get("RNN_MAX_TRAININGS") if st.secrets.load_if_toml_exists() else None
+    except Exception:   # an unreadable secrets file must not break the page
+        secret = None
+    return slots.max_trainings(secret)
+
+
 @st.cache_resource(show_spinner=False, ttl=600)
 def _located_source():
     from rnn_core.data import locate_corpus

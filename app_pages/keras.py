@@ -5,7 +5,6 @@ The only page that imports TensorFlow (through rnn_core.keras_models), behind a 
 import contextlib
 import dataclasses
 import uuid
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -30,25 +29,6 @@ CHART_KEYS = ["epoch", "loss", "val_loss", "value", "val_accuracy", "accuracy", 
 names = {k: t(f"chart.{k}") for k in CHART_KEYS}
 ss.setdefault("runs", [])
 owner = ss.setdefault("keras_owner", f"keras-{uuid.uuid4().hex}")
-
-def server_limit():
-    """How many trainings may run at once on this server (RNN_MAX_TRAININGS, env or secrets)."""
-    try:
-        secret = st.secrets.get("RNN_MAX_TRAININGS") if st.secrets.load_if_toml_exists() else None
-    except Exception:   # an unreadable secrets file must not break the page
-        secret = None
-    return slots.max_trainings(secret)
-
-
-def saved_stamp():
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(runs.SAVED_DIR).glob("*.json")))
-
-
-@st.cache_data(show_spinner=False)
-def saved_all(stamp):
-    """Every run shipped in saved_runs/ (read again when the files change; cached copies, safe to share)."""
-    return runs.saved_runs()
-
 
 def model_name(kind):
     return t(f"model.{kind}")
@@ -88,7 +68,7 @@ def epoch_table(history):
 def show_saved():
     """The shipped full runs at once: accuracy against the published values, curves, how and when they were made."""
     st.subheader(t("saved.heading"))
-    saved = {r.kind: r for r in saved_all(saved_stamp()) if r.kind in KINDS}
+    saved = {r.kind: r for r in ui.saved_runs() if r.kind in KINDS}
     if not saved:
         st.info(t("saved.missing"))
         return
@@ -149,7 +129,7 @@ def controls(kind, disabled):
     """The settings, bounded; lecture mode shows only reviews and epochs (the rest are the textbook's)."""
     spec = km.SPECS[kind]
     keep = dict(persist_state="session", disabled=disabled)
-    cfg = dict(kind=kind, epochs=spec.epochs, n_train=20000, n_val=5000, seed=42)
+    cfg = dict(kind=kind, epochs=spec.epochs, n_train=20000, n_val=5000, seed=42, unroll=False)
     with st.container(border=True):
         a, b = st.columns(2)
         cfg["n_train"] = a.select_slider(t("train.n_train"), N_TRAIN, value=20000, key="keras_n_train",
@@ -159,10 +139,12 @@ def controls(kind, disabled):
         if big:
             st.caption(t("train.lecture_note"))
             return cfg
-        a, b = st.columns(2)
+        a, b, c = st.columns(3)
         cfg["n_val"] = a.select_slider(t("train.n_val"), N_VAL, value=5000, key="keras_n_val",
                                        format_func="{:,}".format, help=t("train.n_val_help"), **keep)
         cfg["seed"] = b.number_input(t("train.seed"), 0, 9999, 42, key="keras_seed", help=t("train.seed_help"), **keep)
+        cfg["unroll"] = c.toggle(t("train.unroll"), value=False, key="keras_unroll", help=t("train.unroll_help"),
+                                 **keep)
     return cfg
 
 
@@ -191,7 +173,7 @@ def show_status(job):
     """What the run is doing, or how it ended."""
     tr, state = job.trainer, job.state
     if state == "waiting":
-        st.info(t("status.waiting", running=slots.SERVER.running(), limit=server_limit(),
+        st.info(t("status.waiting", running=slots.SERVER.running(), limit=ui.training_limit(),
                   position=max(slots.SERVER.position(owner), 1)), icon=":material/hourglass_top:")
     elif state == "failed":
         st.error(t("status.failed", error=job.error), icon=":material/error:")
@@ -249,7 +231,7 @@ def live():
     if not job.done:
         first = job.trainer is None or job.trainer.last is None    # tracing the training step takes seconds
         with st.spinner(t("status.compiling")) if first else contextlib.nullcontext():
-            job.step(server_limit(), CHUNK_SECONDS)
+            job.step(ui.training_limit(), CHUNK_SECONDS)
         if job.done:
             record(job)
             st.rerun()   # the whole page: buttons, the list of runs, no more automatic reruns
@@ -258,7 +240,7 @@ def live():
 
 def numpy_sources():
     """Weights to compare: NumPy and Keras model A runs (this session's, then saved), plus fresh random weights."""
-    saved = saved_all(saved_stamp())
+    saved = ui.saved_runs()
     found = [r for r in ss["runs"] + saved if r.kind in ("numpy", "keras_a")]
     net = RecurrentNetwork(n_cells=32, seed=42)
     net.init_weights(100, 1)
@@ -327,7 +309,7 @@ def show_compare():
 def show_all_runs():
     """One chart with the learning curves of this session's runs and the saved runs."""
     st.subheader(t("runs.heading"))
-    saved = [dataclasses.replace(r, name=f"{r.name} ({t('runs.saved_suffix')})") for r in saved_all(saved_stamp())]
+    saved = [dataclasses.replace(r, name=f"{r.name} ({t('runs.saved_suffix')})") for r in ui.saved_runs()]
     mine = ss["runs"]
     if not mine:
         st.caption(t("runs.empty"))

@@ -1,13 +1,12 @@
 """Train the NumPy RNN: the chapter's run shipped with the app, and your own run trained in chunks with live curves."""
 import uuid
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 import ui
-from rnn_core import export, runs, slots, training
+from rnn_core import export, slots, training
 from rnn_core.charts import training as charts
 from rnn_core.data import PAD, decode
 from rnn_core.numpy_rnn import RecurrentNetwork
@@ -31,25 +30,6 @@ references = {t("ref.notebook"): training.REFERENCE_ACCURACY["notebook"],
               t("ref.lecture"): training.REFERENCE_ACCURACY["lecture"]}
 ss.setdefault("runs", [])
 owner = ss.setdefault("train_numpy_owner", f"numpy-{uuid.uuid4().hex}")
-
-
-def server_limit():
-    """How many trainings may run at once on this server (RNN_MAX_TRAININGS, env or secrets)."""
-    try:
-        secret = st.secrets.get("RNN_MAX_TRAININGS") if st.secrets.load_if_toml_exists() else None
-    except Exception:   # an unreadable secrets file must not break the page
-        secret = None
-    return slots.max_trainings(secret)
-
-
-@st.cache_data(show_spinner=False)
-def saved_numpy_runs(stamp):
-    """The NumPy runs shipped in saved_runs/ (read again when the files change)."""
-    return [r for r in runs.saved_runs() if r.kind == "numpy"]
-
-
-def saved_stamp():
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(Path(runs.SAVED_DIR).glob("*.json")))
 
 
 def duration(seconds):
@@ -119,7 +99,7 @@ def show_curves(history):
 def show_saved():
     """The shipped run at once: accuracy against the published values, its curves, how and when it was made."""
     st.subheader(t("saved.heading"))
-    saved = saved_numpy_runs(saved_stamp())
+    saved = ui.saved_runs("numpy")
     if not saved:
         st.info(t("saved.missing"))
         return
@@ -220,7 +200,7 @@ def show_status(job):
     tr, state = job.trainer, job.state
     e = tr.last if tr is not None else None
     if state == "waiting":
-        st.info(t("status.waiting", running=slots.SERVER.running(), limit=server_limit(),
+        st.info(t("status.waiting", running=slots.SERVER.running(), limit=ui.training_limit(),
                   position=max(slots.SERVER.position(owner), 1)), icon=":material/hourglass_top:")
     elif state == "failed":
         st.error(t("status.failed", error=job.error), icon=":material/error:")
@@ -276,7 +256,7 @@ def live():
         st.info(t("status.idle"))
         return
     if not job.done:
-        job.step(server_limit(), CHUNK_SECONDS)
+        job.step(ui.training_limit(), CHUNK_SECONDS)
     if job.done:
         record(job)
         if active:
@@ -308,7 +288,7 @@ def show_runs():
                      t("runs.val_accuracy"): acc, t("runs.settings"): settings})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
-    saved = saved_numpy_runs(saved_stamp())
+    saved = ui.saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
     st.altair_chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
     choices = mine + saved[-1:]

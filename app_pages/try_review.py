@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from rnn_core import keras_numpy, predict, runs
+from rnn_core import keras_numpy, predict
 from rnn_core.charts import review as charts
 
 t = ui.texts("try_review")
@@ -13,22 +13,6 @@ MAX_PASTE = 200_000          # the text box's bound (the browser refuses a longe
 MAX_CHARS = 5_000            # what the models read: the last 5,000 characters
 MAX_CHART_WORDS = 60         # the chart shows at most the last 60 words (their labels must stay readable)
 TEXT_KEY = "try_review_text"
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def shipped_runs(signature):
-    """The runs shipped in saved_runs/ (read-only, shared by all users); `signature` changes when the files do."""
-    loaded = runs.saved_runs(runs.SAVED_DIR)
-    for run in loaded:
-        for w in run.weights.values():
-            w.flags.writeable = False
-    return loaded
-
-
-def files_signature():
-    """Names, sizes and times of the saved run files, so new or changed runs are loaded again."""
-    files = sorted(runs.SAVED_DIR.glob("*.*"))
-    return str(runs.SAVED_DIR), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
 def set_example(name):
@@ -48,7 +32,7 @@ ui.source_note()   # the word list every model reads the text with
 
 # --- the models: shipped with the app, and trained in this session
 try:
-    saved = list(shipped_runs(files_signature()))
+    saved = ui.saved_runs()
 except Exception as e:       # a broken file must not take the page down
     saved = []
     st.error(t("saved_error", error=str(e)), icon=":material/error:")

@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 import ui
-from rnn_core import i18n, runs, unroll
+from rnn_core import i18n, unroll
 from rnn_core.charts import unroll as charts
 from rnn_core.data import decode
 from rnn_core.numpy_rnn import RecurrentNetwork
@@ -18,12 +18,6 @@ PLAY_EVERY = 0.8          # seconds between steps while playing
 TERMS = ("X_t W1x", "H_t-1 W1h", "b1", "Z1_t", "H_t")
 
 
-@st.cache_data(show_spinner=False, ttl=300)
-def saved_numpy_runs():
-    """The shipped runs of kind 'numpy' (read once)."""
-    return [r for r in runs.saved_runs() if r.kind == "numpy"]
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def fresh(n_features, n_cells, seed):
     """The chapter's initial weights for a seed (pure, cached)."""
@@ -33,7 +27,7 @@ def fresh(n_features, n_cells, seed):
 def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
-    for r in saved_numpy_runs() + [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]:
+    for r in ui.saved_runs("numpy") + [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]:
         if all(k in r.weights for k in unroll.WEIGHTS):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
     return found

@@ -11,10 +11,10 @@ Model A is SimpleRNN(32) + Dense(1, sigmoid), sgd, batch 32, on 20,000 reviews x
     in-model+XLA  the same, compiled with jit_compile=True (Keras's "auto" leaves XLA off on a CPU)
     spe32         in-model with steps_per_execution=32: one TensorFlow call runs 32 batches, each still one
                   SGD step of batch size 32 (the same maths)
-    unroll+spe32  the project's way (KerasTraining, scripts/save_keras_runs.py): spe32 with
+    unroll+spe32  the project's way (scripts/save_keras_runs.py; the page's "unroll" switch): spe32 with
                   SimpleRNN(unroll=True), the 100 time steps written out instead of a loop (the same maths)
-    page          what the Keras page runs: unroll+spe32, model.fit on ~1.5 s slices of batches
-                  (fit_in_chunks), so Stop works between slices
+    page          what the Keras page runs by default: spe32 without unrolling (it keeps the server's memory
+                  lower), model.fit on ~1.5 s slices of batches (fit_in_chunks), so Stop works between slices
 
 A parent process prepares the padded tokens once (rnn_core.data, the real data when present) and saves
 them as .npy; each way then runs in a fresh child process that loads them, so data preparation is not
@@ -62,7 +62,7 @@ def child(way, folder):
     else:
         plain = way in ("in-model", "in-model+XLA")
         model = keras_models.build_model("keras_a", steps_per_execution=1 if plain else 32,
-                                         unroll=way in ("unroll+spe32", "page"), jit_compile=way == "in-model+XLA")
+                                         unroll=way == "unroll+spe32", jit_compile=way == "in-model+XLA")
     prep = time.perf_counter() - t0
     t0 = time.perf_counter()
     model.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=0)
@@ -130,7 +130,8 @@ def main():
         ratio = (f"{base['epoch_s'] / m['epoch_s']:5.2f}x faster   {m['peak_mb'] / base['peak_mb']:5.2f}"
                  if base else "")
         print(f"{way:22s} {m['epoch_s']:8.1f}   {m['epoch_s'] + m['compile_s']:10.1f}   {m['peak_mb']:7.0f}   {ratio}")
-    print(f"\nthe project's way is '{PROJECT}' (scripts/save_keras_runs.py); the page trains like 'page'")
+    print(f"\nthe project's way is '{PROJECT}' (scripts/save_keras_runs.py, the page with 'unroll' on); "
+          f"by default the page trains like 'page'")
     for way in (w for w in (PROJECT, "page") if base and w in med):
         p = med[way]
         speedup = base["epoch_s"] / p["epoch_s"]

@@ -75,7 +75,7 @@ def build_model(kind, seed=42, onehot_inside=True, steps_per_execution=STEPS_PER
     unroll=True writes the 100 time steps out instead of a loop (about 2x faster on a CPU; the bigger
     graph costs a few tens of MB per model); steps_per_execution=32 runs 32 batches per TensorFlow call,
     each still one optimizer step (it helps on a busy machine); jit_compile=True compiles with XLA
-    (also ~2x faster, ~100 MB more memory). Training (KerasTraining) unrolls; predicting needn't.
+    (also ~2x faster, ~100 MB more memory).
     """
     spec = SPECS[kind]
     num_words, units = num_words or spec.num_words, units or spec.units
@@ -259,7 +259,7 @@ class KerasTraining(ChunkedTraining):
         c["n_val"] = min(int(c.get("n_val", len(data.x_val))), len(data.x_val))
         c["epochs"] = int(c["epochs"])
         c.setdefault("steps_per_execution", STEPS_PER_EXECUTION)
-        c.setdefault("unroll", True)          # same maths, ~2x faster on a CPU, a few tens of MB per model
+        c.setdefault("unroll", False)         # True: same maths, ~2x faster on a CPU, tens of MB more per model
         self.model = build_model(c["kind"], seed=c["seed"], steps_per_execution=c["steps_per_execution"],
                                  unroll=c["unroll"], num_words=data.num_words, maxlen=data.maxlen)
         # slices of shared, read-only data: training only reads them (and copies one slice per fit call)

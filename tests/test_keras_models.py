@@ -154,11 +154,12 @@ def test_transfer_after_brief_training_both_ways():
     assert_same_predictions(back, job.model, data.x_val)
 
 
-def test_chunks_train_like_one_plain_fit():
-    """Small fit calls (unrolled, 32 batches per TensorFlow call) over an epoch's order = one plain fit."""
+@pytest.mark.parametrize("unroll", [False, True])
+def test_chunks_train_like_one_plain_fit(unroll):
+    """Small fit calls (32 batches per TensorFlow call, unrolled or not) over an epoch's order = one plain fit."""
     rng = np.random.default_rng(6)
     data = tiny_data(rng, m=648, t=15)                       # 20 full batches and one of 8
-    chunked = km.build_model("keras_a", seed=1, maxlen=15, unroll=True)          # as the page trains it
+    chunked = km.build_model("keras_a", seed=1, maxlen=15, unroll=unroll)        # as the page trains it
     plain = km.build_model("keras_a", seed=1, steps_per_execution=1, maxlen=15)  # Keras's defaults
     clock = iter(np.arange(0, 1000, 10.0)).__next__          # every chunk "takes" 10 s: 4-batch slices
     events = list(km.fit_in_chunks(chunked, data.x_train, data.y_train, data.x_val, data.y_val, epochs=1,

@@ -54,7 +54,7 @@ def test_small_training_run_in_each_language(make_app, lang):
     assert not at.exception, [e.value for e in at.exception]
     run = at.session_state["runs"][-1]
     assert run.kind == "keras_a" and run.status == "finished" and run.epochs == 1
-    assert run.config["n_train"] == 200 and run.config["n_val"] == 250 and run.config["unroll"]
+    assert run.config["n_train"] == 200 and run.config["n_val"] == 250 and not run.config["unroll"]
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.history)
     labels = [m.label for m in at.metric]
     assert texts["metric.evaluate_accuracy"] in labels

@@ -224,19 +224,14 @@ def test_trained_weights_from_saved_and_session_runs(page):
     _ok(at, "step with a session run")
 
 
-def test_no_runs_at_all_is_handled(page, monkeypatch):
-    import streamlit as st
+def test_no_runs_at_all_is_handled(page, monkeypatch, tmp_path):
     from rnn_core import i18n, runs
-    monkeypatch.setattr(runs, "saved_runs", lambda *a, **k: [])
-    st.cache_data.clear()
-    try:
-        at = page("ko", unrolling_trained="true", unrolling_run="nothing_like_this")
-        _ok(at)
-        assert i18n.table("ko", "unrolling")["no_runs"] in [i.value for i in at.info]
-        at.button(key="unrolling_next").click().run()
-        _ok(at, "step with fresh weights instead")
-    finally:
-        st.cache_data.clear()
+    monkeypatch.setattr(runs, "SAVED_DIR", tmp_path)      # no run shipped
+    at = page("ko", unrolling_trained="true", unrolling_run="nothing_like_this")
+    _ok(at)
+    assert i18n.table("ko", "unrolling")["no_runs"] in [i.value for i in at.info]
+    at.button(key="unrolling_next").click().run()
+    _ok(at, "step with fresh weights instead")
 
 
 def test_lecture_mode_keeps_the_essentials(page):
