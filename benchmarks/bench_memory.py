@@ -27,7 +27,10 @@ class Sampler:
 
     def run(self):
         while self.running:
-            self.peak = max(self.peak, rss_mb(self.pid)[0])
+            try:
+                self.peak = max(self.peak, rss_mb(self.pid)[0])
+            except FileNotFoundError:      # the server has stopped
+                return
             time.sleep(0.25)
 
     def take_peak(self):
@@ -35,16 +38,23 @@ class Sampler:
         return peak
 
 
-def train(page, base, key, seconds):
-    """Open a training page, press its Start button and let it run for `seconds`, then press Stop."""
+def train(browser, base, key, seconds):
+    """In a new tab, open a training page, press its Start button, let it run up to `seconds`, then press Stop."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(harness.page_url(base, key, "en"))
     harness.wait_idle(page, timeout=180)
     prefix = "train_numpy" if key == "train_numpy" else "keras"
     page.locator(f".st-key-{prefix}_start button").first.click()
     page.wait_for_timeout(seconds * 1000)
-    page.locator(f".st-key-{prefix}_stop button").first.click()
-    harness.wait_idle(page, timeout=180)
-    return harness.exceptions(page)
+    try:
+        stop = page.locator(f".st-key-{prefix}_stop button").first
+        if stop.is_enabled():          # the run may have finished on its own
+            stop.click(timeout=120_000)
+        harness.wait_idle(page, timeout=180)
+        return harness.exceptions(page)
+    finally:
+        harness.full_screenshot(page, harness.ROOT / "artifacts" / f"memory-{key}.png")
+        page.close()
 
 
 def main():
@@ -71,9 +81,9 @@ def main():
             time.sleep(5)                      # the background data warm-up has run by now
             idle = rss_mb(proc.pid)[0]
             sampler.take_peak()
-            errors = train(page, base, "train_numpy", args.seconds)
+            errors = train(browser, base, "train_numpy", args.seconds)
             numpy_peak = sampler.take_peak()
-            errors += train(page, base, "keras", args.seconds)
+            errors += train(browser, base, "keras", args.seconds)
             keras_peak = sampler.take_peak()
             sampler.running = False
             hwm = rss_mb(proc.pid)[1]
