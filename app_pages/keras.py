@@ -160,13 +160,20 @@ def new_job(cfg):
     return training.Job(owner, name, cfg, make_trainer)
 
 
+def stop():
+    """Stop this session's run (a callback, so the page is drawn once, already stopped)."""
+    job = ss.get(JOB)
+    if job is not None:
+        job.stop()
+        record(job)
+
+
 def record(job):
     """Add a finished or stopped run with at least one epoch to the session's runs (once), with its evaluate()."""
     tr = job.trainer
-    if not job.recorded and tr is not None and tr.epochs:
+    if job.claim_record() and tr is not None and tr.epochs:
         ss["keras_evaluate"] = {"name": job.name, **tr.evaluate()}
         ss["runs"].append(tr.to_run(job.name, note="app_pages/keras.py"))
-    job.recorded = True
 
 
 def show_status(job):
@@ -341,10 +348,7 @@ a, b, _ = st.columns([1, 1, 4])
 if a.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active, key="keras_start"):
     ss[JOB] = new_job(cfg)
     st.rerun()
-if b.button(t("train.stop"), icon=":material/stop:", disabled=not active, key="keras_stop"):
-    job.stop()
-    record(job)
-    st.rerun()
+b.button(t("train.stop"), icon=":material/stop:", disabled=not active, key="keras_stop", on_click=stop)
 live()
 
 show_compare()
