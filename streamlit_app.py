@@ -1,9 +1,10 @@
-"""Entry point: language, lecture mode and navigation; every page lives in pages/."""
+"""Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
 import streamlit as st
 
 import ui
-from rnn_core.site import PAGES
+from ui.site import PAGES
 
+ui.entry_point_only()
 st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
 ui.language_selector()
@@ -15,7 +16,7 @@ for info in PAGES:
         info.path,
         title=ui.texts(info.key)("title"),
         icon=info.icon,
-        url_path=None if info.key == "home" else info.key,
+        url_path=None if info.key == "home" else info.key,   # the file's name: direct links run through this script
         default=info.key == "home",
     )
     sections.setdefault(common(f"sections.{info.section}"), []).append(page)

@@ -128,7 +128,7 @@ def main():
     print(f"baseline (bare one-slider script): {base * 1000:.1f} ms")
     ok = True
     for key in args.pages:
-        res = time_page(f"app_pages/{key}.py", args.repeat)
+        res = time_page(f"pages/{key}.py", args.repeat)
         cold = statistics.median(v[0] for v in res.values())
         warm = statistics.median(v[1] for v in res.values())
         ok &= max(cold, warm) <= 0.150

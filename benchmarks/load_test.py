@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rnn_core.site import PAGES  # noqa: E402
+from ui.site import PAGES  # noqa: E402
 from tests.browser import harness  # noqa: E402
 
 BROWSE = [p.key for p in PAGES if not p.uses_tensorflow and p.key != "home"]

@@ -6,7 +6,7 @@
 
 The textbook feeds model A a one-hot tensor made beforehand (20000 x 100 x 100 numbers). Here model A
 gets the integer tokens and makes the one-hot rows itself, one batch at a time: same model, same numbers,
-about 1 MB instead of 1.6 GB. This is the only module (with app_pages/keras.py) that imports TensorFlow.
+about 1 MB instead of 1.6 GB. This is the only module (with pages/keras.py) that imports TensorFlow.
 """
 import time
 from dataclasses import dataclass

@@ -5,8 +5,8 @@ import textwrap
 
 import pytest
 
-from rnn_core import i18n
-from rnn_core.site import PAGES
+from ui import i18n
+from ui.site import PAGES
 
 LIGHT_PAGES = [p for p in PAGES if not p.uses_tensorflow]
 
@@ -36,7 +36,7 @@ def test_language_switch_is_kept_across_pages(make_app):
     at = make_app("en").run()
     at.sidebar.button_group(key="lang").set_value("ko").run()
     assert at.query_params["lang"] == ["ko"] or at.query_params["lang"] == "ko"
-    at.switch_page("app_pages/sequences.py").run()
+    at.switch_page("pages/sequences.py").run()
     assert at.session_state["lang"] == "ko"
     assert i18n.table("ko", "sequences")["title"] in [t.value for t in at.title]
 

@@ -9,7 +9,7 @@ import pytest
 from rnn_core import slots
 from tests.conftest import ROOT
 
-PAGE = "app_pages/train_numpy.py"
+PAGE = "pages/train_numpy.py"
 
 
 def _app_with_data_dir(folder, tmp_path):
@@ -19,7 +19,7 @@ def _app_with_data_dir(folder, tmp_path):
         at = AppTest.from_file("streamlit_app.py", default_timeout=300)
         at.query_params["lang"] = "en"
         at.run()
-        for path in ("app_pages/home.py", "app_pages/pipeline.py"):
+        for path in ("pages/home.py", "pages/pipeline.py"):
             at.switch_page(path).run()
             assert not at.exception, [e.value for e in at.exception]
             print("WARN", path, " ".join(w.value for w in at.warning))

@@ -9,7 +9,7 @@ from rnn_core.charts import gradflow as charts
 from rnn_core.numpy_rnn import RecurrentNetwork
 from tests.test_unrolling import assert_no_tensorflow, open_page
 
-PAGE = "app_pages/gradflow.py"
+PAGE = "pages/gradflow.py"
 
 
 def _problem(seed=0, m=3, steps=15, n_features=7, n_cells=5, radius=1.1, init="glorot", input_scale=1.0):

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from rnn_core import i18n
-from rnn_core.site import PAGES
+from ui import i18n
+from ui.site import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 

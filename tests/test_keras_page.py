@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rnn_core import i18n
+from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = "app_pages/keras.py"
+PAGE = "pages/keras.py"
 
 
 def open_page(make_app, lang, **query):
@@ -86,10 +86,10 @@ def test_lecture_mode_hides_the_technical_controls(make_app):
 
 
 def test_only_the_keras_modules_import_tensorflow():
-    """Nothing the app runs, except app_pages/keras.py and rnn_core/keras_models.py, imports keras or tensorflow."""
-    allowed = {ROOT / "app_pages" / "keras.py", ROOT / "rnn_core" / "keras_models.py"}
+    """Nothing the app runs, except pages/keras.py and rnn_core/keras_models.py, imports keras or tensorflow."""
+    allowed = {ROOT / "pages" / "keras.py", ROOT / "rnn_core" / "keras_models.py"}
     pattern = re.compile(r"^\s*(import|from)\s+(keras|tensorflow|tf_keras)\b", re.M)
-    files = [ROOT / "streamlit_app.py", ROOT / "ui.py", *(ROOT / "app_pages").glob("*.py"),
+    files = [ROOT / "streamlit_app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"),
              *(ROOT / "rnn_core").rglob("*.py")]
     offenders = [str(f.relative_to(ROOT)) for f in files if f not in allowed and pattern.search(f.read_text())]
     assert offenders == []

@@ -47,7 +47,7 @@ def test_offline_with_a_local_copy_uses_it(tmp_path):
 def test_every_light_page_runs_offline_and_says_synthetic(tmp_path):
     code = """
         from streamlit.testing.v1 import AppTest
-        from rnn_core.site import PAGES
+        from ui.site import PAGES
         at = AppTest.from_file("streamlit_app.py", default_timeout=300)
         at.query_params["lang"] = "en"
         at.run()

@@ -2,13 +2,13 @@
 import numpy as np
 import pytest
 
-from rnn_core import i18n
-from rnn_core import pipeline_stats as ps
+from ui import i18n
+from rnn_core import pipeline as ps
 from rnn_core.charts import pipeline as charts
 from rnn_core.data import prepare_chapter_data
 from tests.test_sequences import chart_rows, open_page as open_app, run_page_alone
 
-PAGE = "app_pages/pipeline.py"
+PAGE = "pages/pipeline.py"
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_settings_survive_a_page_switch(make_app):
     at = open_app(make_app, "en", PAGE)
     at.select_slider(key="pipeline_maxlen").set_value(200).run()
     at.number_input(key="pipeline_review").set_value(42).run()
-    at.switch_page("app_pages/sequences.py").run()
+    at.switch_page("pages/sequences.py").run()
     at.switch_page(PAGE).run()
     assert at.select_slider(key="pipeline_maxlen").value == 200
     assert at.number_input(key="pipeline_review").value == 42

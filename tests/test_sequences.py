@@ -9,13 +9,13 @@ import altair as alt
 import numpy as np
 import pytest
 
-from rnn_core import i18n
+from ui import i18n
 from rnn_core import sequences as seq
 from rnn_core import timeseries as ts
 from rnn_core.charts import sequences as charts
 from tests.conftest import ROOT
 
-PAGE = "app_pages/sequences.py"
+PAGE = "pages/sequences.py"
 
 
 def chart_rows(chart):
@@ -172,7 +172,7 @@ def test_page_runs_and_reacts(make_app, lang):
 def test_sentence_survives_a_page_switch(make_app):
     at = open_page(make_app, "en")
     at.text_input(key="sequences_sentence").set_value("deep learning is fun").run()
-    at.switch_page("app_pages/home.py").run()
+    at.switch_page("pages/home.py").run()
     at.switch_page(PAGE).run()
     assert at.text_input(key="sequences_sentence").value == "deep learning is fun"
 

@@ -5,9 +5,10 @@ import textwrap
 
 import pytest
 
-from rnn_core import i18n, runs, slots
+from rnn_core import runs, slots
+from ui import i18n
 
-PAGE = "app_pages/train_numpy.py"
+PAGE = "pages/train_numpy.py"
 JOB = "train_numpy_job"
 
 
@@ -92,7 +93,7 @@ def test_stop_keeps_the_finished_epochs(make_app):
 def test_a_run_survives_a_page_switch(make_app):
     at = open_page(make_app)
     job = start(at, n_train=20000, epochs=2)
-    at.switch_page("app_pages/home.py").run()
+    at.switch_page("pages/home.py").run()
     assert not at.exception and at.session_state[JOB] is job and not job.done
     at.switch_page(PAGE).run()
     run_until(at, lambda: job.done)

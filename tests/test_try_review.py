@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnn_core import data, i18n, predict, runs
-from rnn_core.charts import review as charts
+from rnn_core import data, runs, try_review
+from ui import i18n
+from rnn_core.charts import try_review as charts
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = "app_pages/try_review.py"
+PAGE = "pages/try_review.py"
 SHARED = ROOT.parent / "shared" / "data"
 CONFIGS = {"numpy": (100, 20, 100), "keras_a": (100, 20, 100), "keras_b": (1000, 20, 100), "keras_c": (1000, 20, 100)}
 LONG = ("good movie " * 10_000)[:100_000]
@@ -92,7 +93,7 @@ def textbook_steps(run, sequence):
 @pytest.mark.parametrize("kind", list(CONFIGS))
 def test_each_kind_matches_a_plain_loop(kind, word_index):
     run = random_run(kind, np.random.default_rng(1))
-    r = predict.read_review(run, "The film was great, not bad! A story I would watch again.", word_index)
+    r = try_review.read_review(run, "The film was great, not bad! A story I would watch again.", word_index)
     expected = textbook_steps(run, r.sequence)
     assert r.steps.shape == (101,)
     assert np.abs(r.steps - expected).max() < 1e-5
@@ -103,7 +104,7 @@ def test_encoding_by_hand(word_index):
     """Ranks + 3, indices < skip_top or >= num_words dropped, zeros in front (curriculum §4)."""
     run = random_run("numpy", np.random.default_rng(2))
     text = "The film was GREAT, not bad! Zzzqx 영화"
-    r = predict.read_review(run, text, word_index)
+    r = try_review.read_review(run, text, word_index)
     assert r.tokens == ["the", "film", "was", "great", "not", "bad", "zzzqx", "영화"]
     index = {w: word_index[w] + 3 for w in ("the", "film", "was", "great", "not", "bad")}
     assert index["the"] < 20 and index["was"] < 20                 # skipped by skip_top=20
@@ -112,13 +113,13 @@ def test_encoding_by_hand(word_index):
     assert r.status == ["common", "read", "common", "read", "read", "read", "unknown", "unknown"]
     # a word of rank >= 97 is beyond num_words=100
     rare = next(w for w, k in word_index.items() if k == 500)
-    assert predict.read_review(run, rare, word_index).status == ["rare"]
+    assert try_review.read_review(run, rare, word_index).status == ["rare"]
 
 
 def test_long_review_keeps_its_last_maxlen_words(word_index):
     run = random_run("keras_b", np.random.default_rng(3))
     words = [w for w, k in sorted(word_index.items(), key=lambda kv: kv[1]) if 20 <= k + 3 < 1000][:150]
-    r = predict.read_review(run, " ".join(words), word_index)
+    r = try_review.read_review(run, " ".join(words), word_index)
     assert r.status == ["cut"] * 50 + ["read"] * 100
     assert r.sequence.tolist() == [word_index[w] + 3 for w in words[50:]]
     assert r.n_pad == 0 and r.start_status == "h0"
@@ -127,7 +128,7 @@ def test_long_review_keeps_its_last_maxlen_words(word_index):
 @pytest.mark.parametrize("kind", list(CONFIGS))
 def test_probability_after_each_word(kind, word_index):
     run = random_run(kind, np.random.default_rng(4))
-    r = predict.read_review(run, "the film was great and the story was not bad but too long", word_index)
+    r = try_review.read_review(run, "the film was great and the story was not bad but too long", word_index)
     read = [k for k, s in enumerate(r.status) if s == "read"]
     assert np.array_equal(r.after_word[read], r.steps[r.n_pad + 1:])      # one step per word read
     assert r.after_word[-1] == r.probability                               # the last value is the prediction
@@ -148,32 +149,32 @@ def test_a_training_review_typed_in_gives_its_training_row(word_index):
     index_to_word = data.index_to_word(corpus.word_index)
     for i in (0, 1, 7, 123):
         words = [index_to_word[j - 3] for j in full[chapter.train_index[i]] if j > 2]
-        r = predict.read_review(run, " ".join(words), corpus.word_index)
+        r = try_review.read_review(run, " ".join(words), corpus.word_index)
         assert np.array_equal(r.sequence, chapter.x_train[i])
 
 
 def test_keep_end_cuts_at_a_word_boundary():
-    assert predict.keep_end("short text", 100) == "short text"
-    assert predict.keep_end("alpha beta gamma", 7) == "gamma"        # "a gamma" would start inside "beta"
-    assert predict.keep_end("alpha beta gamma", 10) == "beta gamma"  # the cut falls on a space: keep every word
-    assert predict.keep_end("x" * 50, 10) == ""                      # one giant word: nothing whole is left
+    assert try_review.keep_end("short text", 100) == "short text"
+    assert try_review.keep_end("alpha beta gamma", 7) == "gamma"        # "a gamma" would start inside "beta"
+    assert try_review.keep_end("alpha beta gamma", 10) == "beta gamma"  # the cut falls on a space: keep every word
+    assert try_review.keep_end("x" * 50, 10) == ""                      # one giant word: nothing whole is left
 
 
 def test_wrong_vocabulary_size_is_an_error(word_index):
     run = random_run("numpy", np.random.default_rng(6))
     run.config = dict(run.config, num_words=1000)                       # says 1000, but W1x has 100 rows
     with pytest.raises(ValueError):
-        predict.read_review(run, "a wonderful performance", word_index)
+        try_review.read_review(run, "a wonderful performance", word_index)
 
 
 def test_same_vocabulary():
-    assert predict.same_vocabulary("keras", "local") and predict.same_vocabulary("", "synthetic")
-    assert not predict.same_vocabulary("keras", "synthetic") and not predict.same_vocabulary("synthetic", "local")
+    assert try_review.same_vocabulary("keras", "local") and try_review.same_vocabulary("", "synthetic")
+    assert not try_review.same_vocabulary("keras", "synthetic") and not try_review.same_vocabulary("synthetic", "local")
 
 
 def test_chart_has_a_line_per_model_and_the_words(word_index):
     rng = np.random.default_rng(7)
-    readings = {k: predict.read_review(random_run(k, rng), "great film, <b>not</b> 😀 bad", word_index)
+    readings = {k: try_review.read_review(random_run(k, rng), "great film, <b>not</b> 😀 bad", word_index)
                 for k in ("numpy", "keras_b")}
     df = charts.trajectory_frame(readings["numpy"].tokens, readings, "(start)")
     assert len(df) == 2 * (len(readings["numpy"].tokens) + 1)

@@ -7,20 +7,20 @@ import textwrap
 import numpy as np
 import pytest
 
-from rnn_core import unroll
-from rnn_core.charts import unroll as charts
+from rnn_core import unrolling
+from rnn_core.charts import unrolling as charts
 from rnn_core.data import pad_sequences
 from rnn_core.runs import Run
 
-PAGE = "app_pages/unrolling.py"
+PAGE = "pages/unrolling.py"
 NAMES = {k: k for k in ("cell", "value", "step", "prob", "word", "traj_title", "heat_title", "review")}
 
 
 def _net(n_features=12, n_cells=6, seed=3):
-    weights = unroll.fresh_weights(n_features, n_cells, seed)
+    weights = unrolling.fresh_weights(n_features, n_cells, seed)
     weights["b1"] = np.random.default_rng(seed).normal(0, 0.3, n_cells).astype(np.float32)   # not all zero
     weights["b2"] = np.array([0.2], dtype=np.float32)
-    return unroll.network(weights), weights
+    return unrolling.network(weights), weights
 
 
 def _tokens(m=4, steps=9, n_features=12, seed=0):
@@ -30,7 +30,7 @@ def _tokens(m=4, steps=9, n_features=12, seed=0):
 def test_step_terms_match_a_plain_one_hot_loop():
     net, w = _net()
     x = _tokens()
-    u = unroll.unroll(net, x)
+    u = unrolling.unroll(net, x)
     w = {k: v.astype(np.float64) for k, v in w.items()}
     onehot = np.eye(12)[x]                                            # (m, T, n_f): the textbook's input
     h = np.zeros((len(x), 6))
@@ -47,7 +47,7 @@ def test_step_terms_match_a_plain_one_hot_loop():
 def test_last_column_and_last_probability_equal_forpass():
     net, _ = _net()
     x = _tokens(m=3, steps=15)
-    u = unroll.unroll(net, x)
+    u = unrolling.unroll(net, x)
     z2 = net.forpass(x)                                               # the model's own forward pass
     assert np.allclose(u.h[-1], net.h[-1])
     assert np.allclose(u.prob[-1], net.sigmoid(z2)[:, 0])
@@ -62,13 +62,13 @@ def test_last_column_and_last_probability_equal_forpass():
 
 def test_network_keeps_the_run_weights():
     net, w = _net()
-    for name in unroll.WEIGHTS:
+    for name in unrolling.WEIGHTS:
         assert np.array_equal(getattr(net, name), w[name].astype(np.float64))
     assert net.n_cells == 6 and net.w1x.shape == (12, 6)
 
 
 def test_fresh_weights_are_the_chapters_and_seeded():
-    a, b, c = (unroll.fresh_weights(100, 8, s) for s in (1, 1, 2))
+    a, b, c = (unrolling.fresh_weights(100, 8, s) for s in (1, 1, 2))
     assert all(np.array_equal(a[k], b[k]) for k in a) and not np.array_equal(a["w1x"], c["w1x"])
     assert np.allclose(a["w1h"] @ a["w1h"].T, np.eye(8), atol=1e-5)  # orthogonal
     assert a["w1x"].shape == (100, 8) and not a["b1"].any() and not a["b2"].any()
@@ -76,32 +76,32 @@ def test_fresh_weights_are_the_chapters_and_seeded():
 
 def test_text_tokens_drop_unknown_words_and_keep_the_end():
     word_index = {"the": 1, "good": 20, "bad": 30, "movie": 50, "rare": 500}
-    seq, tokens, oov = unroll.text_tokens("The GOOD, bad movie; rare xyz good", word_index, 100, 20, 100)
+    seq, tokens, oov = unrolling.text_tokens("The GOOD, bad movie; rare xyz good", word_index, 100, 20, 100)
     assert tokens == ["the", "good", "bad", "movie", "rare", "xyz", "good"]
     assert seq.tolist() == [23, 33, 53, 23]                           # rank + 3; the, rare and xyz dropped
     assert oov.tolist() == [True, False, False, False, True, True, False]
-    short, _, _ = unroll.text_tokens("good bad movie good", word_index, 100, 20, 2)
+    short, _, _ = unrolling.text_tokens("good bad movie good", word_index, 100, 20, 2)
     assert short.tolist() == [53, 23]
 
 
 def test_batch_puts_the_review_first_and_pads_like_pad_sequences():
     seq = np.array([5, 6, 7])
     others = [np.array([1, 2]), np.array([3, 4, 5, 6, 7, 8])]
-    batch = unroll.batch_tokens(seq, others, 4)
+    batch = unrolling.batch_tokens(seq, others, 4)
     assert batch.shape == (3, 4)
     assert batch.tolist() == pad_sequences([[5, 6, 7], [1, 2], [3, 4, 5, 6, 7, 8]], maxlen=4).tolist()
     assert batch.tolist() == [[0, 5, 6, 7], [0, 0, 1, 2], [5, 6, 7, 8]]
 
 
 def test_step_latex_shows_the_real_shapes():
-    tex = unroll.step_latex(7, 8, 100, 32)
+    tex = unrolling.step_latex(7, 8, 100, 32)
     for part in ("X_{7}", "H_{6}", "(8,\\,100)", "(100,\\,32)", "(32,\\,32)", "(32,)", "(8,\\,32)", "H_{7}"):
         assert part in tex
 
 
 def test_word_strip_is_plain_and_marks_the_step():
     words = ["good", "[link](http://x)", "<pad>", "bad"]
-    strip = unroll.word_strip(words, np.array([0.5, 0.6, 0.6, 0.3]), 3)
+    strip = unrolling.word_strip(words, np.array([0.5, 0.6, 0.6, 0.3]), 3)
     assert "http" not in strip and "](" not in strip
     assert strip.split() == ["good", ":green[?]", ":orange-background[**·**]", ":red[bad]"]
 
@@ -210,7 +210,7 @@ def test_own_review(page, lang):
 
 def test_trained_weights_from_saved_and_session_runs(page):
     at = page("en")
-    weights = unroll.fresh_weights(100, 5, 1)
+    weights = unrolling.fresh_weights(100, 5, 1)
     config = {"num_words": 100, "skip_top": 20, "maxlen": 100}
     at.session_state["runs"] = [Run("my_run", "numpy", config, {"loss": [0.6]}, weights),
                                 Run("k", "keras_b", {}, {}, {})]
@@ -225,7 +225,8 @@ def test_trained_weights_from_saved_and_session_runs(page):
 
 
 def test_no_runs_at_all_is_handled(page, monkeypatch, tmp_path):
-    from rnn_core import i18n, runs
+    from rnn_core import runs
+    from ui import i18n
     monkeypatch.setattr(runs, "SAVED_DIR", tmp_path)      # no run shipped
     at = page("ko", unrolling_trained="true", unrolling_run="nothing_like_this")
     _ok(at)

@@ -9,7 +9,7 @@ from tests.browser import harness  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("pages", nargs="+", help="page keys from rnn_core/site.py, e.g. home sequences")
+    parser.add_argument("pages", nargs="+", help="page keys from ui/site.py, e.g. home sequences")
     parser.add_argument("--lang", choices=["en", "ko", "both"], default="both")
     parser.add_argument("--out", default=str(harness.ROOT / "artifacts" / "shots"))
     parser.add_argument("--query", default="", help="extra query string, e.g. lecture=true")

@@ -4,8 +4,8 @@ Screenshots go to artifacts/browser/ (look at them).
 """
 import pytest
 
-from rnn_core import i18n
-from rnn_core.site import PAGES
+from ui import i18n
+from ui.site import PAGES
 from tests.browser import harness
 from tests.browser.conftest import SHOTS
 

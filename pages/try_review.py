@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from rnn_core import keras_numpy, predict
-from rnn_core.charts import review as charts
+from rnn_core import keras_numpy, try_review
+from rnn_core.charts import try_review as charts
+
+ui.entry_point_only()
 
 t = ui.texts("try_review")
 big = ui.lecture_mode()
@@ -36,7 +38,7 @@ try:
 except Exception as e:       # a broken file must not take the page down
     saved = []
     st.error(t("saved_error", error=str(e)), icon=":material/error:")
-session = [r for r in st.session_state.get("runs", []) if r.kind in predict.STEPS and r.weights]
+session = [r for r in st.session_state.get("runs", []) if r.kind in try_review.STEPS and r.weights]
 models = {}
 for i, run in enumerate(saved):
     add_model(models, run, "saved", i + 1)
@@ -44,8 +46,8 @@ for i, run in enumerate(session):
     add_model(models, run, "session", i + 1)
 if not models:
     st.warning(t("no_runs"), icon=":material/model_training:")
-    st.page_link("app_pages/train_numpy.py", label=ui.texts("train_numpy")("title"), icon=":material/model_training:")
-    st.page_link("app_pages/keras.py", label=ui.texts("keras")("title"), icon=":material/hub:")
+    st.page_link("pages/train_numpy.py", label=ui.texts("train_numpy")("title"), icon=":material/model_training:")
+    st.page_link("pages/keras.py", label=ui.texts("keras")("title"), icon=":material/hub:")
     st.stop()
 
 # --- the review: an example or the user's own text (bounded)
@@ -60,7 +62,7 @@ text = st.text_area(t("text_label"), key=TEXT_KEY, max_chars=MAX_PASTE, height=1
 was_cut = len(text) > MAX_CHARS
 if was_cut:
     st.info(t("cut", n=f"{len(text):,}", read=f"{MAX_CHARS:,}"), icon=":material/content_cut:")
-    text = predict.keep_end(text, MAX_CHARS)
+    text = try_review.keep_end(text, MAX_CHARS)
 if not text.strip():
     st.info(t("no_words" if was_cut else "empty"), icon=":material/edit:")
     st.stop()
@@ -75,14 +77,14 @@ if not big and len(models) > 1:
 # --- every model reads the text with its own settings
 data = ui.chapter_data()
 readings = {}
-other = [label for label, run in models.items() if not predict.same_vocabulary(run.data_source, data.source)]
+other = [label for label, run in models.items() if not try_review.same_vocabulary(run.data_source, data.source)]
 if other:
     st.warning(t("other_vocabulary", models=", ".join(other)), icon=":material/translate:")
 for label, run in models.items():
     if label in other:
         continue
     try:
-        readings[label] = predict.read_review(run, text, data.word_index)
+        readings[label] = try_review.read_review(run, text, data.word_index)
     except Exception as e:   # a session run with odd weights: say so, keep the others
         st.error(t("model_error", model=label, error=str(e)), icon=":material/error:")
 if not readings:
@@ -111,7 +113,7 @@ for row in range(0, len(labels), per_row):
 st.header(t("trajectory_heading"))
 first = max(0, len(words) - MAX_CHART_WORDS)
 names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word": t("chart.word"),
-         "status_title": t("chart.status"), "status": {s: t(f"status.{s}") for s in (*predict.STATUSES, "padding", "h0")}}
+         "status_title": t("chart.status"), "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
 st.altair_chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
 st.caption(t("chart_caption"))
@@ -138,5 +140,5 @@ st.dataframe(summary, hide_index=True, width="stretch")
 
 with st.expander(t("how_heading"), icon=":material/info:"):
     st.markdown(t.md("how"))
-ui.show_code(predict.read_review, predict.word_status, predict.numpy_steps, predict.keras_steps,
+ui.show_code(try_review.read_review, try_review.word_status, try_review.numpy_steps, try_review.keras_steps,
              keras_numpy.simple_rnn, keras_numpy.lstm)

@@ -2,7 +2,9 @@
 import streamlit as st
 
 import ui
-from rnn_core.site import PAGES
+from ui.site import PAGES
+
+ui.entry_point_only()
 
 t = ui.texts("home")
 st.title(t("title_long"))

@@ -3,10 +3,13 @@ import numpy as np
 import streamlit as st
 
 import ui
-from rnn_core import i18n, unroll
-from rnn_core.charts import unroll as charts
+from rnn_core import unrolling
+from ui import i18n
+from rnn_core.charts import unrolling as charts
 from rnn_core.data import decode
 from rnn_core.numpy_rnn import RecurrentNetwork
+
+ui.entry_point_only()
 
 t = ui.texts("unrolling")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
@@ -21,14 +24,14 @@ TERMS = ("X_t W1x", "H_t-1 W1h", "b1", "Z1_t", "H_t")
 @st.cache_data(show_spinner=False, max_entries=32)
 def fresh(n_features, n_cells, seed):
     """The chapter's initial weights for a seed (pure, cached)."""
-    return unroll.fresh_weights(n_features, n_cells, seed)
+    return unrolling.fresh_weights(n_features, n_cells, seed)
 
 
 def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
     for r in ui.saved_runs("numpy") + [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]:
-        if all(k in r.weights for k in unroll.WEIGHTS):
+        if all(k in r.weights for k in unrolling.WEIGHTS):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
     return found
 
@@ -66,13 +69,13 @@ with st.container(border=True):
     config = {k: int(run.config[k]) for k in CHAPTER} if run else CHAPTER
     data = ui.chapter_data(**config)
     weights = run.weights if run else fresh(config["num_words"], int(n_cells), int(seed))
-    net = unroll.network(weights)
+    net = unrolling.network(weights)
 
     own = c2.toggle(t("own"), key="unrolling_own", bind="query-params")
     if own:
         text = c2.text_area(t("text"), t("default_text"), max_chars=MAX_CHARS, height=110, key="unrolling_text",
                             bind="query-params")
-        seq, tokens, _ = unroll.text_tokens(text, data.word_index, config["num_words"], config["skip_top"],
+        seq, tokens, _ = unrolling.text_tokens(text, data.word_index, config["num_words"], config["skip_top"],
                                             config["maxlen"])
         c2.caption(t("kept_words", kept=len(seq), total=len(tokens)))
     else:
@@ -97,20 +100,20 @@ if len(seq) == 0:
     st.stop()
 
 if padded:
-    seq = unroll.batch_tokens(seq, [], config["maxlen"])[0]           # zeros in front, as the model was fed
+    seq = unrolling.batch_tokens(seq, [], config["maxlen"])[0]           # zeros in front, as the model was fed
 steps = len(seq)
-u = unroll.unroll(net, seq[None, :])                                  # m = 1
+u = unrolling.unroll(net, seq[None, :])                                  # m = 1
 words = decode(seq, data.index_to_word)
 
 # a batch: this review and the next m - 1 validation reviews, cut or padded to the same T
 first = 0 if own else int(i) + 1
 others = [np.asarray(data.val_reviews[j % len(data.x_val)]) for j in range(first, first + m - 1)]
-batch_seq = unroll.batch_tokens(seq, others, steps)                   # (m, T)
-ub = unroll.unroll(net, batch_seq)
+batch_seq = unrolling.batch_tokens(seq, others, steps)                   # (m, T)
+ub = unrolling.unroll(net, batch_seq)
 
 st.latex(r"Z_{1,t} = X_t W_{1x} + H_{t-1} W_{1h} + b_1 \qquad H_t = \tanh(Z_{1,t}) \qquad "
          r"\hat{y}_t = \sigma(H_t W_2 + b_2)")
-ui.show_code(unroll.unroll, RecurrentNetwork.forpass)
+ui.show_code(unrolling.unroll, RecurrentNetwork.forpass)
 
 # --- step controls: Play / Step / Reset outside the fragment, everything that follows the step inside it
 if "unrolling_step" in st.session_state:
@@ -139,11 +142,11 @@ def stepper():
     token = int(seq[k])
     prob = float(u.prob[k, 0])
     s1, s2, s3 = st.columns(3)
-    s1.metric(t("word"), unroll.plain_word(words[k]))
+    s1.metric(t("word"), unrolling.plain_word(words[k]))
     s2.metric(t("index"), token, help=t("index_help"))
     s3.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None)
     n_f, n_c = net.w1x.shape
-    st.latex(unroll.step_latex(step, 1, n_f, n_c))
+    st.latex(unrolling.step_latex(step, 1, n_f, n_c))
     st.caption(t("row_pick", token=token, step=step))
     parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
     limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
@@ -152,15 +155,15 @@ def stepper():
                             width="stretch")
 
     st.subheader(t("time_heading"))
-    st.markdown(unroll.word_strip(words, u.prob[:, 0], step))
+    st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
     st.vega_lite_chart(spec=charts.trajectory_chart(u.prob[:, 0], words, step, names("time_chart"), big),
                        width="stretch")
     st.vega_lite_chart(spec=charts.heatmap_chart(u.h[1:, 0], words, step, names("time_chart"), big), width="stretch")
 
     st.subheader(t("batch_heading", m=m))
-    st.latex(unroll.step_latex(step, m, n_f, n_c))
+    st.latex(unrolling.step_latex(step, m, n_f, n_c))
     labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
-    rows = [f"{a}: {unroll.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
+    rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
     bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
     st.vega_lite_chart(spec=charts.batch_chart(bparts, rows, names("batch_chart"), big), width="content")
     st.markdown(t.md("batch"))

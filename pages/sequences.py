@@ -10,6 +10,8 @@ from rnn_core.charts import sequences as charts
 from rnn_core.data import decode
 from rnn_core.numpy_rnn import RecurrentNetwork
 
+ui.entry_point_only()
+
 t = ui.texts("sequences")
 big = ui.lecture_mode()
 CELLS = (2, 4, 8, 16)

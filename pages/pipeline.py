@@ -5,8 +5,10 @@ import streamlit as st
 
 import ui
 from rnn_core import data as imdb
-from rnn_core import pipeline_stats as ps
+from rnn_core import pipeline as ps
 from rnn_core.charts import pipeline as charts
+
+ui.entry_point_only()
 
 t = ui.texts("pipeline")
 big = ui.lecture_mode()

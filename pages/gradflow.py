@@ -5,9 +5,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from rnn_core import gradflow, i18n
+from rnn_core import gradflow
+from ui import i18n
 from rnn_core.charts import gradflow as charts
 from rnn_core.numpy_rnn import RecurrentNetwork
+
+ui.entry_point_only()
 
 t = ui.texts("gradflow")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731

@@ -5,7 +5,21 @@ import threading
 
 import streamlit as st
 
-from rnn_core import i18n
+from ui import i18n
+
+
+def entry_point_only():
+    """Leave Streamlit's legacy pages/ mode, which serves pages/*.py directly until st.navigation runs once.
+
+    Streamlit treats a pages/ folder as a legacy multipage app until some script run in the process has called
+    st.navigation: on a fresh server, a direct link to /unrolling would run pages/unrolling.py without this entry
+    point (no language switch, no navigation). Every page and the entry point call this first; it reruns the
+    session through the entry point.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def lang():

@@ -14,6 +14,8 @@ from rnn_core import runs, slots, training
 from rnn_core.charts import training as charts
 from rnn_core.numpy_rnn import RecurrentNetwork
 
+ui.entry_point_only()
+
 t = ui.texts("keras")
 big = ui.lecture_mode()
 ss = st.session_state
@@ -173,7 +175,7 @@ def record(job):
     tr = job.trainer
     if job.claim_record() and tr is not None and tr.epochs:
         ss["keras_evaluate"] = {"name": job.name, **tr.evaluate()}
-        ss["runs"].append(tr.to_run(job.name, note="app_pages/keras.py"))
+        ss["runs"].append(tr.to_run(job.name, note="pages/keras.py"))
 
 
 def show_status(job):

@@ -11,6 +11,8 @@ from rnn_core.charts import training as charts
 from rnn_core.data import PAD, decode
 from rnn_core.numpy_rnn import RecurrentNetwork
 
+ui.entry_point_only()
+
 t = ui.texts("train_numpy")
 big = ui.lecture_mode()
 ss = st.session_state
@@ -184,7 +186,7 @@ def new_job(cfg):
 def record(job):
     """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
     if job.claim_record() and job.trainer is not None and job.trainer.epochs:
-        ss["runs"].append(job.trainer.to_run(job.name, note="app_pages/train_numpy.py"))
+        ss["runs"].append(job.trainer.to_run(job.name, note="pages/train_numpy.py"))
 
 
 def stop():
