@@ -25,6 +25,9 @@ class Progress:
         return (self.epoch * self.n_batches + self.batch + 1) / (self.epochs * self.n_batches)
 
 
+WEIGHT_NAMES = ("w1h", "w1x", "b1", "w2", "b2")   # the order of get_weights() and set_weights()
+
+
 def is_tokens(x):
     """True for integer tokens (m, T), False for one-hot rows (m, T, n_f)."""
     return x.ndim == 2
@@ -211,8 +214,15 @@ class RecurrentNetwork:
         return event
 
     def get_weights(self):
-        """Copies of [w1h, w1x, b1, w2, b2]."""
-        return [w.copy() for w in (self.w1h, self.w1x, self.b1, self.w2, self.b2)]
+        """Copies of [w1h, w1x, b1, w2, b2] (the order of WEIGHT_NAMES)."""
+        return [getattr(self, name).copy() for name in WEIGHT_NAMES]
+
+    @classmethod
+    def from_weights(cls, weights, **kwargs):
+        """A network holding these weights (a dict by WEIGHT_NAMES), sized from them, ready to predict."""
+        net = cls(n_cells=weights["w1h"].shape[0], **kwargs)
+        net.set_weights([weights[name] for name in WEIGHT_NAMES])
+        return net
 
     def set_weights(self, weights):
         """Set w1h, w1x, b1, w2, b2 from copies of the given arrays."""
