@@ -1,0 +1,387 @@
+"""Headless load: simulated students, each one Streamlit session over a websocket, no browser.
+
+Each student is a websocket to /_stcore/stream (subprotocol `streamlit`), as the browser opens it. A page run is a
+BackMsg `rerun_script` (a ClientState with the page's query string and page name); it ends at the ForwardMsg whose
+`script_finished` is set. Students join over --join seconds, then each opens a random page, waits an exponential
+think time (mean --think seconds), and so on until --duration seconds have passed after the join.
+
+Reports page-run latency (p50, p90, p99), completed page runs per second, errors, exceptions the app showed
+(deltas holding an exception element), and the server's resident memory, its child processes included.
+
+    python benchmarks/load_headless.py --start-server                          # 60 students, one page every 3 s
+    python benchmarks/load_headless.py --url http://127.0.0.1:8501 --pid 1234  # a running server (or a proxy)
+    python benchmarks/load_headless.py --serve 1,2 --think 1.6                 # scripts/serve.sh, 1 then 2 replicas
+
+Only loopback addresses are accepted; every loop is bounded by the duration and a per-run timeout.
+"""
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import websockets  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+
+from tests.browser import harness  # noqa: E402
+
+CONCEPT_PAGES = ("home", "sequences", "pipeline", "unrolling", "gradflow")
+RUN_TIMEOUT = 60.0        # seconds a page run may take before it counts as an error
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+
+
+class PageRunError(Exception):
+    """A page run that failed: timeout, page not found, compile error, closed connection."""
+
+
+# --- memory and CPU of a process tree, from /proc -----------------------------------------------------------
+def _children(pid):
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            kids += [int(c) for c in (task / "children").read_text().split()]
+    return kids
+
+
+def process_tree(pid):
+    """The pid and all its descendants that are alive."""
+    seen, todo = [], [pid]
+    while todo and len(seen) < 1000:
+        p = todo.pop()
+        if Path(f"/proc/{p}").exists():
+            seen.append(p)
+            todo += _children(p)
+    return seen
+
+
+def rss_mb(pid):
+    """Resident memory of one process in MB (0 if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def tree_rss_mb(pid):
+    """Resident memory of a process and its descendants, summed, in MB."""
+    return sum(rss_mb(p) for p in process_tree(pid))
+
+
+def tree_cpu_s(pid):
+    """CPU seconds (user + system) used so far by a process and its descendants."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError, IndexError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+# --- one session ----------------------------------------------------------------------------------------
+def check_loopback(url):
+    host = urllib.parse.urlsplit(url).hostname
+    if host not in LOOPBACK:
+        raise SystemExit(f"{url}: only loopback addresses are allowed")
+
+
+def http_cookies(base, timeout=10.0):
+    """Cookies the server (or the proxy in front of it) sets on the page's HTML, as a Cookie header value.
+
+    HAProxy's `cookie ... insert` names the replica there; the websocket must carry it to reach the same one."""
+    check_loopback(base)
+    with urllib.request.urlopen(base.rstrip("/") + "/", timeout=timeout) as r:
+        r.read()
+        jar = [c.split(";", 1)[0].strip() for c in r.headers.get_all("Set-Cookie") or []]
+    return "; ".join(c for c in jar if "=" in c)
+
+
+class Session:
+    """One browser tab's Streamlit session, driven over its websocket."""
+
+    def __init__(self, base):
+        check_loopback(base)
+        self.base = base.rstrip("/")
+        self.ws = None
+        self.cookie = ""
+        self.widgets = {}             # widget id of every widget the last runs drew
+        self.exceptions = 0           # exception elements seen in the current run
+        self.elements = 0             # elements drawn in the current run (a page that drew nothing is suspect)
+        self._finished = None
+        self._reader = None
+
+    async def __aenter__(self):
+        self.cookie = await asyncio.to_thread(http_cookies, self.base)
+        url = "ws" + self.base[4:] + "/_stcore/stream"
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers,
+                                           max_size=None, open_timeout=RUN_TIMEOUT, ping_interval=None,
+                                           close_timeout=2)
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc):
+        self._reader.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await self._reader
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+    async def _read(self):
+        try:
+            async for raw in self.ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                kind = msg.WhichOneof("type")
+                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                    element = msg.delta.new_element
+                    self.elements += 1
+                    which = element.WhichOneof("type")
+                    if which == "exception":
+                        self.exceptions += 1
+                    inner = getattr(element, which) if which else None
+                    widget_id = getattr(inner, "id", "") if inner is not None else ""
+                    if isinstance(widget_id, str) and widget_id:
+                        self.widgets[widget_id.rsplit("-", 1)[-1]] = widget_id
+                elif kind == "page_not_found":
+                    self._finish(PageRunError("page not found"))
+                elif kind == "script_finished" and msg.script_finished in DONE:
+                    compile_error = msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR
+                    self._finish(PageRunError("compile error") if compile_error else None)
+            self._finish(PageRunError("connection closed"))
+        except websockets.ConnectionClosed as e:
+            self._finish(PageRunError(f"connection closed: {e}"))
+
+    def _finish(self, error):
+        if self._finished is not None and not self._finished.done():
+            if error is None:
+                self._finished.set_result(None)
+            else:
+                self._finished.set_exception(error)
+
+    async def run_page(self, page, query="", widgets=()):
+        """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_name = "" if page == "home" else page
+        msg.rerun_script.widget_states.widgets.extend(widgets)
+        self.exceptions = self.elements = 0
+        self._finished = asyncio.get_running_loop().create_future()
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        try:
+            await asyncio.wait_for(self._finished, RUN_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise PageRunError(f"{page}: no script_finished within {RUN_TIMEOUT:.0f} s") from None
+        return time.perf_counter() - start
+
+    async def click(self, page, key, query=""):
+        """Press the button with this key (seen in an earlier run of the page) and run the page."""
+        state = WidgetState(id=self.widgets[key], trigger_value=True)
+        return await self.run_page(page, query, [state])
+
+
+# --- the load -------------------------------------------------------------------------------------------
+class Stats:
+    """What the students saw during the measured window."""
+
+    def __init__(self):
+        self.latencies, self.finished_at, self.errors, self.exceptions = [], [], [], 0
+
+    def summary(self, window):
+        lat = sorted(self.latencies)
+        q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")  # noqa: E731
+        return dict(runs=len(lat), runs_per_s=len(lat) / window, p50=q(0.5), p90=q(0.9), p99=q(0.99),
+                    errors=len(self.errors), exceptions=self.exceptions)
+
+
+async def student(n, base, pages, think, join, steady, until, stats, lang):
+    """One student: joins during the first `join` seconds, then opens a random page every few seconds."""
+    rng = random.Random(n)
+    await asyncio.sleep(rng.uniform(0, join))
+    query = f"lang={lang or ('ko' if n % 2 else 'en')}"
+    reconnects = 0
+    while time.monotonic() < until and reconnects <= 3:
+        try:
+            async with Session(base) as s:
+                while time.monotonic() < until:
+                    started = time.monotonic()
+                    seconds = await s.run_page(rng.choice(pages), query)
+                    if started >= steady:
+                        stats.latencies.append(seconds)
+                        stats.finished_at.append(time.monotonic())
+                        stats.exceptions += s.exceptions
+                    await asyncio.sleep(max(0.0, min(rng.expovariate(1 / think), until - time.monotonic())))
+        except (PageRunError, OSError, websockets.WebSocketException) as e:
+            if time.monotonic() >= steady:
+                stats.errors.append(f"student {n}: {type(e).__name__}: {e}")
+            reconnects += 1
+            await asyncio.sleep(1)
+
+
+async def sample_memory(pid, stop, samples, every=1.0):
+    """Resident memory of the server's process tree every `every` seconds until `stop` is set."""
+    t0 = time.monotonic()
+    while not stop.is_set():
+        samples.append((time.monotonic() - t0, tree_rss_mb(pid)))
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+
+
+async def warm(base, pages):
+    """Open every page once in one session so that caches are filled before the measurement."""
+    async with Session(base) as s:
+        for page in pages:
+            await s.run_page(page, "lang=en")
+            await s.run_page(page, "lang=ko")
+
+
+async def load(base, pages, sessions, think, join, duration, pid=None, lang=None, rss_log=None):
+    """Run the load; returns the summary dict (with memory when the server's pid is known)."""
+    stats, samples, stop = Stats(), [], asyncio.Event()
+    now = time.monotonic()
+    steady, until = now + join, now + join + duration
+    sampler = asyncio.create_task(sample_memory(pid, stop, samples)) if pid else None
+    await asyncio.gather(*(student(n, base, pages, think, join, steady, until, stats, lang)
+                           for n in range(sessions)))
+    stop.set()
+    if sampler:
+        await sampler
+    result = stats.summary(duration)
+    if samples:
+        result.update(rss_start=samples[0][1], rss_peak=max(r for _, r in samples), rss_end=samples[-1][1])
+        if rss_log:
+            Path(rss_log).write_text("seconds,rss_mb\n" + "".join(f"{t:.1f},{r:.1f}\n" for t, r in samples))
+    result["error_examples"] = stats.errors[:5]
+    return result
+
+
+# --- servers --------------------------------------------------------------------------------------------
+def wait_healthy(url, proc, timeout=90):
+    """Wait until GET /_stcore/health answers (through the proxy when there is one)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not become healthy (exit code {proc.poll()})")
+            time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def app_server(script=None):
+    """`streamlit run` on a free loopback port with the real reviews; yields (url, pid)."""
+    with harness.streamlit_server(script=script, env=harness.app_env(), timeout=120) as (url, proc):
+        yield url, proc.pid
+
+
+@contextlib.contextmanager
+def bare_server():
+    """A one-line Streamlit script: the baseline every figure is compared with."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "bare.py"
+        script.write_text('import streamlit as st\nst.write("hello")\n')
+        with app_server(script) as served:
+            yield served
+
+
+@contextlib.contextmanager
+def served(replicas):
+    """scripts/serve.sh with N replicas behind HAProxy on a free port; yields (proxy url, serve.sh pid)."""
+    port = harness.free_port()
+    log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas),
+                             "--port", str(port)], cwd=ROOT, env=harness.app_env(), stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, timeout=180)
+        yield url, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)            # serve.sh stops its replicas and HAProxy
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def print_result(label, r):
+    mem = (f"  memory {r['rss_start']:.0f} -> peak {r['rss_peak']:.0f} -> end {r['rss_end']:.0f} MB"
+           if "rss_peak" in r else "")
+    print(f"{label:>14}: {r['runs']:5d} runs, {r['runs_per_s']:5.1f}/s  p50 {r['p50'] * 1000:6.0f} ms  "
+          f"p90 {r['p90'] * 1000:6.0f} ms  p99 {r['p99'] * 1000:6.0f} ms  errors {r['errors']}  "
+          f"exceptions {r['exceptions']}{mem}", flush=True)
+    for e in r["error_examples"]:
+        print("      ", e)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=60)
+    ap.add_argument("--think", type=float, default=3.0, help="mean seconds between a student's page runs")
+    ap.add_argument("--join", type=float, default=10.0, help="seconds over which students join (not measured)")
+    ap.add_argument("--duration", type=float, default=60.0, help="measured seconds after the join")
+    ap.add_argument("--pages", default=",".join(CONCEPT_PAGES), help="comma-separated page keys (URL paths)")
+    ap.add_argument("--warm-pages", default=None, help="pages opened once before the load (default: --pages)")
+    ap.add_argument("--url", default=None, help="a running server or proxy, e.g. http://127.0.0.1:8501")
+    ap.add_argument("--pid", type=int, default=None, help="its pid, for memory (children included)")
+    ap.add_argument("--start-server", action="store_true", help="start `streamlit run` on a free port")
+    ap.add_argument("--serve", default=None, help="e.g. 1,2: scripts/serve.sh with 1 then 2 replicas, compared")
+    ap.add_argument("--lang", choices=("ko", "en"), default=None, help="default: students alternate")
+    ap.add_argument("--rss-log", default=None, help="write the memory samples (CSV) to this file")
+    args = ap.parse_args()
+    pages = [p for p in args.pages.split(",") if p]
+    warm_pages = [p for p in (args.warm_pages or args.pages).split(",") if p]
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    print(f"{args.sessions} sessions, think {args.think:g} s, join {args.join:g} s, measured {args.duration:g} s, "
+          f"pages {','.join(pages)}", flush=True)
+
+    def one(url, pid, label):
+        asyncio.run(warm(url, warm_pages))
+        r = asyncio.run(load(url, pages, args.sessions, args.think, args.join, args.duration, pid, args.lang,
+                             args.rss_log))
+        print_result(label, r)
+        return r
+
+    if args.serve:
+        results = {}
+        for n in [int(x) for x in args.serve.split(",")]:
+            with served(n) as (url, pid):
+                results[n] = one(url, pid, f"{n} replica{'s' if n > 1 else ''}")
+        counts = sorted(results)
+        base = results[counts[0]]
+        for n in counts[1:]:
+            r = results[n]
+            print(f"{n} vs {counts[0]} replicas: {r['runs_per_s'] / base['runs_per_s']:.2f}x the page runs/s, "
+                  f"{r['p90'] / base['p90']:.2f}x the p90 (targets: >= 1.2x, <= 0.6x)")
+    elif args.start_server:
+        with app_server() as (url, pid):
+            one(url, pid, "app")
+    elif args.url:
+        one(args.url, args.pid, "app")
+    else:
+        ap.error("give --url, --start-server or --serve")
+
+
+if __name__ == "__main__":
+    main()
