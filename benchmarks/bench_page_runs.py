@@ -2,7 +2,8 @@
 
 For every page: the median and p90 time from the rerun request to `script_finished`, and the server's CPU time per
 run (its process tree, from /proc; this includes work done after the script, such as a post-run GC). The baseline,
-measured in the same run, is a one-line Streamlit script (`st.write("hello")`) on its own server.
+measured in the same run, is a one-line Streamlit script (`st.write("hello")`) on its own server, with the app's
+TCP_NODELAY fix (ui/server.py); "bare, Nagle on" is the same script as Streamlit serves it by default.
 
     python benchmarks/bench_page_runs.py                 # concept pages and home, 30 runs each
     python benchmarks/bench_page_runs.py --with-gc       # also the app with Streamlit's post-run gc.collect(2) on
@@ -13,7 +14,6 @@ import asyncio
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,6 +25,8 @@ TARGET_MS = 40
 async def measure(url, pid, pages, runs, lang):
     """Round-robin over the pages, `runs` times: {page: (seconds per run, server CPU seconds per run, elements)}."""
     out = {p: ([], [], []) for p in pages}
+    async with lh.Session(url) as s:           # the server's first run sets it up (ui.warm_up) for later sessions
+        await s.run_page(pages[0], f"lang={lang}")
     async with lh.Session(url) as s:
         for page in pages:                       # fill the caches first, as after a lecture's first minutes
             await s.run_page(page, f"lang={lang}")
@@ -62,6 +64,8 @@ def main():
 
     with lh.bare_server() as (url, pid):
         bare = asyncio.run(measure(url, pid, ["home"], args.runs * 2, args.lang))["home"]
+    with lh.bare_server(nagle=True) as (url, pid):
+        bare_nagle = asyncio.run(measure(url, pid, ["home"], args.runs, args.lang))["home"]
     bare_med = statistics.median(bare[0])
     configs = [("", {})] + ([(" (post-run GC on)", {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"})]
                             if args.with_gc else [])
@@ -78,6 +82,7 @@ def main():
     print(f"\none session, {args.runs} runs per page ({args.lang}), load average before {load:.1f}")
     print(f"{'page':<22} {'median ms':>8} {'p90 ms':>8} {'CPU ms/run':>9} {'vs bare':>9} {'elements':>6}")
     print(row("bare script", *bare, bare_med))
+    print(row("bare, Nagle on", *bare_nagle, bare_med))
     for suffix, out in results:
         for page in pages:
             print(row(page + suffix, *out[page], bare_med))

@@ -20,7 +20,6 @@ import contextlib
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -188,7 +187,7 @@ class Session:
         await self.ws.send(msg.SerializeToString())
         try:
             await asyncio.wait_for(self._finished, RUN_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise PageRunError(f"{page}: no script_finished within {RUN_TIMEOUT:.0f} s") from None
         return time.perf_counter() - start
 
@@ -208,8 +207,8 @@ class Stats:
     def summary(self, window):
         lat = sorted(self.latencies)
         q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")  # noqa: E731
-        return dict(runs=len(lat), runs_per_s=len(lat) / window, p50=q(0.5), p90=q(0.9), p99=q(0.99),
-                    errors=len(self.errors), exceptions=self.exceptions)
+        return {"runs": len(lat), "runs_per_s": len(lat) / window, "p50": q(0.5), "p90": q(0.9), "p99": q(0.99),
+                "errors": len(self.errors), "exceptions": self.exceptions}
 
 
 async def student(n, base, pages, think, join, steady, until, stats, lang):
@@ -241,16 +240,18 @@ async def sample_memory(pid, stop, samples, every=1.0):
     t0 = time.monotonic()
     while not stop.is_set():
         samples.append((time.monotonic() - t0, tree_rss_mb(pid)))
-        with contextlib.suppress(asyncio.TimeoutError):
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
 
 
-async def warm(base, pages):
-    """Open every page once in one session so that caches are filled before the measurement."""
-    async with Session(base) as s:
-        for page in pages:
-            await s.run_page(page, "lang=en")
-            await s.run_page(page, "lang=ko")
+async def warm(base, pages, sessions=1):
+    """Open every page in both languages so that caches are filled before the measurement (one session per
+    replica behind a round-robin proxy: give `sessions` >= replicas)."""
+    for _ in range(sessions):
+        async with Session(base) as s:
+            for page in pages:
+                await s.run_page(page, "lang=en")
+                await s.run_page(page, "lang=ko")
 
 
 async def load(base, pages, sessions, think, join, duration, pid=None, lang=None, rss_log=None):
@@ -294,12 +295,16 @@ def app_server(script=None):
         yield url, proc.pid
 
 
+BARE = 'import streamlit as st\nst.write("hello")\n'
+NO_NAGLE = f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom ui import server\nserver.disable_nagle()\n"
+
+
 @contextlib.contextmanager
-def bare_server():
-    """A one-line Streamlit script: the baseline every figure is compared with."""
+def bare_server(nagle=False):
+    """A one-line Streamlit script (the baseline), with the app's TCP_NODELAY fix unless `nagle`."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "bare.py"
-        script.write_text('import streamlit as st\nst.write("hello")\n')
+        script.write_text(BARE if nagle else NO_NAGLE + BARE)
         with app_server(script) as served:
             yield served
 
@@ -356,8 +361,8 @@ def main():
     print(f"{args.sessions} sessions, think {args.think:g} s, join {args.join:g} s, measured {args.duration:g} s, "
           f"pages {','.join(pages)}", flush=True)
 
-    def one(url, pid, label):
-        asyncio.run(warm(url, warm_pages))
+    def one(url, pid, label, replicas=1):
+        asyncio.run(warm(url, warm_pages, 2 * replicas))
         r = asyncio.run(load(url, pages, args.sessions, args.think, args.join, args.duration, pid, args.lang,
                              args.rss_log))
         print_result(label, r)
@@ -367,7 +372,7 @@ def main():
         results = {}
         for n in [int(x) for x in args.serve.split(",")]:
             with served(n) as (url, pid):
-                results[n] = one(url, pid, f"{n} replica{'s' if n > 1 else ''}")
+                results[n] = one(url, pid, f"{n} replica{'s' if n > 1 else ''}", n)
         counts = sorted(results)
         base = results[counts[0]]
         for n in counts[1:]:

@@ -1,5 +1,6 @@
 """Streamlit helpers shared by the pages: language, texts, data, code display."""
 import functools
+import importlib
 import inspect
 import runpy
 import threading
@@ -94,6 +95,19 @@ def show_code(*objects):
             st.code(_source(obj), language="python")
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _chart(module, name, args, kwargs, width):
+    st.vega_lite_chart(spec=getattr(importlib.import_module(module), name)(*args, **kwargs), width=width)
+
+
+def chart(build, *args, width="stretch", **kwargs):
+    """Draw build(*args, **kwargs), a Vega-Lite spec from rnn_core.charts; the same inputs replay the drawn chart.
+
+    Building a chart's data frames and Streamlit's conversion of them to Arrow cost a few ms per chart on every
+    rerun, under the GIL that every session shares; the cache keeps the finished element instead."""
+    _chart(build.__module__, build.__qualname__, args, kwargs, width)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _chapter_data(num_words, skip_top, maxlen):
     from rnn_core.data import prepare_chapter_data
@@ -102,19 +116,30 @@ def _chapter_data(num_words, skip_top, maxlen):
 
 @st.cache_resource(show_spinner=False)
 def warm_up(delay=2.0):
-    """Once per server: load the default data in the background, after the first page has had time to draw."""
+    """Once per server: send websocket messages without delay; load the default data in the background, after the
+    first page has had time to draw."""
+    from ui import server
+    server.disable_nagle()
     timer = threading.Timer(delay, _chapter_data, args=(100, 20, 100))
     timer.daemon = True
     timer.start()
     return True
 
 
+_loaded = set()      # settings whose data this process has loaded: no spinner for them (a spinner costs a thread)
+
+
 def chapter_data(num_words=100, skip_top=20, maxlen=100):
     """The chapter's padded split (read-only, shared by all sessions), with a spinner while it loads."""
     from rnn_core.data import DataError
+    settings = (int(num_words), int(skip_top), int(maxlen))
     try:
+        if settings in _loaded:
+            return _chapter_data(*settings)
         with st.spinner(texts("common")("loading_data")):
-            return _chapter_data(int(num_words), int(skip_top), int(maxlen))
+            data = _chapter_data(*settings)
+        _loaded.add(settings)
+        return data
     except DataError as e:
         st.error(texts("common")("data_error").format(error=e), icon=":material/error:")
         st.stop()
