@@ -19,8 +19,6 @@ import asyncio
 import contextlib
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -260,12 +258,21 @@ async def load(base, pages, sessions, think, join, duration, pid=None, lang=None
     now = time.monotonic()
     steady, until = now + join, now + join + duration
     sampler = asyncio.create_task(sample_memory(pid, stop, samples)) if pid else None
+    cpu = [None, None]
+
+    async def cpu_at(i, moment):
+        await asyncio.sleep(max(0.0, moment - time.monotonic()))
+        cpu[i] = (tree_cpu_s(pid), os.times().user + os.times().system)
+
+    timers = [asyncio.create_task(cpu_at(0, steady)), asyncio.create_task(cpu_at(1, until))] if pid else []
     await asyncio.gather(*(student(n, base, pages, think, join, steady, until, stats, lang)
-                           for n in range(sessions)))
+                           for n in range(sessions)), *timers)
     stop.set()
     if sampler:
         await sampler
     result = stats.summary(duration)
+    if pid:   # cores busy during the measured window: the server (its whole tree) and this client
+        result.update(server_cores=(cpu[1][0] - cpu[0][0]) / duration, client_cores=(cpu[1][1] - cpu[0][1]) / duration)
     if samples:
         result.update(rss_start=samples[0][1], rss_peak=max(r for _, r in samples), rss_end=samples[-1][1])
         if rss_log:
@@ -275,19 +282,6 @@ async def load(base, pages, sessions, think, join, duration, pid=None, lang=None
 
 
 # --- servers --------------------------------------------------------------------------------------------
-def wait_healthy(url, proc, timeout=90):
-    """Wait until GET /_stcore/health answers (through the proxy when there is one)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
-            return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not become healthy (exit code {proc.poll()})")
-            time.sleep(0.3)
-
-
 @contextlib.contextmanager
 def app_server(script=None):
     """`streamlit run` on a free loopback port with the real reviews; yields (url, pid)."""
@@ -312,27 +306,13 @@ def bare_server(nagle=False):
 @contextlib.contextmanager
 def served(replicas):
     """scripts/serve.sh with N replicas behind HAProxy on a free port; yields (proxy url, serve.sh pid)."""
-    port = harness.free_port()
-    log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
-    proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas),
-                             "--port", str(port)], cwd=ROOT, env=harness.app_env(), stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, timeout=180)
+    with harness.proxy_server(replicas) as (url, proc):
         yield url, proc.pid
-    finally:
-        proc.send_signal(signal.SIGTERM)            # serve.sh stops its replicas and HAProxy
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def print_result(label, r):
     mem = (f"  memory {r['rss_start']:.0f} -> peak {r['rss_peak']:.0f} -> end {r['rss_end']:.0f} MB"
-           if "rss_peak" in r else "")
+           f"  CPU: server {r['server_cores']:.2f} cores, client {r['client_cores']:.2f}" if "rss_peak" in r else "")
     print(f"{label:>14}: {r['runs']:5d} runs, {r['runs_per_s']:5.1f}/s  p50 {r['p50'] * 1000:6.0f} ms  "
           f"p90 {r['p90'] * 1000:6.0f} ms  p99 {r['p99'] * 1000:6.0f} ms  errors {r['errors']}  "
           f"exceptions {r['exceptions']}{mem}", flush=True)

@@ -23,7 +23,8 @@ while [ $# -gt 0 ]; do
 done
 case "$replicas" in ''|*[!0-9]*) echo "serve.sh: --replicas must be a number" >&2; exit 2 ;; esac
 if [ "$replicas" -lt 1 ] || [ "$replicas" -gt 16 ]; then echo "serve.sh: --replicas must be 1..16" >&2; exit 2; fi
-command -v haproxy >/dev/null || { echo "serve.sh: haproxy is not installed (apt-get install haproxy)" >&2; exit 1; }
+HAPROXY="${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
+[ -x "$HAPROXY" ] || { echo "serve.sh: haproxy is not installed (apt-get install haproxy)" >&2; exit 1; }
 
 PY="${PYTHON:-python}"
 export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}"
@@ -100,7 +101,7 @@ EOF
     echo "    server r$i 127.0.0.1:${ports[$i]} check cookie r$i inter 2s fall 3 rise 2"
   done
 } >"$run_dir/haproxy.cfg"
-haproxy -c -q -f "$run_dir/haproxy.cfg" || { echo "serve.sh: bad HAProxy configuration" >&2; exit 1; }
+"$HAPROXY" -c -q -f "$run_dir/haproxy.cfg" || { echo "serve.sh: bad HAProxy configuration" >&2; exit 1; }
 
 for ((i = 0; i < replicas; i++)); do     # wait for every replica before taking visitors
   for _ in $(seq 300); do
@@ -110,7 +111,7 @@ for ((i = 0; i < replicas; i++)); do     # wait for every replica before taking 
   done
 done
 
-haproxy -db -f "$run_dir/haproxy.cfg" &
+"$HAPROXY" -db -f "$run_dir/haproxy.cfg" &
 haproxy_pid=$!
 echo "serve.sh: $replicas replica(s) on ports ${ports[*]}, HAProxy on http://${host}:${port} (logs in $run_dir)" >&2
 

@@ -133,3 +133,32 @@ def full_screenshot(page, path):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": 900})
+
+
+@contextlib.contextmanager
+def proxy_server(replicas=2, port=None, env=None, timeout=180):
+    """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process."""
+    import signal
+    port = port or free_port()
+    log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
+    proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)],
+                            cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"serve.sh did not start (exit code {proc.poll()})")
+                time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.send_signal(signal.SIGTERM)          # serve.sh stops HAProxy and its replicas
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)   # its own process group (start_new_session)
+            proc.wait()
