@@ -39,21 +39,16 @@ def _text(page_key, key, fallback):
     return fallback
 
 
-def _start_button(page):
-    """The training's Start button: by its widget key when the page still uses it, else by its label."""
-    keyed = page.locator(".st-key-train_numpy_start button")
+def _button(page, which):
+    """The training's Start or Stop button: by its widget key when the page still uses it, else by its label."""
+    keyed = page.locator(f".st-key-train_numpy_{which} button")
     if keyed.count():
         return keyed.first
-    return page.get_by_role("button", name=_text("train_numpy", "start", "Start"), exact=True).first
+    return page.get_by_role("button", name=_text("train_numpy", which, which.title()), exact=True).first
 
 
-def _set_small_run(page):
-    """The fewest training reviews and 3 epochs, when those controls are there (keys of the training page)."""
-    slider = page.locator(".st-key-train_numpy_n_train input")
-    if slider.count():
-        slider.first.focus()
-        slider.first.press("Home")
-        harness.wait_idle(page)
+def _set_short_run(page):
+    """3 epochs on the default training set (a few seconds), when the epochs control is there."""
     epochs = page.locator(".st-key-train_numpy_epochs input")
     if epochs.count():
         epochs.first.fill("3")
@@ -90,20 +85,25 @@ def test_training_survives_page_switch_and_downloads_through_proxy(browser, prox
         harness.wait_idle(page, timeout=180)
         replica = _replica(context)
         assert replica in {"r0", "r1"}
-        _set_small_run(page)
-        _start_button(page).click()
-        page.wait_for_timeout(1500)
+        _set_short_run(page)
+        _button(page, "start").click()
+        for _ in range(120):                     # Stop is enabled as soon as the run has started
+            if _button(page, "stop").is_enabled():
+                break
+            page.wait_for_timeout(250)
+        assert _button(page, "stop").is_enabled(), "the run should be going when the student leaves"
 
         _nav(page, "sequences")                  # another page while the run goes on
         assert not harness.exceptions(page)
         _nav(page, "train_numpy")                # and back: the same session on the same replica
-        for _ in range(240):                     # the run advances in chunks; Start is enabled again at the end
-            harness.wait_idle(page, timeout=120)
-            if _start_button(page).is_enabled():
+        for _ in range(480):                     # the run advances in chunks; Start is enabled again at the end
+            if _button(page, "start").is_enabled():
                 break
             page.wait_for_timeout(500)
+        harness.wait_idle(page, timeout=120)
         assert not harness.exceptions(page), harness.exceptions(page)[0][:1500]
         assert _replica(context) == replica
+        assert page.get_by_text(re.compile(r"\b3 epochs\b")).count() >= 1, "the run started before is not shown"
 
         csv = page.locator('[data-testid="stDownloadButton"] button', has_text=re.compile(r"\.csv"))
         assert csv.count() >= 1, "the finished run is not listed with its history download"
