@@ -8,7 +8,7 @@ think time (mean --think seconds), and so on until --duration seconds have passe
 Reports page-run latency (p50, p90, p99), completed page runs per second, errors, exceptions the app showed
 (deltas holding an exception element), and the server's resident memory, its child processes included.
 
-    python benchmarks/load_headless.py --start-server                          # 60 students, one page every 3 s
+    python benchmarks/load_headless.py --start-server --baseline               # 60 students, one page every 3 s
     python benchmarks/load_headless.py --url http://127.0.0.1:8501 --pid 1234  # a running server (or a proxy)
     python benchmarks/load_headless.py --serve 1,2 --think 1.6                 # scripts/serve.sh, 1 then 2 replicas
 
@@ -17,6 +17,7 @@ Only loopback addresses are accepted; every loop is bounded by the duration and 
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import random
 import sys
@@ -35,6 +36,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from tests.browser import harness  # noqa: E402
+
+logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)   # ui's caches, no runtime
+from ui.site import PAGES  # noqa: E402
 
 CONCEPT_PAGES = ("home", "sequences", "pipeline", "unrolling", "gradflow")
 RUN_TIMEOUT = 60.0        # seconds a page run may take before it counts as an error
@@ -327,16 +331,19 @@ def main():
     ap.add_argument("--join", type=float, default=10.0, help="seconds over which students join (not measured)")
     ap.add_argument("--duration", type=float, default=60.0, help="measured seconds after the join")
     ap.add_argument("--pages", default=",".join(CONCEPT_PAGES), help="comma-separated page keys (URL paths)")
-    ap.add_argument("--warm-pages", default=None, help="pages opened once before the load (default: --pages)")
+    ap.add_argument("--warm-pages", default=",".join(p.key for p in PAGES),
+                    help="pages opened once (per replica) before the load; default: every page, the Keras page too")
     ap.add_argument("--url", default=None, help="a running server or proxy, e.g. http://127.0.0.1:8501")
     ap.add_argument("--pid", type=int, default=None, help="its pid, for memory (children included)")
     ap.add_argument("--start-server", action="store_true", help="start `streamlit run` on a free port")
+    ap.add_argument("--baseline", action="store_true",
+                    help="with --start-server: first the same load on a one-line script, then the ratios")
     ap.add_argument("--serve", default=None, help="e.g. 1,2: scripts/serve.sh with 1 then 2 replicas, compared")
     ap.add_argument("--lang", choices=("ko", "en"), default=None, help="default: students alternate")
     ap.add_argument("--rss-log", default=None, help="write the memory samples (CSV) to this file")
     args = ap.parse_args()
     pages = [p for p in args.pages.split(",") if p]
-    warm_pages = [p for p in (args.warm_pages or args.pages).split(",") if p]
+    warm_pages = [p for p in args.warm_pages.split(",") if p]
     (ROOT / "artifacts").mkdir(exist_ok=True)
     print(f"{args.sessions} sessions, think {args.think:g} s, join {args.join:g} s, measured {args.duration:g} s, "
           f"pages {','.join(pages)}", flush=True)
@@ -360,8 +367,15 @@ def main():
             print(f"{n} vs {counts[0]} replicas: {r['runs_per_s'] / base['runs_per_s']:.2f}x the page runs/s, "
                   f"{r['p90'] / base['p90']:.2f}x the p90 (targets: >= 1.2x, <= 0.6x)")
     elif args.start_server:
+        if args.baseline:
+            with bare_server() as (url, pid):
+                bare = asyncio.run(load(url, ["home"], args.sessions, args.think, args.join, args.duration, pid))
+                print_result("bare script", bare)
         with app_server() as (url, pid):
-            one(url, pid, "app")
+            r = one(url, pid, "app")
+        if args.baseline:
+            print("app vs bare script: " + ", ".join(f"{k} {r[k] / bare[k]:.1f}x" for k in ("p50", "p90", "p99"))
+                  + f", runs/s {r['runs_per_s'] / bare['runs_per_s']:.2f}x")
     elif args.url:
         one(args.url, args.pid, "app")
     else:
