@@ -47,7 +47,7 @@ async def measure(url, pid, pages, runs, lang):
 def row(label, wall, cpu, elements, bare):
     med = statistics.median(wall)
     p90 = sorted(wall)[int(0.9 * len(wall))]
-    return (f"{label:<22} {med * 1000:8.1f} {p90 * 1000:8.1f} {statistics.mean(cpu) * 1000:9.1f} "
+    return (f"{label:<28} {med * 1000:8.1f} {p90 * 1000:8.1f} {statistics.mean(cpu) * 1000:9.1f} "
             f"{med / bare:8.1f}x {statistics.median(elements):6.0f}")
 
 
@@ -80,14 +80,15 @@ def main():
                 os.environ.pop(k)
 
     print(f"\none session, {args.runs} runs per page ({args.lang}), load average before {load:.1f}")
-    print(f"{'page':<22} {'median ms':>8} {'p90 ms':>8} {'CPU ms/run':>9} {'vs bare':>9} {'elements':>6}")
+    print(f"{'page':<28} {'median ms':>8} {'p90 ms':>8} {'CPU ms/run':>9} {'vs bare':>9} {'elements':>6}")
     print(row("bare script", *bare, bare_med))
     print(row("bare, Nagle on", *bare_nagle, bare_med))
     for suffix, out in results:
         for page in pages:
             print(row(page + suffix, *out[page], bare_med))
-    worst = max(statistics.median(out[p][0]) for p in pages if p != "home") * 1000 if len(pages) > 1 else None
-    if worst is not None:
+    concept = [p for p in pages if p != "home"]
+    if concept:   # the app as configured (the first set of results)
+        worst = max(statistics.median(results[0][1][p][0]) for p in concept) * 1000
         print(f"slowest concept page median: {worst:.1f} ms (target <= {TARGET_MS} ms)")
 
 

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -342,6 +343,7 @@ def main():
     ap.add_argument("--lang", choices=("ko", "en"), default=None, help="default: students alternate")
     ap.add_argument("--rss-log", default=None, help="write the memory samples (CSV) to this file")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # stop the servers it started on the way out
     pages = [p for p in args.pages.split(",") if p]
     warm_pages = [p for p in args.warm_pages.split(",") if p]
     (ROOT / "artifacts").mkdir(exist_ok=True)
