@@ -1,8 +1,7 @@
 """ui.server: connections accepted on a socket bound the way Streamlit binds it get TCP_NODELAY."""
 import asyncio
-import socket
-
 import asyncio.base_events
+import socket
 
 from ui import server
 
