@@ -1,4 +1,4 @@
-"""The chapter's Keras models A, B and C (curriculum §6): builders, parameter formulas, chunked training, weights.
+"""The chapter's Keras models A, B and C (lecture 6.4): builders, parameter formulas, chunked training, weights.
 
     A: tokens -> OneHot(100) -> SimpleRNN(32) -> Dense(1, sigmoid)      sgd,  20 epochs, num_words 100
     B: tokens -> Embedding(1000, 32) -> SimpleRNN(8) -> Dense(1, sigmoid) adam, 10 epochs, num_words 1000
