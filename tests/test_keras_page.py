@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ui import i18n, panel
+from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/keras.py"

@@ -209,3 +209,23 @@ def test_the_page_never_imports_tensorflow():
     from tests.conftest import ROOT
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_crashed_worker_says_so_and_keeps_the_finished_runs(make_app, lang):
+    import os
+    import signal
+    at = open_page(make_app, lang)
+    first = start(at, n_train=200, epochs=1)
+    run_until(at, lambda: first.done)
+    job = start(at, n_train=20000, epochs=20)
+    w = panel.worker()
+    os.kill(w.pid, signal.SIGKILL)
+    w.proc.wait(10)
+    run_until(at, lambda: job.done)
+    assert job.state == "failed" and texts(lang)["worker.restarted"] in texts_of(at.warning)
+    assert [r.name for r in at.session_state["runs"]] == [first.name]
+    assert not at.button(key="train_numpy_start").disabled
+    again = start(at, n_train=200, epochs=1)                # the restarted worker trains the next run
+    run_until(at, lambda: again.done)
+    assert again.state == "finished" and len(at.session_state["runs"]) == 2

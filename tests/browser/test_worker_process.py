@@ -5,9 +5,9 @@ Chromium presses Start, and /proc/<pid>/maps tells which libraries the server an
 """
 import time
 
-from ui import i18n
 from tests.browser import harness
 from tests.browser.conftest import SHOTS
+from ui import i18n
 
 TENSORFLOW = ("libtensorflow", "_pywrap_tensorflow")
 
