@@ -198,6 +198,9 @@ def show_compare():
         with st.spinner(t("compare.running")):
             try:
                 ss["keras_compare"], ss["keras_compare_key"] = compare(run), key
+            except worker.WorkerRestarted:
+                st.warning(t("worker.restarted_compare"), icon=":material/restart_alt:")
+                return
             except worker.WorkerError as e:              # weights that don't fit model A's shapes
                 st.error(t("compare.failed", error=str(e)), icon=":material/error:")
                 return

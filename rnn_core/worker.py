@@ -31,6 +31,8 @@ import time
 import uuid
 from multiprocessing.connection import Client, Listener
 
+from rnn_core import slots as server_slots
+
 IDLE = float(os.environ.get("RNN_WORKER_IDLE", 300))         # seconds without requests before the worker exits
 ABANDON = float(os.environ.get("RNN_WORKER_ABANDON", 600))   # seconds without a poll before a job is stopped
 CHUNK_SECONDS = 0.5        # training between two looks at Stop
@@ -155,8 +157,7 @@ class Jobs:
     """Every job of the worker, by id."""
 
     def __init__(self, slots=None):
-        from rnn_core import slots as server_slots
-        self.slots = slots or server_slots.Slots()
+        self.slots = slots or server_slots.SERVER
         self.lock = threading.Lock()
         self.jobs = {}
 
@@ -229,7 +230,7 @@ class Service:
 def serve(address, parent, idle=IDLE):
     """Answer requests on `address` until the parent process goes away or nothing happens for `idle` seconds."""
     service = Service()
-    listener = Listener(address, family="AF_UNIX", authkey=bytes.fromhex(os.environ[KEY_ENV]))
+    listener = Listener(address, family="AF_UNIX", backlog=128, authkey=bytes.fromhex(os.environ[KEY_ENV]))
     last = [time.monotonic()]
 
     def answer(conn):
