@@ -85,7 +85,7 @@ class Job:
         self.results = None
         self.stop_requested = False
         self.seen = clock()                 # the last poll: a job nobody asks about is stopped after ABANDON
-        self.collected = False              # someone polled it after it was over
+        self.final = None                   # the report once the job is over (someone has collected it)
         self.ended = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True, name=f"job-{self.id[:8]}")
 
@@ -130,8 +130,9 @@ class Job:
     def report(self):
         """What the page needs to draw the run: a plain dict (weights and results only once it is over)."""
         self.seen = self.clock()
+        if self.final is not None:
+            return self.final
         over = self.ended.is_set()
-        self.collected |= over
         out = {"id": self.id, "kind": self.kind, "state": self.state, "error": self.error,
                "position": self.slots.position(self.id), "running": self.slots.running(), "limit": self.limit,
                "epochs_done": 0, "fraction": 0.0, "seconds": 0.0, "time_left": None, "event": None,
@@ -139,17 +140,18 @@ class Job:
         if self.data is not None:
             out.update(source=self.data.source, source_detail=self.data.source_detail)
         tr = self.trainer
-        if tr is None:
-            return out
-        e = tr.last
-        out.update(epochs_done=tr.epochs, fraction=tr.fraction, seconds=tr.seconds, time_left=tr.time_left,
-                   history={k: list(v) for k, v in tr.history.items()},
-                   event=None if e is None else {"epoch": e.epoch, "epochs": e.epochs, "batch": e.batch,
-                                                 "n_batches": e.n_batches})
-        if over:
+        if tr is not None:
+            e = tr.last
+            out.update(epochs_done=tr.epochs, fraction=tr.fraction, seconds=tr.seconds, time_left=tr.time_left,
+                       history={k: list(v) for k, v in tr.history.items()},
+                       event=None if e is None else {"epoch": e.epoch, "epochs": e.epochs, "batch": e.batch,
+                                                     "n_batches": e.n_batches})
+        if over and tr is not None:
             out["diverged_loss"] = tr.diverged_loss if self.state == "diverged" else None
             out["run"] = dataclasses.asdict(tr.to_run(""))          # config, history, weights, data source
             out["results"] = self.results or {}
+        if over:                          # it won't change: keep the report, let the model and data go
+            self.final, self.trainer, self.data = out, None, None
         return out
 
 
@@ -193,7 +195,7 @@ class Jobs:
     def busy(self):
         """True while a job waits, trains, or holds results nobody has collected yet."""
         with self.lock:
-            return any(not (j.ended.is_set() and (j.collected or j.abandoned)) for j in self.jobs.values())
+            return any(j.final is None and not (j.ended.is_set() and j.abandoned) for j in self.jobs.values())
 
 
 class Service:
