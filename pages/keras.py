@@ -27,7 +27,6 @@ N_COMPARE = 500                  # validation reviews in the NumPy <-> Keras com
 CHART_KEYS = ["epoch", "loss", "val_loss", "value", "val_accuracy", "accuracy", "series", "run", "reference",
               "metric"]
 names = {k: t(f"chart.{k}") for k in CHART_KEYS}
-ss.setdefault("runs", [])
 
 
 def model_name(kind):

@@ -1,4 +1,4 @@
-"""A limit on trainings running at once (kept by the worker process): leases the holder renews, which expire if it dies."""
+"""A limit on trainings running at once, kept by the worker process: leases the holder renews, expiring if it dies."""
 import os
 import threading
 import time

@@ -68,6 +68,7 @@ def test_small_training_run_in_each_language(make_app, lang):
 
 def test_stop_between_chunks(make_app):
     at = small_settings(open_page(make_app, "en"))
+    at.select_slider(key="keras_n_train").set_value(20000)           # long enough to be stopped while it runs
     at.number_input(key="keras_epochs_keras_a").set_value(3).run()
     at.button(key="keras_start").click().run()
     job = at.session_state["keras_job"]
