@@ -13,7 +13,7 @@ from rnn_core import runs, worker
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui.panel import Panel, call, curves
+from ui import panel
 
 ui.entry_point_only()
 
@@ -77,7 +77,7 @@ def show_saved():
     pick = st.segmented_control(t("saved.pick"), [k for k in KINDS if k in saved], default=next(iter(saved)),
                                 required=True, format_func=model_name, key="keras_saved_pick")
     run = saved[pick]
-    curves(run.history, references(run.config.get("published", {})), t, big)
+    panel.curves(run.history, references(run.config.get("published", {})), t, big)
     c = run.config
     st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
                  n_train=c.get("n_train", 0), seconds=c.get("seconds", 0), cpus=c.get("cpus", "?"),
@@ -91,7 +91,7 @@ def show_saved():
 @st.cache_data(show_spinner=False)
 def model_summary(kind):
     """The parameter table of a model, Keras's count per layer and in all, from the worker (the same for everyone)."""
-    return call(t, "summary", kind=kind)
+    return panel.worker().call("summary", kind=kind)
 
 
 def show_model(kind):
@@ -178,7 +178,7 @@ def numpy_sources():
 def compare(run):
     """Both models' P(positive) on the first validation reviews, after copying the weights across (in the worker)."""
     c = run.config
-    out = call(t, "compare", kind=run.kind, weights=dict(run.weights), num_words=c["num_words"],
+    out = panel.call(t, "compare", kind=run.kind, weights=dict(run.weights), num_words=c["num_words"],
                skip_top=c["skip_top"], maxlen=c["maxlen"], n=N_COMPARE)
     return out["y"], out["p_numpy"], out["p_keras"]
 
@@ -242,15 +242,16 @@ st.markdown(t.md("intro"))
 show_saved()
 
 st.subheader(t("models_heading"))
-panel = Panel("keras", t, big, lambda kind: references(CHAPTER.keras[kind].published), extra=show_results)
+training = panel.Panel("keras", t, big, lambda kind: references(CHAPTER.keras[kind].published), extra=show_results)
 kind = st.segmented_control(t("model_pick"), KINDS, default="keras_a", required=True, format_func=model_name,
-                            key="keras_model", bind="query-params", persist_state="session", disabled=panel.active)
+                            key="keras_model", bind="query-params", persist_state="session",
+                            disabled=training.active)
 show_model(kind)
 
 st.subheader(t("train.heading"))
 if not big:
     st.markdown(t.md("chunks"))
-panel.show(kind, controls(kind, disabled=panel.active))
+training.show(kind, controls(kind, disabled=training.active))
 
 show_compare()
 show_all_runs()
