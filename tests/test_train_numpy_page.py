@@ -157,7 +157,8 @@ def test_the_limit_can_come_from_secrets(make_app):
     assert job_b.state == "waiting"
     a.button(key="train_numpy_stop").click().run()
     b.button(key="train_numpy_stop").click().run()
-    assert not b.exception and b.session_state[JOB].state == "stopped"
+    assert not b.exception, [e.value for e in b.exception]
+    assert b.session_state[JOB].state == "stopped", b.session_state[JOB].report
 
 
 def test_a_diverging_run_says_so(make_app):
