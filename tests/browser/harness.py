@@ -135,6 +135,20 @@ def full_screenshot(page, path):
     page.set_viewport_size({"width": width, "height": 900})
 
 
+def children(pid):
+    """The ids of a process's child processes (from /proc)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(c) for c in text]
+    return out
+
+
+def maps(pid):
+    """The files a process has mapped into memory (its shared libraries among them)."""
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
 @contextlib.contextmanager
 def proxy_server(replicas=2, port=None, env=None, timeout=180):
     """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process."""
