@@ -2,6 +2,7 @@
 import asyncio
 import asyncio.base_events
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 from ui import server
 
@@ -25,7 +26,8 @@ def _nodelay_of_accepted_connection():
             writer.close()
         return value
 
-    return asyncio.run(main())
+    with ThreadPoolExecutor(1) as pool:   # its own thread: another test may have left an event loop running here
+        return pool.submit(asyncio.run, main()).result()
 
 
 def test_accepted_connections_send_without_nagle_delay(monkeypatch):

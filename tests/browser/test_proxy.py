@@ -44,7 +44,7 @@ def _button(page, which):
     keyed = page.locator(f".st-key-train_numpy_{which} button")
     if keyed.count():
         return keyed.first
-    return page.get_by_role("button", name=_text("train_numpy", which, which.title()), exact=True).first
+    return page.get_by_role("button", name=_text("train_numpy", f"train.{which}", which.title()), exact=True).first
 
 
 def _set_short_run(page):
