@@ -34,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from tests.browser import harness  # noqa: E402
 
@@ -123,7 +122,6 @@ class Session:
         self.base = base.rstrip("/")
         self.ws = None
         self.cookie = ""
-        self.widgets = {}             # widget id of every widget the last runs drew
         self.exceptions = 0           # exception elements seen in the current run
         self.elements = 0             # elements drawn in the current run (a page that drew nothing is suspect)
         self._finished = None
@@ -158,10 +156,6 @@ class Session:
                     which = element.WhichOneof("type")
                     if which == "exception":
                         self.exceptions += 1
-                    inner = getattr(element, which) if which else None
-                    widget_id = getattr(inner, "id", "") if inner is not None else ""
-                    if isinstance(widget_id, str) and widget_id:
-                        self.widgets[widget_id.rsplit("-", 1)[-1]] = widget_id
                 elif kind == "page_not_found":
                     self._finish(PageRunError("page not found"))
                 elif kind == "script_finished" and msg.script_finished in DONE:
@@ -178,12 +172,11 @@ class Session:
             else:
                 self._finished.set_exception(error)
 
-    async def run_page(self, page, query="", widgets=()):
+    async def run_page(self, page, query=""):
         """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished."""
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = "" if page == "home" else page
-        msg.rerun_script.widget_states.widgets.extend(widgets)
         self.exceptions = self.elements = 0
         self._finished = asyncio.get_running_loop().create_future()
         start = time.perf_counter()
@@ -194,18 +187,13 @@ class Session:
             raise PageRunError(f"{page}: no script_finished within {RUN_TIMEOUT:.0f} s") from None
         return time.perf_counter() - start
 
-    async def click(self, page, key, query=""):
-        """Press the button with this key (seen in an earlier run of the page) and run the page."""
-        state = WidgetState(id=self.widgets[key], trigger_value=True)
-        return await self.run_page(page, query, [state])
-
 
 # --- the load -------------------------------------------------------------------------------------------
 class Stats:
     """What the students saw during the measured window."""
 
     def __init__(self):
-        self.latencies, self.finished_at, self.errors, self.exceptions = [], [], [], 0
+        self.latencies, self.errors, self.exceptions = [], [], 0
 
     def summary(self, window):
         lat = sorted(self.latencies)
@@ -228,12 +216,10 @@ async def student(n, base, pages, think, join, steady, until, stats, lang):
                     seconds = await s.run_page(rng.choice(pages), query)
                     if started >= steady:
                         stats.latencies.append(seconds)
-                        stats.finished_at.append(time.monotonic())
                         stats.exceptions += s.exceptions
                     await asyncio.sleep(max(0.0, min(rng.expovariate(1 / think), until - time.monotonic())))
-        except (PageRunError, OSError, websockets.WebSocketException) as e:
-            if time.monotonic() >= steady:
-                stats.errors.append(f"student {n}: {type(e).__name__}: {e}")
+        except (PageRunError, OSError, websockets.WebSocketException) as e:     # the join counts too
+            stats.errors.append(f"student {n}: {type(e).__name__}: {e}")
             reconnects += 1
             await asyncio.sleep(1)
 
@@ -242,7 +228,7 @@ async def sample_memory(pid, stop, samples, every=1.0):
     """Resident memory of the server's process tree every `every` seconds until `stop` is set."""
     t0 = time.monotonic()
     while not stop.is_set():
-        samples.append((time.monotonic() - t0, tree_rss_mb(pid)))
+        samples.append((time.monotonic() - t0, tree_rss_mb(pid), rss_mb(pid)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)
 
@@ -279,9 +265,11 @@ async def load(base, pages, sessions, think, join, duration, pid=None, lang=None
     if pid:   # cores busy during the measured window: the server (its whole tree) and this client
         result.update(server_cores=(cpu[1][0] - cpu[0][0]) / duration, client_cores=(cpu[1][1] - cpu[0][1]) / duration)
     if samples:
-        result.update(rss_start=samples[0][1], rss_peak=max(r for _, r in samples), rss_end=samples[-1][1])
+        result.update(rss_start=samples[0][1], rss_peak=max(r for _, r, _ in samples), rss_end=samples[-1][1],
+                      rss_own_peak=max(own for _, _, own in samples))
         if rss_log:
-            Path(rss_log).write_text("seconds,rss_mb\n" + "".join(f"{t:.1f},{r:.1f}\n" for t, r in samples))
+            Path(rss_log).write_text("seconds,rss_mb,own_rss_mb\n" + "".join(f"{t:.1f},{r:.1f},{own:.1f}\n"
+                                                                             for t, r, own in samples))
     result["error_examples"] = stats.errors[:5]
     return result
 
@@ -315,9 +303,12 @@ def served(replicas):
         yield url, proc.pid
 
 
-def print_result(label, r):
-    mem = (f"  memory {r['rss_start']:.0f} -> peak {r['rss_peak']:.0f} -> end {r['rss_end']:.0f} MB"
-           f"  CPU: server {r['server_cores']:.2f} cores, client {r['client_cores']:.2f}" if "rss_peak" in r else "")
+def print_result(label, r, own=True):
+    mem = ""
+    if "rss_peak" in r:
+        mem = (f"  memory {r['rss_start']:.0f} -> peak {r['rss_peak']:.0f} -> end {r['rss_end']:.0f} MB"
+               + (f" (the server process alone, peak: {r['rss_own_peak']:.0f} MB)" if own else "")
+               + f"  CPU: server {r['server_cores']:.2f} cores, client {r['client_cores']:.2f}")
     print(f"{label:>14}: {r['runs']:5d} runs, {r['runs_per_s']:5.1f}/s  p50 {r['p50'] * 1000:6.0f} ms  "
           f"p90 {r['p90'] * 1000:6.0f} ms  p99 {r['p99'] * 1000:6.0f} ms  errors {r['errors']}  "
           f"exceptions {r['exceptions']}{mem}", flush=True)
@@ -350,11 +341,11 @@ def main():
     print(f"{args.sessions} sessions, think {args.think:g} s, join {args.join:g} s, measured {args.duration:g} s, "
           f"pages {','.join(pages)}", flush=True)
 
-    def one(url, pid, label, replicas=1):
-        asyncio.run(warm(url, warm_pages, 2 * replicas))
+    def one(url, pid, label, replicas=0):
+        asyncio.run(warm(url, warm_pages, max(1, 2 * replicas)))
         r = asyncio.run(load(url, pages, args.sessions, args.think, args.join, args.duration, pid, args.lang,
                              args.rss_log))
-        print_result(label, r)
+        print_result(label, r, own=not replicas)     # behind serve.sh, the process is the shell script
         return r
 
     if args.serve:
