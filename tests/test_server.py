@@ -31,7 +31,7 @@ def _nodelay_of_accepted_connection():
 
 
 def test_accepted_connections_send_without_nagle_delay(monkeypatch):
-    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", asyncio.base_events._set_nodelay)  # restored after
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", server.ASYNCIO_SET_NODELAY)  # undone after the test
     assert _nodelay_of_accepted_connection() == 0      # asyncio's own rule skips a socket with protocol number 0
     server.disable_nagle()
     assert _nodelay_of_accepted_connection() != 0

@@ -2,6 +2,8 @@
 import asyncio.base_events
 import socket
 
+ASYNCIO_SET_NODELAY = asyncio.base_events._set_nodelay      # asyncio's own, kept for the tests
+
 
 def _set_nodelay(sock):
     """asyncio's rule for new TCP connections, without its `sock.proto == IPPROTO_TCP` test."""
