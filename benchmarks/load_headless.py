@@ -26,6 +26,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,10 +277,42 @@ async def load(base, pages, sessions, think, join, duration, pid=None, lang=None
 
 # --- servers --------------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def app_server(script=None):
+def app_server(script=None, **env):
     """`streamlit run` on a free loopback port with the real reviews; yields (url, pid)."""
-    with harness.streamlit_server(script=script, env=harness.app_env(), timeout=120) as (url, proc):
+    with harness.streamlit_server(script=script, env=harness.app_env(**env), timeout=120) as (url, proc):
         yield url, proc.pid
+
+
+@contextlib.contextmanager
+def trainings(base, kinds):
+    """Browser tabs (Debian's Chromium) that start a long training on each page of `kinds` and watch it.
+
+    Yields a function that says how many of them are still training."""
+    if not kinds:
+        yield lambda: 0
+        return
+    with harness.chromium() as browser:
+        tabs = []
+        for kind in kinds:
+            tab = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            tab.goto(harness.page_url(base, kind, "en"))
+            harness.wait_idle(tab, timeout=180)
+            epochs = tab.locator(f'[class*="st-key-{kind}_epochs"] input')
+            if epochs.count():                       # as many epochs as allowed: it must outlast the measurement
+                epochs.first.fill(epochs.first.get_attribute("max") or "30")
+                epochs.first.press("Enter")
+                harness.wait_idle(tab, timeout=120)
+            tab.wait_for_timeout(500)
+            tab.locator(f".st-key-{kind}_start button").first.click()
+            tabs.append(tab)
+        running = lambda: sum(t.locator(f".st-key-{k}_stop button").first.is_enabled()  # noqa: E731
+                              for t, k in zip(tabs, kinds))
+        for _ in range(240):
+            if running() == len(tabs):
+                break
+            tabs[0].wait_for_timeout(500)
+        print(f"trainings running before the load: {running()} of {len(tabs)} ({','.join(kinds)})", flush=True)
+        yield running
 
 
 BARE = 'import streamlit as st\nst.write("hello")\n'
@@ -333,6 +366,8 @@ def main():
     ap.add_argument("--serve", default=None, help="e.g. 1,2: scripts/serve.sh with 1 then 2 replicas, compared")
     ap.add_argument("--lang", choices=("ko", "en"), default=None, help="default: students alternate")
     ap.add_argument("--rss-log", default=None, help="write the memory samples (CSV) to this file")
+    ap.add_argument("--trainings", default="", help="e.g. train_numpy,train_numpy,keras: browser tabs training "
+                    "during the load (with --start-server, RNN_MAX_TRAININGS is raised to allow them)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # stop the servers it started on the way out
     pages = [p for p in args.pages.split(",") if p]
@@ -341,10 +376,15 @@ def main():
     print(f"{args.sessions} sessions, think {args.think:g} s, join {args.join:g} s, measured {args.duration:g} s, "
           f"pages {','.join(pages)}", flush=True)
 
+    kinds = [k for k in args.trainings.split(",") if k]
+
     def one(url, pid, label, replicas=0):
         asyncio.run(warm(url, warm_pages, max(1, 2 * replicas)))
-        r = asyncio.run(load(url, pages, args.sessions, args.think, args.join, args.duration, pid, args.lang,
-                             args.rss_log))
+        with trainings(url, kinds) as running, ThreadPoolExecutor(1) as pool:   # (Playwright holds this thread's loop)
+            r = pool.submit(asyncio.run, load(url, pages, args.sessions, args.think, args.join, args.duration, pid,
+                                              args.lang, args.rss_log)).result()
+            if kinds:
+                print(f"trainings still running at the end: {running()} of {len(kinds)}", flush=True)
         print_result(label, r, own=not replicas)     # behind serve.sh, the process is the shell script
         return r
 
@@ -364,7 +404,7 @@ def main():
             with bare_server() as (url, pid):
                 bare = asyncio.run(load(url, ["home"], args.sessions, args.think, args.join, args.duration, pid))
                 print_result("bare script", bare)
-        with app_server() as (url, pid):
+        with app_server(**({"RNN_MAX_TRAININGS": str(len(kinds) + 1)} if kinds else {})) as (url, pid):
             r = one(url, pid, "app")
         if args.baseline:
             print("app vs bare script: " + ", ".join(f"{k} {r[k] / bare[k]:.1f}x" for k in ("p50", "p90", "p99"))
