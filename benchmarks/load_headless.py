@@ -10,7 +10,8 @@ Reports page-run latency (p50, p90, p99), completed page runs per second, errors
 
     python benchmarks/load_headless.py --start-server --baseline               # 60 students, one page every 3 s
     python benchmarks/load_headless.py --url http://127.0.0.1:8501 --pid 1234  # a running server (or a proxy)
-    python benchmarks/load_headless.py --serve 1,2 --think 1.6                 # scripts/serve.sh, 1 then 2 replicas
+    python benchmarks/load_headless.py --start-server --trainings train_numpy,train_numpy,keras   # while 3 train
+    python benchmarks/load_headless.py --serve 1,2 --sessions 150 --think 1.5 --duration 30   # 1 then 2 replicas
 
 Only loopback addresses are accepted; every loop is bounded by the duration and a per-run timeout.
 """
