@@ -22,7 +22,7 @@ def proxy():
             pytest.fail("haproxy is not installed (apt-get install haproxy)")
         pytest.skip("haproxy is not installed")
     (harness.ROOT / "artifacts").mkdir(exist_ok=True)
-    with harness.proxy_server(replicas=2) as (url, proc):
+    with harness.proxy_server(replicas=2) as (url, _proc):
         yield url
 
 
