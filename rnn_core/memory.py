@@ -242,7 +242,7 @@ def largest_learned(results, model, threshold=0.9):
 
 # ----------------------------------------------------------------------------- a live run, small enough for a page
 
-LIVE = dict(distances=(2, 5, 10, 20, 40), n_train=1500, n_val=400, epochs=4, n_cells=16, batch_size=32,
+LIVE = dict(distances=(2, 5, 10, 20, 40, 70), n_train=3000, n_val=500, epochs=5, n_cells=16, batch_size=32,
             learning_rate=0.1, seed=0)
 
 

@@ -86,8 +86,8 @@ def run_numpy(setting, distances, stream):
             say(f"  d={d:3d} {name:16s} acc {r['accuracy'][-1]:.3f} reach {r['gradient_reach'][-1]:.2e} "
                 f"|g| median {r['grad_norm_median'][-1]:.2f} max {r['grad_norm_max'][-1]:.1f} "
                 f"saturated {r['saturation'][-1]:.2f} ({r['seconds'][-1]} s) diverged={model.diverged}")
-            if name == "numpy_full" and d == distances[1]:
-                out["numpy_full_batch_norms"] = [round(v, 3) for v in model.grad_norms[:400]]
+            if name != "numpy_tbptt" and d == 2 * memory.WINDOW:     # where clipping makes the difference
+                out.setdefault("batch_norms", {"distance": d})[name] = [round(v, 3) for v in model.grad_norms]
     return out
 
 
@@ -216,7 +216,7 @@ def main():
     if "numpy" not in args.skip:
         say("main task, NumPy models")
         out = run_numpy(main_setting, distances, stream)
-        results["numpy_full_batch_norms"] = out.pop("numpy_full_batch_norms", [])
+        results["batch_norms"] = out.pop("batch_norms", {})
         for name, r in out.items():
             results["accuracy"][name] = r.pop("accuracy")
             results["gradient_reach"][name] = r.pop("gradient_reach")

@@ -1,0 +1,263 @@
+"""How far back can it remember? Accuracy and gradient reach against the distance of the decisive word."""
+import uuid
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from rnn_core import memory, training
+from rnn_core.charts import memory as charts
+from rnn_core.numpy_rnn import RecurrentNetwork
+
+ui.entry_point_only()
+
+t = ui.texts("memory")
+big = ui.lecture_mode()
+ss = st.session_state
+MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "keras_lstm")
+QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
+ANSWER = "memory_answer"
+JOB = "memory_job"
+CHUNK_SECONDS, TICK = 0.5, 0.2
+CHART_KEYS = ("distance", "accuracy", "reach", "model", "window", "zero", "acc_title", "reach_title", "where")
+names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+labels = {k: t(f"models.{k}") for k in MODELS}
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def results_for(stamp):
+    """The saved experiment, read again when the file changes (a small JSON file)."""
+    return memory.load_results()
+
+
+def saved_results():
+    path = memory.RESULTS_PATH
+    stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None
+    return results_for(stamp)
+
+
+def bucket(accuracy):
+    """The question's three answers: 'learned' (>= 90 %), 'partly' (70-90 %) or 'chance' (below 70 %)."""
+    return "learned" if accuracy >= 0.9 else "partly" if accuracy >= 0.7 else "chance"
+
+
+def question_distance(results):
+    """The question's distance: 2k when it was measured, else the first measured distance beyond the window."""
+    beyond = [d for d in results["distances"] if d > results["window"]] or results["distances"]
+    return QUESTION_DISTANCE if QUESTION_DISTANCE in beyond else beyond[0]
+
+
+def question(results):
+    """Predict, then see: the answer starts empty; feedback names the misconception; the truth comes from results."""
+    d = question_distance(results)
+    acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
+    correct = bucket(acc)
+    with st.container(border=True):
+        st.markdown(t("question.prompt", d=d, k=results["window"], steps=memory.STEPS))
+        choice = st.radio(t("question.label"), ("learned", "partly", "chance"), index=None, key=ANSWER,
+                          format_func=lambda c: t(f"question.options.{c}"))
+        if choice is None:
+            st.caption(t("question.wait"))
+            return False
+        if choice == correct:
+            st.success(t("question.right", acc=acc), icon=":material/check_circle:")
+        else:
+            st.error(t("question.wrong", acc=acc, right=t(f"question.options.{correct}")), icon=":material/cancel:")
+        st.markdown(t(f"question.why.{choice}", k=results["window"], d=d))
+    return True
+
+
+def main_charts(results):
+    """Accuracy and gradient reach against distance, side by side (stacked in lecture mode)."""
+    df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
+    left, right = (st.container(), st.container()) if big else st.columns(2)
+    left.altair_chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch")
+    right.altair_chart(charts.reach_chart(df, names, results["window"], big), width="stretch")
+    st.caption(t("charts_caption", task=results["task"]))
+
+
+def numbers_table(results):
+    """Every number of the main experiment, per model and distance."""
+    rows = []
+    for key in MODELS:
+        if key in results["accuracy"]:
+            for d, a, r in zip(results["distances"], results["accuracy"][key], results["gradient_reach"][key]):
+                rows.append({t("table.model"): labels[key], t("table.distance"): d, t("table.accuracy"): a,
+                             t("table.reach"): r})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
+        t("table.reach"): st.column_config.NumberColumn(format="%.2e")})
+
+
+def explode(results):
+    """Why full BPTT at lr 0.1 failed: the largest gradient norm, saturated states, and what clipping did."""
+    d = question_distance(results)
+    k = results["distances"].index(d)
+    full, clip = results["details"]["numpy_full"], results["details"]["numpy_full_clip"]
+    st.subheader(t("explode.heading"))
+    st.markdown(t.md("explode", d=d, full_acc=results["accuracy"]["numpy_full"][k],
+                     clip_acc=results["accuracy"]["numpy_full_clip"][k], max=full["grad_norm_max"][k],
+                     median=full["grad_norm_median"][k], sat=full["saturation"][k], clip_sat=clip["saturation"][k],
+                     clip=results["settings"]["numpy_models"]["numpy_full_clip"]["clip"]))
+    norms = results.get("batch_norms", {})
+    if "numpy_full" in norms:
+        frame = pd.concat([pd.DataFrame({"batch": range(1, len(v) + 1), "norm": v, "model": labels[m]})
+                           for m, v in norms.items() if m in labels])
+        st.line_chart(frame, x="batch", y="norm", color="model", height=260,
+                      x_label=t("explode.batch"), y_label=t("explode.norm"))
+        st.caption(t("explode.caption", d=norms["distance"]))
+
+
+def conditions(results):
+    """Where the simple RNN and the LSTM part ways: harder tasks, per-epoch accuracy, reach at initialisation."""
+    st.subheader(t("conditions.heading"))
+    st.markdown(t.md("conditions"))
+    rows = []
+    for cond in ("main", "hard", "frozen"):
+        block = results if cond == "main" else results.get(cond)
+        if block is None:
+            continue
+        distances = block["distances"]
+        for key in ("keras_simplernn", "keras_lstm"):
+            r = results["details"][key] if cond == "main" else block[key]
+            acc = results["accuracy"][key] if cond == "main" else r["accuracy"]
+            for j, d in enumerate(distances):
+                epochs = r["epochs_accuracy"][j]
+                rows.append({t("table.condition"): t(f"conditions.names.{cond}"), t("table.model"): labels[key],
+                             t("table.distance"): d, t("table.accuracy"): acc[j],
+                             t("table.first_epoch"): epochs[0], t("table.epochs_to_90"):
+                                 next((e + 1 for e, a in enumerate(epochs) if a >= 0.9), None),
+                             t("table.reach_init"): r["gradient_reach_init"][j]})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+        t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
+        t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),
+        t("table.reach_init"): st.column_config.NumberColumn(format="%.2e")})
+    p = results["parameters"]
+    st.caption(t("conditions.parameters", numpy=p["numpy"]["total"], numpy_rec=p["numpy"]["recurrent"],
+                 rnn=p["keras_simplernn"]["total"], rnn_rec=p["keras_simplernn"]["recurrent"],
+                 lstm=p["keras_lstm"]["total"], lstm_rec=p["keras_lstm"]["recurrent"]))
+
+
+def padding(results):
+    """Padding in front (the chapter) or behind, measured on the chapter's reviews."""
+    pad = results.get("padding")
+    st.subheader(t("padding.heading"))
+    if not pad:
+        st.info(t("padding.missing"))
+        return
+    st.markdown(t.md("padding", pre=pad["median_last_word_distance"]["pre"],
+                     post=pad["median_last_word_distance"]["post"]))
+    model_names = {"numpy": t("padding.numpy", epochs=pad["epochs"]["numpy"]),
+                   "keras_c": t("padding.keras_c", epochs=pad["epochs"]["keras_c"])}
+    where = {"pre": t("padding.pre"), "post": t("padding.post")}
+    st.altair_chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
+    st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
+
+
+# ----------------------------------------------------------------------------- the live run
+
+def live_config():
+    """The live run's settings: truncation and clipping (the rest are memory.LIVE's small numbers)."""
+    a, b = st.columns(2)
+    how = a.segmented_control(t("live.gradient"), ("tbptt", "full"), default="tbptt", required=True,
+                              format_func=lambda g: t(f"live.gradient_names.{g}", k=memory.WINDOW),
+                              key="memory_live_gradient", disabled=active)
+    clip = b.toggle(t("live.clip"), key="memory_live_clip", disabled=active or how == "tbptt",
+                    help=t("live.clip_help"))
+    return {"truncation": memory.WINDOW if how == "tbptt" else None, "clip": 1.0 if clip and how == "full" else None}
+
+
+def stop_live():
+    job = ss.get(JOB)
+    if job is not None:
+        job.stop()
+
+
+def live_section():
+    """A smaller version of the NumPy experiment a student reruns here (progress and Stop), in chunks.
+
+    A stand-in until the shared training panel lands: the same ChunkedTraining (memory.MemoryTraining)
+    runs through training.Job in a fragment, as the NumPy training page does.
+    """
+    st.subheader(t("live.heading"))
+    c = memory.LIVE
+    st.markdown(t.md("live", n_train=c["n_train"], epochs=c["epochs"], cells=c["n_cells"],
+                     distances=", ".join(map(str, c["distances"]))))
+    cfg = live_config()
+    buttons = st.container(horizontal=True)
+    if buttons.button(t("live.start"), type="primary", icon=":material/play_arrow:", disabled=active,
+                      key="memory_live_start"):
+        owner = ss.setdefault("memory_owner", f"memory-{uuid.uuid4().hex}")
+        ss[JOB] = training.Job(owner, "memory", cfg, lambda: memory.MemoryTraining(cfg))
+        st.rerun()
+    buttons.button(t("live.stop"), icon=":material/stop:", disabled=not active, key="memory_live_stop",
+                   on_click=stop_live)
+    live_fragment()
+
+
+job = ss.get(JOB)
+active = job is not None and not job.done
+
+
+@st.fragment(run_every=TICK if active else None)
+def live_fragment():
+    """Advance the live run one chunk and redraw its results so far."""
+    job = ss.get(JOB)
+    if job is None:
+        st.caption(t("live.idle"))
+        return
+    if not job.done:
+        job.step(ui.training_limit(), CHUNK_SECONDS)
+    tr = job.trainer
+    if job.state == "waiting":
+        st.info(t("live.waiting"), icon=":material/hourglass_top:")
+    elif job.state == "running" and tr is not None:
+        st.progress(tr.fraction, text=t("live.running", done=tr.epochs, total=len(memory.LIVE["distances"])))
+    elif job.state == "failed":
+        st.error(t("live.failed", error=job.error), icon=":material/error:")
+    elif job.state == "stopped":
+        st.warning(t("live.stopped", done=tr.epochs if tr else 0), icon=":material/stop_circle:")
+    elif job.state == "finished":
+        st.success(t("live.finished", seconds=tr.seconds), icon=":material/check_circle:")
+    if tr is not None and tr.epochs:
+        h = tr.history
+        key = "numpy_tbptt" if job.config["truncation"] else ("numpy_full_clip" if job.config["clip"] else "numpy_full")
+        label = {"live": t("live.label", model=labels[key])}
+        df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
+        left, right = (st.container(), st.container()) if big else st.columns(2)
+        left.altair_chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch")
+        right.altair_chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch")
+    if active and job.done:
+        st.rerun()
+
+
+# ----------------------------------------------------------------------------- the page
+
+st.title(t("title"))
+st.markdown(t.md("intro", steps=memory.STEPS, k=memory.WINDOW))
+results = saved_results()
+
+st.latex(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2) \qquad "
+         r"\frac{\partial L}{\partial X_{T-d}} = \delta_{T-d}\, W_{1x}^{T} \qquad "
+         r"\text{TBPTT: } \delta_t = 0 \ \text{for}\ t \le T - k")
+ui.show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backprop)
+
+if results is None:
+    st.warning(t("missing"), icon=":material/warning:")
+else:
+    st.subheader(t("question.heading"))
+    if question(results):
+        main_charts(results)
+        st.markdown(t.md("reading", tbptt=memory.largest_learned(results, "numpy_tbptt"),
+                         full=memory.largest_learned(results, "numpy_full"),
+                         rnn=memory.largest_learned(results, "keras_simplernn"),
+                         lstm=memory.largest_learned(results, "keras_lstm"), k=results["window"]))
+        if not big:
+            with st.expander(t("table.heading"), icon=":material/table:"):
+                numbers_table(results)
+        explode(results)
+        conditions(results)
+        padding(results)
+        if not big:
+            st.caption(t("made", made=results["made"], seconds=results["seconds"]))
+live_section()
