@@ -71,8 +71,8 @@ def main_charts(results):
     """Accuracy and gradient reach against distance, side by side (stacked in lecture mode)."""
     df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
     left, right = (st.container(), st.container()) if big else st.columns(2)
-    left.altair_chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch")
-    right.altair_chart(charts.reach_chart(df, names, results["window"], big), width="stretch")
+    left.altair_chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch", height=charts.page_height(big))
+    right.altair_chart(charts.reach_chart(df, names, results["window"], big), width="stretch", height=charts.page_height(big))
     st.caption(t("charts_caption", task=results["task"]))
 
 
@@ -225,8 +225,8 @@ def live_fragment():
         label = {"live": t("live.label", model=labels[key])}
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)
-        left.altair_chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch")
-        right.altair_chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch")
+        left.altair_chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch", height=charts.page_height(big))
+        right.altair_chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch", height=charts.page_height(big))
     if active and job.done:
         st.rerun()
 

@@ -190,6 +190,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="two distances, fewer reviews (a smoke run)")
     p.add_argument("--skip", nargs="*", default=[], choices=["numpy", "keras", "hard", "padding"])
     p.add_argument("--out", type=Path, default=memory.RESULTS_PATH)
+    p.add_argument("--update", action="store_true",
+                   help="keep the parts of the existing file that are skipped now (rerun only some parts)")
     args = p.parse_args()
     start = time.perf_counter()
     distances = [5, 40] if args.quick else list(memory.DISTANCES)
@@ -236,6 +238,15 @@ def main():
     if "padding" not in args.skip:
         say("padding in front or behind, chapter data")
         results["padding"] = run_padding(epochs_numpy=5 if args.quick else 10, epochs_keras=1 if args.quick else 5)
+    if args.update and args.out.is_file():
+        old = json.loads(args.out.read_text(encoding="utf-8"))
+        for key in ("accuracy", "gradient_reach", "details"):
+            results[key] = {**old.get(key, {}), **results[key]}
+        for key in ("hard", "frozen", "padding", "batch_norms"):
+            if key in old and key not in results:
+                results[key] = old[key]
+        results["earlier_runs"] = old.get("earlier_runs", []) + [{"made": old["made"], "seconds": old["seconds"],
+                                                                  "skipped_now": args.skip}]
     results.update(made=f"scripts/memory_distance.py on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
                         f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} CPU cores "
                         f"(shared); data {data.source}",

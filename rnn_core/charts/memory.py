@@ -13,6 +13,11 @@ def _size(big):
     return (18, 420) if big else (12, 300)
 
 
+def page_height(big=False):
+    """The height to give Streamlit for one of these charts: Streamlit fits title, legend and plot into it."""
+    return _size(big)[1] + (230 if big else 170)
+
+
 def _style(chart, big):
     fs, _ = _size(big)
     return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_legend(
@@ -52,7 +57,7 @@ def accuracy_chart(df, names, window, big=False):
     """Validation accuracy against distance, one line per model; the truncation window shaded; chance at 0.5."""
     fs, height = _size(big)
     x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
-    y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0.4, 1.02]), axis=alt.Axis(format="%"))
+    y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("distance:Q", title=names["distance"]),
                alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%")]
     lines = alt.Chart(df).mark_line(strokeWidth=3 if big else 2, point=True).encode(
