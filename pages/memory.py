@@ -1,5 +1,6 @@
 """How far back can it remember? Accuracy and gradient reach against the distance of the decisive word."""
 import uuid
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -25,15 +26,16 @@ labels = {k: t(f"models.{k}") for k in MODELS}
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def results_for(stamp):
+def results_for(path, stamp):
     """The saved experiment, read again when the file changes (a small JSON file)."""
-    return memory.load_results()
+    return memory.load_results(Path(path))
 
 
 def saved_results():
+    """The results of scripts/memory_distance.py, or None."""
     path = memory.RESULTS_PATH
     stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None
-    return results_for(stamp)
+    return results_for(str(path), stamp)
 
 
 def bucket(accuracy):

@@ -194,3 +194,74 @@ def test_broken_results_file_gives_none(tmp_path):
     bad.write_text('{"distances": [1, 2], "accuracy": {"x": [0.5]}}')
     assert memory.load_results(bad) is None
     assert memory.load_results(tmp_path / "missing.json") is None
+
+
+# --- the page
+
+
+def answer_for(results):
+    """What the page must call right, computed here from the results' own numbers."""
+    acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[2 * results["window"]]
+    return "learned" if acc >= 0.9 else "partly" if acc >= 0.7 else "chance"
+
+
+def open_page(make_app, lang, **query):
+    at = make_app(lang, **query)
+    at.switch_page("pages/memory.py")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_hides_the_charts_until_the_prediction(make_app, lang):
+    from ui import i18n
+    t = i18n.Texts(lang, "memory")
+    at = open_page(make_app, lang)
+    assert not at.exception
+    assert at.radio(key="memory_answer").value is None                  # starts empty
+    assert not at.get("vega_lite_chart")                                # nothing revealed yet
+    results = memory.load_results()
+    right = answer_for(results)
+    wrong = next(c for c in ("learned", "partly", "chance") if c != right)
+    at.radio(key="memory_answer").set_value(wrong).run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) >= 2                          # accuracy and reach, revealed
+    assert at.error and t(f"question.options.{right}") in at.error[0].value
+    shown = " ".join(m.value for m in at.markdown)
+    assert t(f"question.why.{wrong}", k=results["window"], d=2 * results["window"])[:40] in shown
+    at.radio(key="memory_answer").set_value(right).run()
+    assert at.success and not at.error
+
+
+def test_answer_comes_from_the_results(make_app, tmp_path, monkeypatch):
+    """Change the saved accuracy and the page's right answer changes with it: nothing is stored."""
+    import json
+    results = memory.load_results()
+    k = results["distances"].index(2 * results["window"])
+    results["accuracy"]["numpy_tbptt"][k] = 0.95
+    path = tmp_path / "memory_distance.json"
+    path.write_text(json.dumps(results))
+    monkeypatch.setattr(memory, "RESULTS_PATH", path)
+    at = open_page(make_app, "en")
+    at.radio(key="memory_answer").set_value("learned").run()
+    assert at.success and "95%" in at.success[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_in_lecture_mode_and_without_results(make_app, tmp_path, monkeypatch, lang):
+    at = open_page(make_app, lang, lecture="true")
+    assert not at.exception
+    monkeypatch.setattr(memory, "RESULTS_PATH", tmp_path / "missing.json")
+    at = open_page(make_app, lang)
+    assert not at.exception and at.warning                             # says what is missing, live run still there
+    assert at.button(key="memory_live_start")
+
+
+def test_live_run_on_the_page(make_app):
+    at = open_page(make_app, "en")
+    at.button(key="memory_live_start").click().run()
+    for _ in range(120):
+        if at.success and any("s of training" in s.value for s in at.success):
+            break
+        at.run()
+    assert not at.exception
+    assert any("s of training" in s.value for s in at.success)

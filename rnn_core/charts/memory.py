@@ -55,7 +55,7 @@ def _window(window, names, top):
 
 def accuracy_chart(df, names, window, big=False):
     """Validation accuracy against distance, one line per model; the truncation window shaded; chance at 0.5."""
-    fs, height = _size(big)
+    height = _size(big)[1]
     x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
     y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("distance:Q", title=names["distance"]),
@@ -71,7 +71,7 @@ def accuracy_chart(df, names, window, big=False):
 
 def reach_chart(df, names, window, big=False):
     """Gradient reach |dL/dx_{T-d}| against distance on a log scale; exact zeros (cut by truncation) drawn at the floor."""
-    fs, height = _size(big)
+    height = _size(big)[1]
     df = df.dropna(subset=["reach"])
     positive = df[df.reach > 0]
     floor = float(10 ** np.floor(np.log10(positive.reach.min()))) if len(positive) else 1e-8
