@@ -35,6 +35,11 @@ HARD = dict(n_train=2000, n_val=1000, epochs=8, filler="imdb", n_distractors=4)
 # The embedding frozen at random vectors of this size: the filler can't be switched off by learning zero rows
 FROZEN = dict(n_train=6000, n_val=1000, epochs=8, filler="uniform", n_distractors=0, frozen_scale=0.5)
 EXTRA_DISTANCES = [10, 40, 95]
+FROZEN_DISTANCES = [10, 20, 40, 95]
+# The LSTM's forget gate starts at sigmoid(1) = 0.73 (Keras's unit_forget_bias): 0.73^d shrinks fast with d.
+# The same LSTM with the forget gate's bias started at 3 (sigmoid(3) = 0.95) on the main task:
+FORGET = dict(MAIN, forget_bias=3.0)
+FORGET_DISTANCES = [40, 70, 95]
 NUMPY = dict(n_cells=32, batch_size=32, learning_rate=0.1)
 NUMPY_MODELS = {"numpy_tbptt": dict(truncation=10), "numpy_full": dict(truncation=None),
                 "numpy_full_clip": dict(truncation=None, clip=1.0)}
@@ -91,15 +96,23 @@ def run_numpy(setting, distances, stream):
     return out
 
 
-def keras_model(cell, seed, frozen_scale=None):
+def keras_model(cell, seed, frozen_scale=None, forget_bias=None):
     """Embedding(100, 32) + SimpleRNN(8) or LSTM(8) + Dense(1, sigmoid), adam, as models B and C but 100 words.
 
     frozen_scale: the embedding is not trained and holds normal random vectors of that standard deviation.
+    forget_bias: the LSTM's forget-gate bias starts at this value instead of Keras's 1.
     """
     from rnn_core import keras_models
     kind = "keras_c" if cell == "lstm" else "keras_b"
     if frozen_scale is None:
-        return kind, keras_models.build_model(kind, seed=seed, num_words=N_FEATURES, unroll=True)
+        model = keras_models.build_model(kind, seed=seed, num_words=N_FEATURES, unroll=True)
+        if forget_bias is not None and cell == "lstm":
+            bias = model.get_layer("lstm").cell.bias
+            b = np.array(bias.numpy())
+            units = len(b) // 4
+            b[units:2 * units] = forget_bias                        # gates i, f, c, o: the second block is f
+            bias.assign(b)
+        return kind, model
     import keras
     keras.utils.set_random_seed(seed)
     rnn = keras.layers.LSTM(8, unroll=True, name="lstm") if cell == "lstm" else keras.layers.SimpleRNN(
@@ -113,16 +126,16 @@ def keras_model(cell, seed, frozen_scale=None):
     return kind, model
 
 
-def run_keras(setting, distances, stream):
+def run_keras(setting, distances, stream, cells=(("keras_simplernn", "simple"), ("keras_lstm", "lstm"))):
     """Keras SimpleRNN and LSTM at every distance: accuracy (per epoch too) and reach, trained and at init."""
     from rnn_core import keras_models
     out = {}
-    for name, cell in (("keras_simplernn", "simple"), ("keras_lstm", "lstm")):
+    for name, cell in cells:
         r = out[name] = dict(accuracy=[], gradient_reach=[], gradient_reach_init=[], epochs_accuracy=[], seconds=[])
         for d in distances:
             (x, y), (x_val, y_val), reach_task = task_data(setting, d, stream)
             t0 = time.perf_counter()
-            kind, model = keras_model(cell, SEED, setting.get("frozen_scale"))
+            kind, model = keras_model(cell, SEED, setting.get("frozen_scale"), setting.get("forget_bias"))
             r["gradient_reach_init"].append(memory.reach_keras(kind, keras_models.export_weights(model), reach_task,
                                                                stream))
             h = model.fit(x, y.astype("float32"), batch_size=32, epochs=setting["epochs"], verbose=0,
@@ -188,16 +201,16 @@ def parameters():
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="two distances, fewer reviews (a smoke run)")
-    p.add_argument("--skip", nargs="*", default=[], choices=["numpy", "keras", "hard", "padding"])
+    p.add_argument("--skip", nargs="*", default=[], choices=["numpy", "keras", "hard", "frozen", "forget", "padding"])
     p.add_argument("--out", type=Path, default=memory.RESULTS_PATH)
     p.add_argument("--update", action="store_true",
                    help="keep the parts of the existing file that are skipped now (rerun only some parts)")
     args = p.parse_args()
     start = time.perf_counter()
     distances = [5, 40] if args.quick else list(memory.DISTANCES)
-    main_setting, hard_setting, frozen_setting = dict(MAIN), dict(HARD), dict(FROZEN)
+    main_setting, hard_setting, frozen_setting, forget_setting = dict(MAIN), dict(HARD), dict(FROZEN), dict(FORGET)
     if args.quick:
-        for s in (main_setting, hard_setting, frozen_setting):
+        for s in (main_setting, hard_setting, frozen_setting, forget_setting):
             s.update(n_train=1000, n_val=300, epochs=2)
     data = prepare_chapter_data(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen)
     stream = memory.imdb_stream(data.train_reviews)
@@ -233,8 +246,15 @@ def main():
         say("hard task (real review filler, distractors, fewer reviews), Keras models")
         extra = distances if args.quick else EXTRA_DISTANCES
         results["hard"] = {"task": hard_setting, "distances": extra, **run_keras(hard_setting, extra, stream)}
+    if "frozen" not in args.skip:
         say("frozen random embedding (the filler can't be switched off), Keras models")
+        extra = distances if args.quick else FROZEN_DISTANCES
         results["frozen"] = {"task": frozen_setting, "distances": extra, **run_keras(frozen_setting, extra, stream)}
+    if "forget" not in args.skip:
+        say("the LSTM with its forget gate started open (bias 3), main task")
+        extra = distances if args.quick else FORGET_DISTANCES
+        results["forget"] = {"task": forget_setting, "distances": extra,
+                             **run_keras(forget_setting, extra, stream, cells=(("keras_lstm", "lstm"),))}
     if "padding" not in args.skip:
         say("padding in front or behind, chapter data")
         results["padding"] = run_padding(epochs_numpy=5 if args.quick else 10, epochs_keras=1 if args.quick else 5)
@@ -242,7 +262,7 @@ def main():
         old = json.loads(args.out.read_text(encoding="utf-8"))
         for key in ("accuracy", "gradient_reach", "details"):
             results[key] = {**old.get(key, {}), **results[key]}
-        for key in ("hard", "frozen", "padding", "batch_norms"):
+        for key in ("hard", "frozen", "forget", "padding", "batch_norms"):
             if key in old and key not in results:
                 results[key] = old[key]
         results["earlier_runs"] = old.get("earlier_runs", []) + [{"made": old["made"], "seconds": old["seconds"],
