@@ -134,6 +134,9 @@ def conditions(results):
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
         t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),
         t("table.reach_init"): st.column_config.NumberColumn(format="%.2e")})
+    facts = memory.condition_facts(results)
+    if facts:
+        st.markdown(t.md("findings", **facts))
     p = results["parameters"]
     st.caption(t("conditions.parameters", numpy=p["numpy"]["total"], numpy_rec=p["numpy"]["recurrent"],
                  rnn=p["keras_simplernn"]["total"], rnn_rec=p["keras_simplernn"]["recurrent"],
@@ -154,6 +157,8 @@ def padding(results):
     where = {"pre": t("padding.pre"), "post": t("padding.post")}
     st.altair_chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
     st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
+    st.markdown(t.md("padding_result", numpy_pre=pad["numpy"]["pre"], numpy_post=pad["numpy"]["post"],
+                     c_pre=pad["keras_c"]["pre"], c_post=pad["keras_c"]["post"]))
 
 
 # ----------------------------------------------------------------------------- the live run

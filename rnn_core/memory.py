@@ -240,6 +240,42 @@ def largest_learned(results, model, threshold=0.9):
     return max((d for d, a in zip(results["distances"], results["accuracy"][model]) if a >= threshold), default=0)
 
 
+def accuracy_at(block, key, distance):
+    """A Keras model's accuracy at one distance of a results block ("hard", "frozen", "forget")."""
+    return dict(zip(block["distances"], block[key]["accuracy"]))[distance]
+
+
+def condition_facts(results):
+    """The numbers the page's account of the Keras conditions quotes, all read from the results ({} if incomplete)."""
+    try:
+        main = results["details"]
+        far = results["distances"][-1]                                   # 95
+        acc = {k: dict(zip(results["distances"], results["accuracy"][k])) for k in ("keras_simplernn", "keras_lstm")}
+        epochs = dict(zip(results["distances"], main["keras_lstm"]["epochs_accuracy"]))
+        init = {k: dict(zip(results["distances"], main[k]["gradient_reach_init"]))[far]
+                for k in ("keras_simplernn", "keras_lstm")}
+        frozen, forget, hard = results["frozen"], results["forget"], results["hard"]
+        first_epoch = {k: dict(zip(frozen["distances"], frozen[k]["epochs_accuracy"]))[nearest(frozen)][0]
+                       for k in ("keras_simplernn", "keras_lstm")}
+        return dict(
+            far=far, rnn_far=acc["keras_simplernn"][far], lstm_70=acc["keras_lstm"][70], lstm_far=acc["keras_lstm"][far],
+            lstm_far_epochs=next((e + 1 for e, a in enumerate(epochs[far]) if a >= 0.9), 0),
+            rnn_init=init["keras_simplernn"], lstm_init=init["keras_lstm"],
+            hard_rnn=accuracy_at(hard, "keras_simplernn", far), hard_lstm=accuracy_at(hard, "keras_lstm", far),
+            forget=", ".join(f"d = {d}: {a:.0%}" for d, a in zip(forget["distances"], forget["keras_lstm"]["accuracy"])),
+            near=nearest(frozen), frozen_rnn_1=first_epoch["keras_simplernn"],
+            frozen_lstm_1=first_epoch["keras_lstm"],
+            frozen_rnn_20=accuracy_at(frozen, "keras_simplernn", 2 * results["window"]),
+            frozen_lstm_20=accuracy_at(frozen, "keras_lstm", 2 * results["window"]))
+    except (KeyError, ValueError, IndexError, StopIteration):
+        return {}
+
+
+def nearest(block):
+    """The smallest distance of a results block."""
+    return min(block["distances"])
+
+
 # ----------------------------------------------------------------------------- a live run, small enough for a page
 
 LIVE = dict(distances=(2, 5, 10, 20, 40, 70), n_train=3000, n_val=500, epochs=5, n_cells=16, batch_size=32,
