@@ -236,8 +236,13 @@ def can_learn(results, model, distance, threshold=0.9):
 
 
 def largest_learned(results, model, threshold=0.9):
-    """The largest distance at which the model still reached `threshold` (0 when none)."""
-    return max((d for d, a in zip(results["distances"], results["accuracy"][model]) if a >= threshold), default=0)
+    """The largest d such that the model reached `threshold` at every measured distance up to d (0 when none)."""
+    learned = 0
+    for d, a in zip(results["distances"], results["accuracy"][model]):
+        if a < threshold:
+            break
+        learned = d
+    return learned
 
 
 def accuracy_at(block, key, distance):

@@ -265,3 +265,31 @@ def test_live_run_on_the_page(make_app):
         at.run()
     assert not at.exception
     assert any("s of training" in s.value for s in at.success)
+
+
+def test_the_page_account_holds_in_the_saved_results():
+    """Every claim the page's texts make about the results (reading, explode, findings, padding_result) holds."""
+    r = memory.load_results()
+    k = r["distances"].index(2 * r["window"])
+    # reading.md: truncation learns inside its window only; the simple RNN remembers as far as the LSTM or further
+    assert memory.largest_learned(r, "numpy_tbptt") <= r["window"]
+    assert memory.largest_learned(r, "keras_simplernn") >= memory.largest_learned(r, "keras_lstm")
+    # explode.md: full BPTT fails at 2k, clipping learns it; rare huge gradients; saturated cells without clipping
+    full, clip = r["details"]["numpy_full"], r["details"]["numpy_full_clip"]
+    assert r["accuracy"]["numpy_full"][k] < 0.65 <= 0.9 <= r["accuracy"]["numpy_full_clip"][k]
+    assert full["grad_norm_max"][k] > 10 * full["grad_norm_median"][k]
+    assert full["saturation"][k] > 0.1 > clip["saturation"][k]
+    # findings.md
+    f = memory.condition_facts(r)
+    assert f["rnn_far"] >= 0.9 and f["lstm_70"] < 0.65 and f["lstm_far_epochs"] > 1
+    assert f["rnn_init"] > 1000 * f["lstm_init"]
+    assert f["hard_rnn"] >= 0.9 > f["hard_lstm"]
+    assert all(a >= 0.9 for a in r["forget"]["keras_lstm"]["accuracy"])
+    assert f["frozen_lstm_1"] > f["frozen_rnn_1"] and f["frozen_lstm_20"] >= 0.9 and f["frozen_rnn_20"] < 0.6
+    frozen = r["frozen"]
+    beyond = [j for j, d in enumerate(frozen["distances"]) if d > 2 * r["window"]]
+    assert all(frozen[m]["accuracy"][j] < 0.65 for m in ("keras_simplernn", "keras_lstm") for j in beyond)
+    # padding_result.md: the NumPy model at chance behind, model C loses only a little, front wins for both
+    pad = r["padding"]
+    assert pad["numpy"]["post"] <= 0.55 < pad["numpy"]["pre"]
+    assert 0 < pad["keras_c"]["pre"] - pad["keras_c"]["post"] < 0.1
