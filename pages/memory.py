@@ -92,22 +92,20 @@ def numbers_table(results):
 
 
 def explode(results):
-    """Why full BPTT at lr 0.1 failed: the largest gradient norm, saturated states, and what clipping did."""
-    d = question_distance(results)
-    k = results["distances"].index(d)
-    full, clip = results["details"]["numpy_full"], results["details"]["numpy_full_clip"]
+    """Why full BPTT at lr 0.1 failed: huge early steps, W1h's spectral radius, the reach collapsing; clipping."""
+    facts = memory.explode_facts(results)
+    if not facts:
+        return
     st.subheader(t("explode.heading"))
-    st.markdown(t.md("explode", d=d, full_acc=results["accuracy"]["numpy_full"][k],
-                     clip_acc=results["accuracy"]["numpy_full_clip"][k], max=full["grad_norm_max"][k],
-                     median=full["grad_norm_median"][k], sat=full["saturation"][k], clip_sat=clip["saturation"][k],
-                     clip=results["settings"]["numpy_models"]["numpy_full_clip"]["clip"]))
-    norms = results.get("batch_norms", {})
-    if "numpy_full" in norms:
-        frame = pd.concat([pd.DataFrame({"batch": range(1, len(v) + 1), "norm": v, "model": labels[m]})
-                           for m, v in norms.items() if m in labels])
-        st.line_chart(frame, x="batch", y="norm", color="model", height=260,
-                      x_label=t("explode.batch"), y_label=t("explode.norm"))
-        st.caption(t("explode.caption", d=norms["distance"]))
+    st.markdown(t.md("explode", **facts))
+    series = {"norm": results["batch_norms"], "radius": results["radii"]}
+    left, right = (st.container(), st.container()) if big else st.columns(2)
+    for column, (what, block) in zip((left, right), series.items()):
+        frame = pd.concat([pd.DataFrame({"batch": range(1, len(v) + 1), "value": v, "model": labels[m]})
+                           for m, v in block.items() if m in labels])
+        column.line_chart(frame, x="batch", y="value", color="model", height=300,
+                          x_label=t("explode.batch"), y_label=t(f"explode.{what}"))
+    st.caption(t("explode.caption", d=facts["d"]))
 
 
 def conditions(results):

@@ -110,6 +110,7 @@ class MemoryNetwork(RecurrentNetwork):
         super().__init__(**kwargs)
         self.clip = clip                      # None, or the largest global gradient norm a step may use
         self.grad_norms = []                  # the global gradient norm of every batch, before clipping
+        self.radii = []                       # the spectral radius of W1h after every batch
 
     def training(self, x, y):
         """One SGD step as RecurrentNetwork.training, the gradients scaled down to norm `clip` when bigger."""
@@ -121,6 +122,7 @@ class MemoryNetwork(RecurrentNetwork):
         scale = self.clip / norm if self.clip is not None and norm > self.clip else 1.0
         for name, g in zip(("w1h", "w1x", "b1", "w2", "b2"), grads):
             setattr(self, name, getattr(self, name) - self.lr * scale * g)
+        self.radii.append(float(np.abs(np.linalg.eigvals(self.w1h)).max()))
         return a
 
 
@@ -243,6 +245,25 @@ def largest_learned(results, model, threshold=0.9):
             break
         learned = d
     return learned
+
+
+def explode_facts(results):
+    """What the page quotes about full BPTT against clipping at d = 2k, read from the results ({} if missing)."""
+    try:
+        d = results["batch_norms"]["distance"]
+        k = results["distances"].index(d)
+        radii, early, norms = results["radii"], results["early_reach"], results["batch_norms"]
+        n_first = len(early["numpy_full"]) * 5                           # batches of the first epoch
+        full, clip = results["details"]["numpy_full"], results["details"]["numpy_full_clip"]
+        return dict(d=d, full_acc=results["accuracy"]["numpy_full"][k], clip_acc=results["accuracy"]["numpy_full_clip"][k],
+                    first_max=max(norms["numpy_full"][:n_first]), median=full["grad_norm_median"][k],
+                    rho0=radii["numpy_full"][0], rho_full=max(radii["numpy_full"][:n_first]),
+                    rho_clip=max(radii["numpy_full_clip"][:n_first]),
+                    reach_start=max(r for _, r in early["numpy_full"][:4]), reach_full=early["numpy_full"][-1][1],
+                    reach_clip=early["numpy_full_clip"][-1][1], sat=full["saturation"][k],
+                    clip_sat=clip["saturation"][k], clip=results["settings"]["numpy_models"]["numpy_full_clip"]["clip"])
+    except (KeyError, ValueError, IndexError):
+        return {}
 
 
 def accuracy_at(block, key, distance):

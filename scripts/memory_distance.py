@@ -79,10 +79,13 @@ def run_numpy(setting, distances, stream):
         for name, kw in NUMPY_MODELS.items():
             t0 = time.perf_counter()
             model = memory.MemoryNetwork(seed=SEED, **NUMPY, **kw)
-            per_epoch = []
+            per_epoch, early_reach = [], []
+            watch = name != "numpy_tbptt" and d == 2 * memory.WINDOW   # where clipping makes the difference
             for event in model.iter_fit(x, y, epochs=setting["epochs"], n_features=N_FEATURES):
                 if event.kind == "epoch":
                     per_epoch.append(model.score(x_val, y_val))
+                elif watch and event.epoch == 0 and event.batch % 5 == 0:      # the first epoch, closely
+                    early_reach.append([event.batch + 1, memory.reach_numpy(model, reach_task, stream)])
             r = out[name]
             r["accuracy"].append(model.score(x_val, y_val))
             r["epochs_accuracy"].append(per_epoch)
@@ -96,8 +99,10 @@ def run_numpy(setting, distances, stream):
             say(f"  d={d:3d} {name:16s} acc {r['accuracy'][-1]:.3f} reach {r['gradient_reach'][-1]:.2e} "
                 f"|g| median {r['grad_norm_median'][-1]:.2f} max {r['grad_norm_max'][-1]:.1f} "
                 f"saturated {r['saturation'][-1]:.2f} ({r['seconds'][-1]} s) diverged={model.diverged}")
-            if name != "numpy_tbptt" and d == 2 * memory.WINDOW:     # where clipping makes the difference
+            if watch:
                 out.setdefault("batch_norms", {"distance": d})[name] = [round(v, 3) for v in model.grad_norms]
+                out.setdefault("radii", {"distance": d})[name] = [round(v, 4) for v in model.radii]
+                out.setdefault("early_reach", {"distance": d})[name] = early_reach
     return out
 
 
@@ -236,7 +241,8 @@ def main():
     if "numpy" not in args.skip:
         say("main task, NumPy models")
         out = run_numpy(main_setting, distances, stream)
-        results["batch_norms"] = out.pop("batch_norms", {})
+        for key in ("batch_norms", "radii", "early_reach"):
+            results[key] = out.pop(key, {})
         for name, r in out.items():
             results["accuracy"][name] = r.pop("accuracy")
             results["gradient_reach"][name] = r.pop("gradient_reach")
@@ -267,7 +273,7 @@ def main():
         old = json.loads(args.out.read_text(encoding="utf-8"))
         for key in ("accuracy", "gradient_reach", "details"):
             results[key] = {**old.get(key, {}), **results[key]}
-        for key in ("hard", "frozen", "forget", "padding", "batch_norms"):
+        for key in ("hard", "frozen", "forget", "padding", "batch_norms", "radii", "early_reach"):
             if key in old and key not in results:
                 results[key] = old[key]
         results["earlier_runs"] = old.get("earlier_runs", []) + [{"made": old["made"], "seconds": old["seconds"],

@@ -48,8 +48,8 @@ def _window(window, names, top):
     """The shaded band d = 1..window: the steps truncated BPTT still reaches."""
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5], "top": [top], "label": [names["window"]]})
     rect = alt.Chart(band).mark_rect(color=SHADE, opacity=0.9).encode(x="start:Q", x2="end:Q")
-    text = alt.Chart(band).mark_text(align="left", baseline="top", dx=4, dy=4, color="#a07800").encode(
-        x="start:Q", y=alt.Y("top:Q"), text="label:N")
+    text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, color="#a07800").encode(
+        x="start:Q", y=alt.value(top), text="label:N")
     return rect, text
 
 
@@ -62,10 +62,10 @@ def accuracy_chart(df, names, window, big=False):
                alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%")]
     lines = alt.Chart(df).mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=x, y=y, color=_color(df), tooltip=tooltip)
-    rect, text = _window(window, names, 1.0)
+    rect, text = _window(window, names, height - 4)
     chance = alt.Chart(pd.DataFrame({"accuracy": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
         y="accuracy:Q")
-    chart = (rect + text.encode(y=alt.value(4)) + chance + lines).properties(height=height, title=names["acc_title"])
+    chart = (rect + text + chance + lines).properties(height=height, title=names["acc_title"])
     return _style(chart, big)
 
 
@@ -74,7 +74,7 @@ def reach_chart(df, names, window, big=False):
     height = _size(big)[1]
     df = df.dropna(subset=["reach"])
     positive = df[df.reach > 0]
-    floor = float(10 ** np.floor(np.log10(positive.reach.min()))) if len(positive) else 1e-8
+    floor = float(10 ** (np.floor(np.log10(positive.reach.min())) - 1)) if len(positive) else 1e-8   # below all
     zeros = df[df.reach == 0].assign(reach=floor, shown=names["zero"])
     x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
     y = alt.Y("reach:Q", title=names["reach"], scale=alt.Scale(type="log"), axis=alt.Axis(format=".0e"))
