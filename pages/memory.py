@@ -75,7 +75,10 @@ def main_charts(results):
     left, right = (st.container(), st.container()) if big else st.columns(2)
     left.altair_chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch", height=charts.page_height(big))
     right.altair_chart(charts.reach_chart(df, names, results["window"], big), width="stretch", height=charts.page_height(big))
-    st.caption(t("charts_caption", task=results["task"]))
+    main = results["settings"]["main"]
+    task = t("task", steps=memory.STEPS, pos=memory.POSITIVE, neg=memory.NEGATIVE, low=memory.FILLER_LOW,
+             high=memory.N_FEATURES - 1, n_train=main["n_train"], n_val=main["n_val"], epochs=main["epochs"])
+    st.caption(t("charts_caption", task=task))
 
 
 def numbers_table(results):
@@ -88,7 +91,7 @@ def numbers_table(results):
                              t("table.reach"): r})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
-        t("table.reach"): st.column_config.NumberColumn(format="%.2e")})
+        t("table.reach"): st.column_config.NumberColumn(format="scientific")})
 
 
 def explode(results):
@@ -101,9 +104,9 @@ def explode(results):
     series = {"norm": results["batch_norms"], "radius": results["radii"]}
     left, right = (st.container(), st.container()) if big else st.columns(2)
     for column, (what, block) in zip((left, right), series.items()):
-        frame = pd.concat([pd.DataFrame({"batch": range(1, len(v) + 1), "value": v, "model": labels[m]})
+        frame = pd.concat([pd.DataFrame({"batch": range(1, len(v) + 1), "value": v, names["model"]: labels[m]})
                            for m, v in block.items() if m in labels])
-        column.line_chart(frame, x="batch", y="value", color="model", height=300,
+        column.line_chart(frame, x="batch", y="value", color=names["model"], height=300,
                           x_label=t("explode.batch"), y_label=t(f"explode.{what}"))
     st.caption(t("explode.caption", d=facts["d"]))
 
@@ -131,7 +134,7 @@ def conditions(results):
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
         t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),
-        t("table.reach_init"): st.column_config.NumberColumn(format="%.2e")})
+        t("table.reach_init"): st.column_config.NumberColumn(format="scientific")})
     facts = memory.condition_facts(results)
     if facts:
         st.markdown(t.md("findings", **facts))

@@ -276,15 +276,15 @@ def main():
         for key in ("hard", "frozen", "forget", "padding", "batch_norms", "radii", "early_reach"):
             if key in old and key not in results:
                 results[key] = old[key]
-        results["earlier_runs"] = old.get("earlier_runs", []) + [{"made": old["made"], "seconds": old["seconds"],
-                                                                  "skipped_now": args.skip}]
+        results["earlier_runs"] = old.get("earlier_runs", []) + [{"made": old["made"].split(" (only ")[0],
+                                                                  "seconds": old["seconds"], "parts": old["parts"]}]
+    results["parts"] = sorted(PARTS - set(args.skip))
     results.update(made=f"scripts/memory_distance.py on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
                         f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} CPU cores "
                         f"(shared); data {data.source}",
                    seconds=round(time.perf_counter() - start))
     if args.update and results.get("earlier_runs"):
-        first = results["earlier_runs"][-1]
-        results["made"] += f" (only {', '.join(sorted(PARTS - set(args.skip)))} rerun; the rest: {first['made']})"
+        results["made"] += f" (only {', '.join(sorted(PARTS - set(args.skip)))} rerun; the rest: see earlier_runs)"
     args.out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     say(f"wrote {args.out} in {results['seconds']} s")
 
