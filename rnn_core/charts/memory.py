@@ -44,25 +44,25 @@ def _color(df):
                      scale=alt.Scale(domain=labels, range=[COLORS.get(k, GREY) for k in keys]))
 
 
-def _window(window, names, at):
+def _window(window, names, at, fs=12):
     """The shaded band d = 1..window (the steps truncated BPTT still reaches), labelled at height `at` of the y scale."""
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5], "label": [names["window"]]})
     rect = alt.Chart(band).mark_rect(color=SHADE, opacity=0.9).encode(x="start:Q", x2="end:Q")
-    text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color="#a07800").encode(
+    text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color="#a07800", fontSize=fs).encode(
         x="start:Q", y=alt.datum(at), text="label:N")
     return rect, text
 
 
 def accuracy_chart(df, names, window, big=False):
     """Validation accuracy against distance, one line per model; the truncation window shaded; chance at 0.5."""
-    height = _size(big)[1]
+    fs, height = _size(big)
     x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
     y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("distance:Q", title=names["distance"]),
                alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%")]
     lines = alt.Chart(df).mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=x, y=y, color=_color(df), tooltip=tooltip)
-    rect, text = _window(window, names, 0.0)
+    rect, text = _window(window, names, 0.0, fs)
     chance = alt.Chart(pd.DataFrame({"accuracy": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
         y="accuracy:Q")
     chart = (rect + text + chance + lines).properties(height=height, title=names["acc_title"])
