@@ -13,7 +13,7 @@ import numpy as np
 
 from rnn_core import keras_numpy
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.numpy_rnn import Progress, RecurrentNetwork
 from rnn_core.runs import SAVED_DIR
 from rnn_core.training import ChunkedTraining
 
@@ -304,6 +304,7 @@ def nearest(block):
 
 # ----------------------------------------------------------------------------- a live run, small enough for a page
 
+# The live run: small enough for a page (a few seconds with truncation, under 30 s with full BPTT on a busy server)
 LIVE = dict(distances=(2, 5, 10, 20, 40, 70), n_train=3000, n_val=500, epochs=5, n_cells=16, batch_size=32,
             learning_rate=0.1, seed=0)
 
@@ -316,13 +317,16 @@ class MemoryTraining(ChunkedTraining):
     """
 
     def __init__(self, config, data=None):
+        """config: LIVE's keys plus truncation (10 or None) and clip; data is unused (the task makes its own)."""
         self.config = c = {**LIVE, **dict(config)}
+        if (not all(1 <= d <= STEPS for d in c["distances"]) or not 0 < c["n_train"] <= 10_000
+                or not 0 < c["n_val"] <= 5_000 or not 0 < c["epochs"] <= 20 or not 0 < c["n_cells"] <= 64):
+            raise ValueError("the live run's settings are out of bounds")
         self.results = {"distances": [], "accuracy": [], "gradient_reach": []}
         super().__init__(self.events_for(c))
 
     def events_for(self, c):
         """Train one model per distance; pass on its batch events, then one "epoch" event per distance."""
-        from rnn_core.numpy_rnn import Progress
         distances = list(c["distances"])
         for k, d in enumerate(distances):
             x, y = make_task(Task(d, c["n_train"], c["seed"]))

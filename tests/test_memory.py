@@ -297,3 +297,9 @@ def test_the_page_account_holds_in_the_saved_results():
     pad = r["padding"]
     assert pad["numpy"]["post"] <= 0.55 < pad["numpy"]["pre"]
     assert 0 < pad["keras_c"]["pre"] - pad["keras_c"]["post"] < 0.1
+
+
+def test_live_run_refuses_settings_out_of_bounds():
+    for bad in (dict(distances=(0,)), dict(distances=(101,)), dict(n_train=10**6), dict(epochs=1000), dict(n_cells=10**4)):
+        with pytest.raises(ValueError):
+            memory.MemoryTraining({"truncation": 10, **bad})
