@@ -78,3 +78,18 @@ def test_shipped_folder_loads_only_runs():
     loaded = runs.saved_runs()
     assert {r.kind for r in loaded} <= set(runs.KINDS)
     assert "memory_distance" not in {r.name for r in loaded}
+
+
+@pytest.mark.parametrize("page", ["pages/train_numpy.py", "pages/unrolling.py", "pages/try_review.py"])
+def test_pages_survive_a_stray_json(make_app, tmp_path, monkeypatch, page):
+    """The symptom of the issue: a .json without its .npz in saved_runs/ gave a FileNotFoundError in the page."""
+    import shutil
+    for suffix in (".json", ".npz"):
+        shutil.copy(runs.SAVED_DIR / f"numpy_chapter{suffix}", tmp_path)
+    (tmp_path / "memory_distance.json").write_text(json.dumps({"distances": [2], "accuracy": {}}))
+    (tmp_path / "stray.json").write_text("{}")
+    monkeypatch.setattr(runs, "SAVED_DIR", tmp_path)
+    at = make_app("en")
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
