@@ -11,7 +11,7 @@ import numpy as np
 
 from rnn_core import keras_numpy, memory
 from rnn_core.data import INDEX_FROM, OOV, encode, pad_sequences
-from rnn_core.training import model_from_weights
+from rnn_core.numpy_rnn import RecurrentNetwork
 
 # What happened to a word of the text, for one model
 READ = "read"          # the model read it
@@ -24,7 +24,7 @@ STATUSES = (READ, COMMON, RARE, UNKNOWN, CUT)
 
 def numpy_steps(weights, sequence):
     """P(positive) at H_0 and after each step of the chapter's RecurrentNetwork, (T + 1,)."""
-    model = model_from_weights(weights, {})
+    model = RecurrentNetwork.from_weights(weights)
     model.forpass(sequence[None, :])                                   # keeps H_0..H_T in model.h
     h = np.stack(model.h)[:, 0]                                        # (T + 1, n_c)
     return model.sigmoid(h @ model.w2 + model.b2)[:, 0]
