@@ -6,8 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from rnn_core import memory, training
+from ui import panel
+from rnn_core import memory
+from rnn_core import worker as workers
 from rnn_core.charts import memory as charts
+from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
 
 ui.entry_point_only()
@@ -19,7 +22,6 @@ MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "ke
 QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
 ANSWER = "memory_answer"
 JOB = "memory_job"
-CHUNK_SECONDS, TICK = 0.5, 0.2
 CHART_KEYS = ("distance", "accuracy", "reach", "model", "window", "zero", "acc_title", "reach_title", "where")
 names = {k: t(f"chart.{k}") for k in CHART_KEYS}
 labels = {k: t(f"models.{k}") for k in MODELS}
@@ -175,17 +177,32 @@ def live_config():
     return {"truncation": memory.WINDOW if how == "tbptt" else None, "clip": 1.0 if clip and how == "full" else None}
 
 
+def start_live(cfg):
+    """Hand the live run to the server's worker process (as the training pages do), as a job of kind "memory"."""
+    owner = ss.setdefault("memory_owner", f"memory-{uuid.uuid4().hex}")
+    config = {**cfg, "num_words": CHAPTER.num_words, "skip_top": CHAPTER.skip_top, "maxlen": CHAPTER.maxlen}
+    try:
+        job_id = panel.call(t, "start", owner=owner, kind="memory", config=config, limit=ui.training_limit())
+    except workers.WorkerError as e:
+        job = panel.SessionJob("", "memory", "memory", config)
+        job.report.update(state="failed", error=str(e))
+        ss[JOB] = job
+        return
+    ss[JOB] = panel.SessionJob(job_id, "memory", "memory", config)
+
+
 def stop_live():
+    """Stop the live run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
     job = ss.get(JOB)
-    if job is not None:
-        job.stop()
+    if job is not None and not job.done:
+        job.ask(t, "stop")
 
 
 def live_section():
-    """A smaller version of the NumPy experiment a student reruns here (progress and Stop), in chunks.
+    """A smaller version of the NumPy experiment a student reruns here, with progress and Stop.
 
-    A stand-in until the shared training panel lands: the same ChunkedTraining (memory.MemoryTraining)
-    runs through training.Job in a fragment, as the NumPy training page does.
+    It trains in the worker process like every training (rnn_core.worker kind "memory": memory.MemoryTraining),
+    polled by a fragment; the charts are this page's own.
     """
     st.subheader(t("live.heading"))
     c = memory.LIVE
@@ -195,8 +212,7 @@ def live_section():
     buttons = st.container(horizontal=True)
     if buttons.button(t("live.start"), type="primary", icon=":material/play_arrow:", disabled=active,
                       key="memory_live_start"):
-        owner = ss.setdefault("memory_owner", f"memory-{uuid.uuid4().hex}")
-        ss[JOB] = training.Job(owner, "memory", cfg, lambda: memory.MemoryTraining(cfg))
+        start_live(cfg)
         st.rerun()
     buttons.button(t("live.stop"), icon=":material/stop:", disabled=not active, key="memory_live_stop",
                    on_click=stop_live)
@@ -207,36 +223,40 @@ job = ss.get(JOB)
 active = job is not None and not job.done
 
 
-@st.fragment(run_every=TICK if active else None)
+@st.fragment(run_every=panel.TICK if active else None)
 def live_fragment():
-    """Advance the live run one chunk and redraw its results so far."""
+    """Ask the worker about the live run and redraw its results so far; reruns by itself while it is active."""
     job = ss.get(JOB)
     if job is None:
         st.caption(t("live.idle"))
         return
     if not job.done:
-        job.step(ui.training_limit(), CHUNK_SECONDS)
-    tr = job.trainer
-    if job.state == "waiting":
+        job.ask(t, "poll")
+        if job.done and active:
+            st.rerun()                  # the whole page: buttons enabled again, no more automatic reruns
+    r, h = job.report, job.report.get("history") or {}
+    if job.lost:
+        st.warning(t(f"worker.{job.lost}"), icon=":material/restart_alt:")
+    elif job.state == "waiting":
         st.info(t("live.waiting"), icon=":material/hourglass_top:")
-    elif job.state == "running" and tr is not None:
-        st.progress(tr.fraction, text=t("live.running", done=tr.epochs, total=len(memory.LIVE["distances"])))
+    elif job.state == "running":
+        st.progress(min(r.get("fraction", 0.0), 1.0),
+                    text=t("live.running", done=len(h.get("distance", [])), total=len(memory.LIVE["distances"])))
     elif job.state == "failed":
-        st.error(t("live.failed", error=job.error), icon=":material/error:")
+        st.error(t("live.failed", error=r.get("error", "")), icon=":material/error:")
     elif job.state == "stopped":
-        st.warning(t("live.stopped", done=tr.epochs if tr else 0), icon=":material/stop_circle:")
+        st.warning(t("live.stopped", done=len(h.get("distance", []))), icon=":material/stop_circle:")
     elif job.state == "finished":
-        st.success(t("live.finished", seconds=tr.seconds), icon=":material/check_circle:")
-    if tr is not None and tr.epochs:
-        h = tr.history
+        st.success(t("live.finished", seconds=r.get("seconds", 0.0)), icon=":material/check_circle:")
+    if h.get("distance"):
         key = "numpy_tbptt" if job.config["truncation"] else ("numpy_full_clip" if job.config["clip"] else "numpy_full")
         label = {"live": t("live.label", model=labels[key])}
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)
-        left.altair_chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch", height=charts.page_height(big))
-        right.altair_chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch", height=charts.page_height(big))
-    if active and job.done:
-        st.rerun()
+        left.altair_chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
+                          height=charts.page_height(big))
+        right.altair_chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
+                           height=charts.page_height(big))
 
 
 # ----------------------------------------------------------------------------- the page

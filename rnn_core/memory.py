@@ -14,7 +14,7 @@ import numpy as np
 from rnn_core import keras_numpy
 from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import Progress, RecurrentNetwork
-from rnn_core.runs import SAVED_DIR
+from rnn_core.runs import SAVED_DIR, Run
 from rnn_core.training import ChunkedTraining
 
 log = logging.getLogger(__name__)
@@ -322,7 +322,7 @@ class MemoryTraining(ChunkedTraining):
         if (not all(1 <= d <= STEPS for d in c["distances"]) or not 0 < c["n_train"] <= 10_000
                 or not 0 < c["n_val"] <= 5_000 or not 0 < c["epochs"] <= 20 or not 0 < c["n_cells"] <= 64):
             raise ValueError("the live run's settings are out of bounds")
-        self.results = {"distances": [], "accuracy": [], "gradient_reach": []}
+        self.results_so_far = {"distances": [], "accuracy": [], "gradient_reach": []}
         super().__init__(self.events_for(c))
 
     def events_for(self, c):
@@ -338,12 +338,21 @@ class MemoryTraining(ChunkedTraining):
                     n = event.n_batches * event.epochs
                     yield Progress("batch", k, event.epoch * event.n_batches + event.batch, n, len(distances),
                                    event.loss, None, event.elapsed)
-            self.results["distances"].append(d)
-            self.results["accuracy"].append(model.score(x_val, y_val))
-            self.results["gradient_reach"].append(reach_numpy(model, Task(d, 200, c["seed"] + 2)))
+            self.results_so_far["distances"].append(d)
+            self.results_so_far["accuracy"].append(model.score(x_val, y_val))
+            self.results_so_far["gradient_reach"].append(reach_numpy(model, Task(d, 200, c["seed"] + 2)))
             yield Progress("epoch", k, 0, 1, len(distances), float(np.mean(model.batch_losses[-20:])), None, 0.0)
+
+    def results(self):
+        """The measured distances, accuracies and gradient reaches (plain data for the worker's report)."""
+        return {k: list(v) for k, v in self.results_so_far.items()}
+
+    def to_run(self, name, note=""):
+        """A record of the run (no weights: one small model per distance, none kept); not a model to reuse."""
+        return Run(name=name, kind="memory", config=dict(self.config), history={k: list(v) for k, v in
+                   self.history.items() if k != "loss"}, status=self.state, note=note)
 
     def epoch_metrics(self, event):
         """The distance just finished: its accuracy and gradient reach."""
-        return {"distance": self.results["distances"][-1], "accuracy": self.results["accuracy"][-1],
-                "gradient_reach": self.results["gradient_reach"][-1]}
+        return {"distance": self.results_so_far["distances"][-1], "accuracy": self.results_so_far["accuracy"][-1],
+                "gradient_reach": self.results_so_far["gradient_reach"][-1]}

@@ -143,7 +143,6 @@ def same_vocabulary(run_source, source):
 
 def numpy_gradients(run, sequence):
     """|dZ2/dX_t| at every step of the chapter's RecurrentNetwork, through its own backprop and window, (T,)."""
-    from rnn_core.numpy_rnn import RecurrentNetwork
     model = RecurrentNetwork.from_weights(run.weights, truncation=run.config.get("truncation"))
     return memory.numpy_output_gradients(model, sequence)
 

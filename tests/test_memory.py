@@ -257,14 +257,31 @@ def test_page_in_lecture_mode_and_without_results(make_app, tmp_path, monkeypatc
 
 
 def test_live_run_on_the_page(make_app):
+    """Run in the worker process (kind "memory"), polled by the page until it is done; its charts appear."""
+    import time
     at = open_page(make_app, "en")
     at.button(key="memory_live_start").click().run()
-    for _ in range(120):
+    for _ in range(240):
         if at.success and any("s of training" in s.value for s in at.success):
             break
+        time.sleep(0.5)
         at.run()
     assert not at.exception
     assert any("s of training" in s.value for s in at.success)
+    assert len(at.get("vega_lite_chart")) >= 2
+
+
+def test_worker_makes_the_memory_job():
+    """The worker's registry builds the live run; what its report sends back is plain data."""
+    import dataclasses
+
+    from rnn_core import worker
+    job = worker.KINDS["memory"](dict(distances=(2,), n_train=128, n_val=64, epochs=1, truncation=10), None)
+    while not job.done:
+        job.advance(1.0)
+    assert job.results()["distances"] == [2]
+    run = dataclasses.asdict(job.to_run(""))
+    assert run["kind"] == "memory" and run["history"]["distance"] == [2] and "loss" not in run["history"]
 
 
 def test_the_page_account_holds_in_the_saved_results():
