@@ -1,4 +1,4 @@
-"""The trajectory of a review: each model's P(positive) after every word, the words on the x axis."""
+"""Charts of a review: each model's P(positive) after every word, and each word coloured by the gradient reaching it."""
 import json
 
 import altair as alt
