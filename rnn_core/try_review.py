@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 
-from rnn_core import keras_numpy
+from rnn_core import keras_numpy, memory
 from rnn_core.data import INDEX_FROM, OOV, encode, pad_sequences
 from rnn_core.numpy_rnn import RecurrentNetwork
 
@@ -137,3 +137,29 @@ def keep_end(text, max_chars):
 def same_vocabulary(run_source, source):
     """True when a run trained on `run_source` data can encode with the word index of `source` (IMDB vs synthetic)."""
     return not run_source or (run_source == "synthetic") == (source == "synthetic")
+
+
+# ----------------------------------------------------------------------------- gradient reach on the review
+
+def numpy_gradients(run, sequence):
+    """|dZ2/dX_t| at every step of the chapter's RecurrentNetwork, through its own backprop and window, (T,)."""
+    model = RecurrentNetwork.from_weights(run.weights, truncation=run.config.get("truncation"))
+    return memory.numpy_output_gradients(model, sequence)
+
+
+def keras_gradients(run, sequence):
+    """|dZ2/dx_t| at every step of a Keras model (full BPTT, its backward pass in NumPy), (T,)."""
+    g = memory.keras_input_gradients(run.kind, run.weights, sequence[None, :], np.ones((1, 1)))   # (1, T, n_in)
+    return np.linalg.norm(g[0], axis=1)
+
+
+def word_gradients(run, reading):
+    """Per word of the text: the size of the output's gradient wrt the input at the step where the model read it.
+
+    NaN for a word the model did not read; 0 for a word the NumPy model's truncated backprop never reaches, (n,).
+    """
+    steps = (numpy_gradients if run.kind == "numpy" else keras_gradients)(run, reading.sequence)   # (T,)
+    out = np.full(len(reading.status), np.nan)
+    read = [k for k, s in enumerate(reading.status) if s == READ]
+    out[read] = steps[reading.n_pad:reading.n_pad + len(read)]
+    return out

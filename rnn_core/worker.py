@@ -55,7 +55,14 @@ def make_keras(config, data):
     return KerasTraining(config, data)
 
 
-KINDS = {"numpy": make_numpy, "keras_a": make_keras, "keras_b": make_keras, "keras_c": make_keras}
+def make_memory(config, data):
+    """The memory lab's small live experiment: one NumPy model per distance of the decisive word."""
+    from rnn_core.memory import MemoryTraining
+    return MemoryTraining(config, data)
+
+
+KINDS = {"numpy": make_numpy, "keras_a": make_keras, "keras_b": make_keras, "keras_c": make_keras,
+         "memory": make_memory}
 
 _data_lock = threading.Lock()
 _data = {}
