@@ -8,6 +8,7 @@ import ui
 from rnn_core import gradflow
 from ui import i18n
 from rnn_core.charts import gradflow as charts
+from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
 
 ui.entry_point_only()
@@ -16,7 +17,6 @@ t = ui.texts("gradflow")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
                         if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = ui.lecture_mode()
-CHAPTER_WINDOW = 10                     # the chapter backpropagates through the last 10 steps only
 MAX_STEPS = 200
 RADII = np.array([0.5, 0.75, 1.0, 1.25, 1.5, 2.0])     # spectral radii of the clipping chart
 SWEEP_BATCH = 16                                         # reviews for the clipping chart (it runs 6 networks)
@@ -48,7 +48,7 @@ def check(seed, window):
 
 st.title(t("title"))
 st.markdown(t.md("intro"))
-data = ui.chapter_data(num_words=100, skip_top=20, maxlen=MAX_STEPS)
+data = ui.chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=MAX_STEPS)
 ui.source_note(data)
 data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
 
@@ -70,13 +70,13 @@ with st.container(border=True):
                             help=t("input_scale_help"))
     steps = c4.slider(t("steps"), 10, MAX_STEPS, 100, step=10, key="gradflow_steps", bind="query-params",
                       help=t("steps_help"))
-    n_cells, batch, seed, window = 32, 32, 0, CHAPTER_WINDOW
+    n_cells, batch, seed, window = CHAPTER.n_cells, CHAPTER.batch_size, 0, CHAPTER.truncation
     if not big:
         d1, d2, d3, d4 = st.columns(4)
-        n_cells = d1.number_input(t("cells"), 2, 64, 32, key="gradflow_cells", persist_state="session")
-        batch = d2.number_input(t("batch"), 1, 64, 32, key="gradflow_batch", persist_state="session")
+        n_cells = d1.number_input(t("cells"), 2, 64, n_cells, key="gradflow_cells", persist_state="session")
+        batch = d2.number_input(t("batch"), 1, 64, batch, key="gradflow_batch", persist_state="session")
         seed = d3.number_input(t("seed"), 0, 9999, 0, key="gradflow_seed", persist_state="session")
-        window = d4.number_input(t("window"), 1, MAX_STEPS, CHAPTER_WINDOW, key="gradflow_window",
+        window = d4.number_input(t("window"), 1, MAX_STEPS, window, key="gradflow_window",
                                  persist_state="session", help=t("window_help"))
 
 res = flow(data, data_key, steps, radius, init, input_scale, n_cells, batch, seed, window)

@@ -168,7 +168,3 @@ def test_settings_survive_a_page_switch(make_app):
     at.switch_page(PAGE).run()
     assert at.select_slider(key="pipeline_maxlen").value == 200
     assert at.number_input(key="pipeline_review").value == 42
-
-
-def test_page_does_not_import_tensorflow():
-    assert run_page_alone(PAGE) == "[]"
