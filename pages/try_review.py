@@ -116,7 +116,7 @@ first = max(0, len(words) - MAX_CHART_WORDS)
 names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word": t("chart.word"),
          "status_title": t("chart.status"), "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
-st.altair_chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
+ui.chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
 st.caption(t("chart_caption"))
 if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))

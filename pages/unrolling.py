@@ -152,21 +152,20 @@ def stepper():
     parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
     limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
     for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
-        col.vega_lite_chart(spec=charts.term_chart(values, term, limit, names("step_chart"), big, first=j == 0),
-                            width="stretch")
+        with col:
+            ui.chart(charts.term_chart(values, term, limit, names("step_chart"), big, first=j == 0), width="stretch")
 
     st.subheader(t("time_heading"))
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
-    st.vega_lite_chart(spec=charts.trajectory_chart(u.prob[:, 0], words, step, names("time_chart"), big),
-                       width="stretch")
-    st.vega_lite_chart(spec=charts.heatmap_chart(u.h[1:, 0], words, step, names("time_chart"), big), width="stretch")
+    ui.chart(charts.trajectory_chart(u.prob[:, 0], words, step, names("time_chart"), big), width="stretch")
+    ui.chart(charts.heatmap_chart(u.h[1:, 0], words, step, names("time_chart"), big), width="stretch")
 
     st.subheader(t("batch_heading", m=m))
     st.latex(unrolling.step_latex(step, m, n_f, n_c))
     labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
     rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
     bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-    st.vega_lite_chart(spec=charts.batch_chart(bparts, rows, names("batch_chart"), big), width="content")
+    ui.chart(charts.batch_chart(bparts, rows, names("batch_chart"), big), width="content")
     st.markdown(t.md("batch"))
 
 

@@ -6,7 +6,7 @@ from ui import i18n
 from rnn_core import pipeline as ps
 from rnn_core.charts import pipeline as charts
 from rnn_core.data import prepare_chapter_data
-from tests.test_sequences import chart_rows, open_page as open_app, run_page_alone
+from tests.test_sequences import chart_rows, open_page as open_app
 
 PAGE = "pages/pipeline.py"
 

@@ -81,6 +81,26 @@ def lecture_toggle():
         st.html(_LECTURE_CSS)
 
 
+def chart(spec, width=None):
+    """Draw a chart of rnn_core.charts, an Altair chart or a Vega-Lite dict (charts/spec.py): the one way pages do it.
+
+    Altair charts become their Vega-Lite dict without Altair's slow checks (the tests run them). A chart without
+    the theme gets it, sized for lecture mode. width: "stretch", "content", or by default "content" for a chart
+    that sets its own width (fixed, concatenated or faceted) and "stretch" for the others.
+    """
+    from rnn_core.charts import theme
+    if not isinstance(spec, dict):
+        import altair as alt
+        with alt.theme.enable("none"):
+            spec = spec.to_dict(validate=False)
+    if "config" not in spec:
+        spec = {**spec, "config": theme.config(lecture_mode())}
+    if width is None:
+        fixed = isinstance(spec.get("width"), int) or any(k in spec for k in ("hconcat", "vconcat", "facet"))
+        width = "content" if fixed else "stretch"
+    st.vega_lite_chart(spec=spec, width=width)
+
+
 @functools.cache
 def _source(obj):
     return inspect.getsource(obj)

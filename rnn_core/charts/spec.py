@@ -8,6 +8,8 @@ data frames that fill it on every rerun (`st.vega_lite_chart(spec=...)` draws it
 import copy
 import functools
 
+import altair as alt
+
 
 def template(build):
     """Decorator: cache build(**hashable settings) -> Altair chart, as its Vega-Lite dict (names passed as a dict)."""
@@ -28,3 +30,8 @@ def fill(spec, **datasets):
     out = copy.deepcopy(spec)
     out["datasets"] = dict(datasets)
     return out
+
+
+def named(name):
+    """An Altair chart on the named data set `name` (filled in later by `fill`)."""
+    return alt.Chart(alt.NamedData(name=name))
