@@ -6,10 +6,10 @@ import streamlit as st
 
 import ui
 from rnn_core import gradflow
-from ui import i18n
 from rnn_core.charts import gradflow as charts
 from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui import i18n
 
 ui.entry_point_only()
 

@@ -4,11 +4,11 @@ import streamlit as st
 
 import ui
 from rnn_core import unrolling
-from ui import i18n
 from rnn_core.charts import unrolling as charts
 from rnn_core.config import CHAPTER
 from rnn_core.data import decode, same_reviews
 from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from ui import i18n
 
 ui.entry_point_only()
 
@@ -31,7 +31,8 @@ def fresh(n_features, n_cells, seed):
 def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
-    for r in ui.saved_runs("numpy") + [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]:
+    mine = [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]
+    for r in ui.saved_runs("numpy") + mine:
         if all(k in r.weights for k in WEIGHT_NAMES):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
     return found

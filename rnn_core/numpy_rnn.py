@@ -105,7 +105,8 @@ class RecurrentNetwork:
         return sigmoid(z)
 
     def fit(self, x, y, epochs=100, x_val=None, y_val=None, n_features=None, callback=None, should_stop=None):
-        """Train from fresh weights (the book's fit, driven by iter_fit); callback(Progress) after each batch and epoch; stops early when should_stop()."""
+        """Train from fresh weights (driven by iter_fit); callback(Progress) after each batch and epoch; stops early
+        when should_stop()."""
         for event in self.iter_fit(x, y, epochs, x_val, y_val, n_features):
             if callback is not None:
                 callback(event)
@@ -164,7 +165,7 @@ class RecurrentNetwork:
         return xw
 
     def iter_fit(self, x, y, epochs=100, x_val=None, y_val=None, n_features=None):
-        """fit as a generator: starts afresh, then yields a Progress after every batch and epoch (pause by not asking)."""
+        """fit as a generator: starts afresh, yields a Progress after every batch and epoch (pause by not asking)."""
         x, y, x_val, y_val, n_features = self.check_data(x, y, x_val, y_val, n_features)
         self.rng = np.random.default_rng(self.seed)                  # same seed, same run
         self.init_weights(n_features, 1)
@@ -233,7 +234,7 @@ class RecurrentNetwork:
         return self.sigmoid(self.forpass_in_chunks(x))
 
     def check_data(self, x, y, x_val, y_val, n_features):
-        """The data as training needs it (labels as (m, 1) floats) and the number of features; ValueError if unusable."""
+        """The data as training needs it (labels (m, 1) floats) and the number of features; ValueError if unusable."""
         x, y = np.asarray(x), np.asarray(y).reshape(-1, 1)
         if x.ndim not in (2, 3) or len(x) == 0 or x.shape[1] == 0:
             raise ValueError("x must be tokens (m, T) or one-hot rows (m, T, n_f) with m, T >= 1")

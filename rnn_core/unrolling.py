@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core.data import OOV, encode, pad_sequences
 from rnn_core.config import CHAPTER
+from rnn_core.data import OOV, encode, pad_sequences
 from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork, sigmoid
 
 

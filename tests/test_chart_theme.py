@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from rnn_core.charts import gradflow, pipeline, sequences, theme, training, try_review, unrolling
+from rnn_core.charts import gradflow, pipeline, sequences, theme, training, unrolling
 from ui import i18n
 
 
@@ -21,38 +21,41 @@ def prefixed(page, prefix):
     return {k[len(prefix) + 1:]: v for k, v in i18n.table("en", page).items() if k.startswith(prefix + ".")}
 
 
-SHAPES = {"X": "(6, 3, 3)", "X_t": "(6, 3)", "H": "(6, 4)", "W1x": "(3, 4)", "W1h": "(4, 4)", "A2": "(6, 1)", "n_c": "4"}
+A, P = np.array, prefixed
+SHAPES = {"X": "(6, 3, 3)", "X_t": "(6, 3)", "H": "(6, 4)", "W1x": "(3, 4)", "W1h": "(4, 4)", "A2": "(6, 1)",
+          "n_c": "4"}
 HISTORY = {"loss": [0.7, 0.6], "val_loss": [0.72, 0.65], "accuracy": [0.5, 0.6], "val_accuracy": [0.55, 0.62]}
 
 CHARTS = {   # name -> big -> chart (an Altair chart or a Vega-Lite dict)
-    "gradflow.delta": lambda big: gradflow.delta_norm_chart(np.array([1.0, 0.5, 0.1]), prefixed("gradflow", "delta_chart"), big),
-    "gradflow.eigen": lambda big: gradflow.eigen_chart(np.array([1.1 + 0j, 0.3 + 0.2j]), prefixed("gradflow", "eigen_chart"), big),
-    "gradflow.contribution": lambda big: gradflow.contribution_chart(np.array([0.1, 0.2, 0.3]), 2,
-                                                                     prefixed("gradflow", "contrib_chart"), big),
-    "gradflow.clipping": lambda big: gradflow.clipping_chart(np.array([1.0, 2.0]), np.array([0.5, 9.0]),
-                                                             np.array([0.5, 1.0]), 1.5, prefixed("gradflow", "clip_chart"), big),
-    "unrolling.term": lambda big: unrolling.term_chart(np.array([0.5, -0.2]), "Z1", 1.0, prefixed("unrolling", "step_chart"), big),
-    "unrolling.trajectory": lambda big: unrolling.trajectory_chart(np.array([0.4, 0.6]), ["a", "b"], 1,
-                                                                   prefixed("unrolling", "time_chart"), big),
+    "gradflow.delta": lambda big: gradflow.delta_norm_chart(A([1.0, 0.5, 0.1]), P("gradflow", "delta_chart"), big),
+    "gradflow.eigen": lambda big: gradflow.eigen_chart(A([1.1 + 0j, 0.3 + 0.2j]), P("gradflow", "eigen_chart"), big),
+    "gradflow.contribution": lambda big: gradflow.contribution_chart(A([0.1, 0.2, 0.3]), 2,
+                                                                     P("gradflow", "contrib_chart"), big),
+    "gradflow.clipping": lambda big: gradflow.clipping_chart(A([1.0, 2.0]), A([0.5, 9.0]),
+                                                             A([0.5, 1.0]), 1.5, P("gradflow", "clip_chart"), big),
+    "unrolling.term": lambda big: unrolling.term_chart(A([0.5, -0.2]), "Z1", 1.0, P("unrolling", "step_chart"), big),
+    "unrolling.trajectory": lambda big: unrolling.trajectory_chart(A([0.4, 0.6]), ["a", "b"], 1,
+                                                                   P("unrolling", "time_chart"), big),
     "unrolling.heatmap": lambda big: unrolling.heatmap_chart(np.zeros((2, 3)), ["a", "b"], 1,
-                                                             prefixed("unrolling", "time_chart"), big),
+                                                             P("unrolling", "time_chart"), big),
     "unrolling.batch": lambda big: unrolling.batch_chart({"H_t": np.ones((2, 3))}, ["r0", "r1"],
-                                                         prefixed("unrolling", "batch_chart"), big),
-    "pipeline.lengths": lambda big: pipeline.lengths_chart(np.array([0, 100]), np.array([100, 200]), np.array([5, 3]),
+                                                         P("unrolling", "batch_chart"), big),
+    "pipeline.lengths": lambda big: pipeline.lengths_chart(A([0, 100]), A([100, 200]), A([5, 3]),
                                                            100, Names(), big),
-    "pipeline.padded": lambda big: pipeline.padded_chart(np.array([[0, 5], [7, 8]]), [["<pad>", "a"], ["b", "c"]], 0,
+    "pipeline.padded": lambda big: pipeline.padded_chart(A([[0, 5], [7, 8]]), [["<pad>", "a"], ["b", "c"]], 0,
                                                          Names(), 100, big),
-    "pipeline.formats": lambda big: pipeline.formats_chart([{"key": "tokens", "bytes": 10_000, "size": "10 kB"}], Names(), big),
-    "pipeline.split": lambda big: pipeline.split_chart({"train": (3, 4), "val": (1, 2)}, Names(), big),
-    "sequences.orders": lambda big: sequences.orders_chart(["a b", "b a"], np.array([0.3, 0.3]), np.array([0.2, 0.6]),
+    "pipeline.formats": lambda big: pipeline.formats_chart([{"key": "tokens", "bytes": 10_000, "size": "10 kB"}],
                                                            Names(), big),
-    "sequences.series": lambda big: sequences.series_chart(np.array([1.0, 2.0, 1.5]), Names(), big),
-    "sequences.lag": lambda big: sequences.lag_chart(np.array([1.0, 2.0]), np.array([2.0, 1.0]), Names(), "t", (0, 3), big),
+    "pipeline.split": lambda big: pipeline.split_chart({"train": (3, 4), "val": (1, 2)}, Names(), big),
+    "sequences.orders": lambda big: sequences.orders_chart(["a b", "b a"], A([0.3, 0.3]), A([0.2, 0.6]),
+                                                           Names(), big),
+    "sequences.series": lambda big: sequences.series_chart(A([1.0, 2.0, 1.5]), Names(), big),
+    "sequences.lag": lambda big: sequences.lag_chart(A([1.0, 2.0]), A([2.0, 1.0]), Names(), "t", (0, 3), big),
     "sequences.folded": lambda big: sequences.folded_cell_chart(SHAPES, Names(cell="c", loop="l"), big),
     "sequences.unrolled": lambda big: sequences.unrolled_chart(["a", "b"], SHAPES, Names(shared="{w1x} {w1h}"), big),
     "training.curves": lambda big: training.learning_curves(HISTORY, None, big),
     "training.accuracy": lambda big: training.accuracy_chart(HISTORY, {"notebook": 0.68}, None, big),
-    "training.confusion": lambda big: training.confusion_chart(np.array([[3, 1], [2, 4]]), None, big),
+    "training.confusion": lambda big: training.confusion_chart(A([[3, 1], [2, 4]]), None, big),
 }
 
 PALETTE = {c.lower() for c in (theme.PINK, theme.BLUE, theme.ORANGE, theme.GREEN, theme.VIOLET, theme.GREY,

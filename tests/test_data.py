@@ -13,8 +13,17 @@ import numpy as np
 import pytest
 
 from rnn_core import data, imdb_files, synthetic
-from rnn_core.data import (Ragged, chapter_split, decode, drop_special, encode, load_reviews, pad_sequences,
-                           prepare_chapter_data, same_reviews)
+from rnn_core.data import (
+    Ragged,
+    chapter_split,
+    decode,
+    drop_special,
+    encode,
+    load_reviews,
+    pad_sequences,
+    prepare_chapter_data,
+    same_reviews,
+)
 from rnn_core.npz_safe import DataError, load_npz
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +64,7 @@ def keras_ref(request, corpus):
     """Keras's load_data on the shared file: (num_words, skip_top, x_train, y_train)."""
     keras = pytest.importorskip("keras")
     from unittest import mock
+
     from keras.src.datasets import imdb as keras_imdb
     num_words, skip_top = request.param
     with mock.patch.object(keras_imdb, "get_file", lambda *a, **k: str(SHARED / "imdb.npz")):

@@ -1,5 +1,6 @@
 """Gradient flow through time: per-step deltas, spectral radius, truncation and the gradient check, against
-independent references (explicit Jacobian products, np.linalg.eigvals, finite differences); and the page in both languages, with its controls, under AppTest."""
+independent references (explicit Jacobian products, np.linalg.eigvals, finite differences); and the page in
+both languages, with its controls, under AppTest."""
 import numpy as np
 import pytest
 

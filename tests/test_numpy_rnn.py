@@ -4,9 +4,9 @@ import itertools
 import numpy as np
 import pytest
 
+from rnn_core import numpy_rnn
 from rnn_core.gradflow import numerical_gradient
 from rnn_core.init import glorot_uniform, orthogonal
-from rnn_core import numpy_rnn
 from rnn_core.numpy_rnn import RecurrentNetwork
 
 PARAMS = ("w1h", "w1x", "b1", "w2", "b2")

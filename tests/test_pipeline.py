@@ -2,11 +2,12 @@
 import numpy as np
 import pytest
 
-from ui import i18n
 from rnn_core import pipeline as ps
 from rnn_core.charts import pipeline as charts
 from rnn_core.data import prepare_chapter_data
-from tests.test_sequences import chart_rows, open_page as open_app
+from tests.test_sequences import chart_rows
+from tests.test_sequences import open_page as open_app
+from ui import i18n
 
 PAGE = "pages/pipeline.py"
 

@@ -1,19 +1,15 @@
 """Sequences page: word orders, order-blind dense net vs RNN, lag correlations, the diagrams, the page itself."""
 import itertools
 import math
-import subprocess
-import sys
-import textwrap
 
 import altair as alt
 import numpy as np
 import pytest
 
-from ui import i18n
 from rnn_core import sequences as seq
 from rnn_core import timeseries as ts
 from rnn_core.charts import sequences as charts
-from tests.conftest import ROOT
+from ui import i18n
 
 PAGE = "pages/sequences.py"
 

@@ -178,7 +178,7 @@ def _located_source():
 
 
 def data_source():
-    """(source, detail, reasons) of the reviews the app uses, found from the files alone (pages that don't load them)."""
+    """(source, detail, reasons) of the reviews the app uses, from the files alone (pages that don't load them)."""
     return _located_source()
 
 

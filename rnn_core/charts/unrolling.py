@@ -120,7 +120,8 @@ def _batch(terms, names, big, m):
     heat = alt.Chart().mark_rect(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("cell:O", title=names["cell"], axis=alt.Axis(values=list(range(0, 64, 8)), labelAngle=0)),
         y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1], domainMid=0, clamp=True)),
+        color=alt.Color("value:Q", title=None,
+                        scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1], domainMid=0, clamp=True)),
         tooltip=[alt.Tooltip("term:N", title=" "), alt.Tooltip("row:N", title=names["review"]),
                  alt.Tooltip("cell:O", title=names["cell"]),
                  alt.Tooltip("value:Q", format=".3f", title=names["value"])])
