@@ -2,7 +2,7 @@
 
     IMDB_DATA_DIR=/folder/with/imdb.npz IMDB_OFFLINE=1 python scripts/save_keras_runs.py [--kinds keras_a keras_b]
 
-Each model trains with the textbook's settings (curriculum §6: batch 32, maxlen 100, skip_top 20; A: sgd,
+Each model trains with the textbook's settings (lecture 6.4: batch 32, maxlen 100, skip_top 20; A: sgd,
 20 epochs, num_words 100; B and C: adam, 10 epochs, num_words 1000), seed 42, through the same code the
 Keras page uses (rnn_core.keras_models.KerasTraining: one-hot inside model A, 32 batches per TensorFlow
 call), with one fit call per epoch instead of the page's slices and the recurrent layer unrolled (the
@@ -58,7 +58,6 @@ def train(kind, out, allow_synthetic):
             f"Python {platform.python_version()}, Keras {keras.__version__}, TensorFlow {tf.__version__}, "
             f"{os.cpu_count()} CPU cores (shared)")
     run = job.to_run(kind, note=note)
-    run.saved = True
     runs.save_run(run, out)
     published = ", ".join(f"{k} {v}" for k, v in spec.published.items())
     print(f"{kind}: saved {out}/{kind}.npz and .json; evaluate: val_loss {final['loss']:.4f} "

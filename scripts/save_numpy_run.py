@@ -53,7 +53,6 @@ def main():
     note = (f"scripts/save_numpy_run.py: {job.epochs} epochs in {wall:.0f} s; Python {platform.python_version()}, "
             f"NumPy {np.__version__}, {os.cpu_count()} CPU cores")
     run = job.to_run(args.name, note=note)
-    run.saved = True
     runs.save_run(run, args.out)
     print(f"saved {args.out}/{args.name}.npz and .json: val_accuracy {run.history['val_accuracy'][-1]:.4f} "
           f"(textbook notebook 0.6816, lecture notes 0.7002)")

@@ -104,7 +104,7 @@ def test_input_formats_against_built_arrays():
 
 
 def test_chapter_onehot_is_800_megabytes():
-    """The curriculum's number: (20000, 100, 100) float32 is 800,000,000 bytes (the notes' 80,000,000 is a typo)."""
+    """The lecture's number (6.3): (20000, 100, 100) float32 is 800,000,000 bytes (the notes' 80,000,000 is a typo)."""
     assert ps.input_formats(20_000, 100, 100)[0]["bytes"] == 800_000_000
 
 
