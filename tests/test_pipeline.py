@@ -135,8 +135,8 @@ def shown_split(at):
     return [tuple(int(v) for v in row) for row in df.iloc[:, 1:3].itertuples(index=False)]
 
 
-@pytest.mark.parametrize("lang", i18n.LANGS)
-def test_page_runs_and_reacts(make_app, lang, data):
+def test_page_runs_and_reacts(make_app, data, lang="ko"):
+    """Every control once, in Korean (tests/test_app.py opens every page in both languages)."""
     at = open_app(make_app, lang, PAGE)
     assert i18n.table(lang, "pipeline")["title"] in [t.value for t in at.title]
     assert shown_split(at) == [ps.label_counts(data.y_train), ps.label_counts(data.y_val)]
