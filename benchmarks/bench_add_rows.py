@@ -6,7 +6,7 @@ Each backprop step adds one row of delta_t (m = 32, n_c = 32) onto the W1x row o
 10 steps per batch, 625 batches per epoch. Timed: np.add.at on the rows (what backprop does), the former
 helper add_rows (np.add.at on a flat view: its fast path), a plain Python loop, and the one-hot product
 X_t^T delta_t. Ratios are against np.add.at in the same run. Measured on the project's 2-core machine: add_rows
-was 1.8x faster per step but saved about 0.02 s of a 0.8 s epoch (~3%), too little to keep a helper for.
+was 1.5-1.8x faster per step but saved about 0.02 s of a 0.8 s epoch (~3%), too little to keep a helper for.
 """
 import timeit
 
