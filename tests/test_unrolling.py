@@ -198,19 +198,20 @@ def test_trained_weights_from_saved_and_session_runs(page):
     _ok(at, "step with a session run")
 
 
-@pytest.mark.parametrize("run_source, warned", [("keras", False), ("synthetic", True)])
-def test_mismatch_warning_follows_the_same_reviews_rule(page, shared_data_dir, run_source, warned):
+def test_mismatch_warning_follows_the_same_reviews_rule(page, shared_data_dir):
     """The data here is the local IMDB copy: a run trained on Keras's download of it is not warned about."""
+    from ui import i18n
     at = page("ko")
     config = {"num_words": 100, "skip_top": 20, "maxlen": 100}
-    at.session_state["runs"] = [Run("my_run", "numpy", config, {"loss": [0.6]}, unrolling.fresh_weights(100, 5, 1),
-                                    data_source=run_source)]
+    weights = unrolling.fresh_weights(100, 5, 1)
+    at.session_state["runs"] = [Run(source, "numpy", config, {"loss": [0.6]}, weights, data_source=source)
+                                for source in ("keras", "synthetic")]
     at.toggle(key="unrolling_trained").set_value(True).run()
-    at.selectbox(key="unrolling_run").set_value("my_run").run()
-    _ok(at)
-    from ui import i18n
     mismatch = i18n.table("ko", "unrolling")["source_mismatch"].split("{")[0]
-    assert any(w.value.startswith(mismatch) for w in at.warning) is warned
+    for source, warned in (("keras", False), ("synthetic", True)):
+        at.selectbox(key="unrolling_run").set_value(source).run()
+        _ok(at, source)
+        assert any(w.value.startswith(mismatch) for w in at.warning) is warned, source
 
 
 def test_no_runs_at_all_is_handled(page, monkeypatch, tmp_path):
