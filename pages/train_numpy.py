@@ -1,43 +1,28 @@
 """Train the NumPy RNN: the chapter's run shipped with the app, and your own run trained in chunks with live curves."""
-import uuid
-
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 import ui
-from rnn_core import export, slots, training
+from rnn_core import export, training
 from rnn_core.charts import training as charts
-from rnn_core.data import PAD, decode
+from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui.panel import Panel, curves
 
 ui.entry_point_only()
 
 t = ui.texts("train_numpy")
 big = ui.lecture_mode()
 ss = st.session_state
-JOB = "train_numpy_job"          # this session's training: a training.Job
-CHUNK_SECONDS = 0.5              # training per fragment run; the page redraws in between
-TICK = 0.2                       # seconds between fragment reruns while a run waits or trains
-C = training.CHAPTER_CONFIG
+C = CHAPTER.numpy_run()
 N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, 20000]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 NUM_WORDS = [50, 100, 200, 500, 1000]
 MAXLEN = [20, 50, 100, 150, 200]
-CHART_KEYS = ["epoch", "loss", "val_loss", "value", "val_accuracy", "accuracy", "true", "pred", "neg",
-              "pos", "count", "run", "reference"]
+CHART_KEYS = ["epoch", "true", "pred", "neg", "pos", "count", "run", "loss", "val_loss", "val_accuracy"]
 names = {k: t(f"chart.{k}") for k in CHART_KEYS}
-references = {t("ref.notebook"): training.REFERENCE_ACCURACY["notebook"],
-              t("ref.lecture"): training.REFERENCE_ACCURACY["lecture"]}
-ss.setdefault("runs", [])
-owner = ss.setdefault("train_numpy_owner", f"numpy-{uuid.uuid4().hex}")
-
-
-def duration(seconds):
-    """'12 s' or '3 min 5 s'."""
-    s = int(round(seconds))
-    return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
+references = {t(f"ref.{src}"): acc for src, acc in CHAPTER.published.items()}
 
 
 def final_accuracy(run):
@@ -45,25 +30,13 @@ def final_accuracy(run):
     return acc[-1] if acc else None
 
 
-def evaluate(weights, config, data, n_examples=6):
-    """Confusion matrix and a few decoded validation reviews with the model's probabilities."""
-    model = training.model_from_weights(weights, config)
-    said = training.output(model, data.x_val)[:, 0] > 0                    # (5000,) bool
-    rows = training.example_rows(model, data.x_val, data.y_val, n=n_examples)
-    for r in rows:
-        words = [w for i, w in zip(data.x_val[r["index"]], decode(data.x_val[r["index"]], data.index_to_word))
-                 if i != PAD]
-        r["words"] = " ".join(words)
-    return training.confusion_matrix(data.y_val, said), rows
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
 def evaluate_saved(name, created, source, _run, _data):
-    """evaluate() for a saved run (the same for every visitor, so cached)."""
-    return evaluate(_run.weights, _run.config, _data)
+    """training.evaluate() for a saved run (the same for every visitor, so cached)."""
+    return training.evaluate(_run.weights, _data)
 
 
-def show_results(matrix, rows):
+def show_table(matrix, rows):
     """The confusion matrix next to a table of validation reviews and what the model said about them."""
     total, right = int(matrix.sum()), int(matrix[0, 0] + matrix[1, 1])
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
@@ -87,17 +60,6 @@ def show_results(matrix, rows):
         st.caption(t("results.examples_caption"))
 
 
-def show_curves(history):
-    """Learning curves and validation accuracy with the published values; stacked and bigger in lecture mode."""
-    a, b = (st.container(), st.container()) if big else st.columns(2)
-    with a:
-        st.markdown(f"**{t('chart.loss_title')}**")
-        st.altair_chart(charts.learning_curves(history, names, big), width="stretch")
-    with b:
-        st.markdown(f"**{t('chart.accuracy_title')}**")
-        st.altair_chart(charts.accuracy_chart(history, references, names, big), width="stretch")
-
-
 def show_saved():
     """The shipped run at once: accuracy against the published values, its curves, how and when it was made."""
     st.subheader(t("saved.heading"))
@@ -107,7 +69,7 @@ def show_saved():
         return
     run = saved[-1]
     st.markdown(t.md("saved"))
-    acc, ref = final_accuracy(run), training.REFERENCE_ACCURACY
+    acc, ref = final_accuracy(run), CHAPTER.published
     m = st.columns(4)
     m[0].metric(t("metric.val_accuracy"), f"{acc:.4f}" if acc is not None else "–",
                 delta=t("metric.vs_notebook", delta=acc - ref["notebook"]) if acc is not None else None,
@@ -116,7 +78,7 @@ def show_saved():
     m[2].metric(t("metric.lecture"), f"{ref['lecture']:.4f}")
     seconds = (run.history.get("seconds") or [0])[-1]
     m[3].metric(t("metric.epochs"), run.epochs)
-    show_curves(run.history)
+    curves(run.history, references, t, big)
     st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
                  n_train=run.config.get("n_train", 0), seconds=seconds,
                  source=t.get(f"source_name.{run.data_source}", run.data_source)))
@@ -129,7 +91,7 @@ def show_saved():
             ui.source_note(data)
             st.info(t("saved.other_data"))      # its weights were trained on other reviews
         else:
-            show_results(*evaluate_saved(run.name, run.created, data.source, run, data))
+            show_table(*evaluate_saved(run.name, run.created, data.source, run, data))
 
 
 def controls(disabled):
@@ -172,103 +134,12 @@ def controls(disabled):
     return cfg
 
 
-def new_job(cfg):
-    """A job for this session; the data is loaded once a training slot is free."""
-    ss["train_numpy_count"] = ss.get("train_numpy_count", 0) + 1
-    name = f"numpy-{ss['train_numpy_count']}"
-
-    def make_trainer():
-        return training.NumpyTraining(cfg, ui.chapter_data(cfg["num_words"], cfg["skip_top"], cfg["maxlen"]))
-
-    return training.Job(owner, name, cfg, make_trainer)
-
-
-def record(job):
-    """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
-    if job.claim_record() and job.trainer is not None and job.trainer.epochs:
-        ss["runs"].append(job.trainer.to_run(job.name, note="pages/train_numpy.py"))
-
-
-def stop():
-    """Stop this session's run (a callback, so the page is drawn once, already stopped)."""
-    job = ss.get(JOB)
-    if job is not None:
-        job.stop()
-        record(job)
-
-
-def show_status(job):
-    """What the run is doing, or how it ended."""
-    tr, state = job.trainer, job.state
-    e = tr.last if tr is not None else None
-    if state == "waiting":
-        st.info(t("status.waiting", running=slots.SERVER.running(), limit=ui.training_limit(),
-                  position=max(slots.SERVER.position(owner), 1)), icon=":material/hourglass_top:")
-    elif state == "failed":
-        st.error(t("status.failed", error=job.error), icon=":material/error:")
-    elif state == "stopped":
-        st.warning(t("status.stopped", epochs=tr.epochs) if tr is not None and tr.epochs else t("status.stopped_none"),
-                   icon=":material/stop_circle:")
-    elif e is None:
-        st.info(t("status.starting"), icon=":material/hourglass_top:")
-    elif state == "running":
-        left = tr.time_left
-        where = dict(epoch=e.epoch + 1, epochs=e.epochs, batch=e.batch + 1, n_batches=e.n_batches)
-        text = (t("status.running", left=duration(left), **where) if left is not None else
-                t("status.running_early", **where))
-        st.progress(tr.fraction, text=text)
-        st.caption(t("status.away"))
-    elif state == "finished":
-        st.success(t("status.finished", acc=tr.history["val_accuracy"][-1], epochs=tr.epochs, seconds=tr.seconds),
-                   icon=":material/check_circle:")
-    elif state == "diverged":
-        text = t("status.diverged", epoch=e.epoch + 1, loss=tr.diverged_loss)
-        st.error(text + (" " + t("status.diverged_kept", epochs=tr.epochs) if tr.epochs else ""),
-                 icon=":material/warning:")
-        st.markdown(t.md("diverged"))
-
-
-def show_job(job):
-    """Status, live curves and, once it is over, the results of this session's current run."""
-    show_status(job)
-    tr = job.trainer
-    if tr is None:
-        return
-    ui.source_note(tr.data)
-    if tr.epochs:
-        show_curves(tr.history)
-    elif job.state == "running":
-        st.caption(t("status.first_epoch"))
-    if job.done and tr.epochs:
-        if job.results is None:
-            job.results = evaluate(tr.weights, tr.config, tr.data)
+def show_results(job):
+    """Once a run is over: the confusion matrix and a few validation reviews, computed by the worker."""
+    res = job.report.get("results") or {}
+    if job.done and "matrix" in res:
         st.subheader(t("results.heading"))
-        show_results(*job.results)
-
-
-job = ss.get(JOB)
-active = job is not None and not job.done
-
-
-@st.fragment(run_every=TICK if active else None)
-def live():
-    """Advance this session's run by one chunk and redraw; reruns by itself while the run is active."""
-    job = ss.get(JOB)
-    if job is None:
-        st.info(t("status.idle"))
-        return
-    if not job.done:
-        job.step(ui.training_limit(), CHUNK_SECONDS)
-    if job.done:
-        record(job)
-        if active:
-            st.rerun()   # the whole page: buttons, the list of runs, no more automatic reruns
-    show_job(job)
-    if not job.done and not job.waiting:
-        try:
-            st.rerun(scope="fragment")   # next chunk at once; a click or a page switch gets in between
-        except StreamlitAPIException:
-            pass                         # part of a full-page run: run_every starts the fragment's own reruns
+        show_table(res["matrix"], res["examples"])
 
 
 def show_runs():
@@ -319,14 +190,8 @@ show_saved()
 st.subheader(t("train.heading"))
 if not big:
     st.markdown(t.md("chunks"))
-if not active:
+panel = Panel("train_numpy", t, big, lambda kind: references, extra=show_results)
+if not panel.active:
     ui.source_note()       # the reviews a new run will train on
-cfg = controls(disabled=active)
-buttons = st.container(horizontal=True)
-if buttons.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active,
-                  key="train_numpy_start"):
-    ss[JOB] = new_job(cfg)
-    st.rerun()
-buttons.button(t("train.stop"), icon=":material/stop:", disabled=not active, key="train_numpy_stop", on_click=stop)
-live()
+panel.show("numpy", controls(disabled=panel.active))
 show_runs()

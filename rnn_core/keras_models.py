@@ -1,4 +1,4 @@
-"""The chapter's Keras models A, B and C (curriculum §6): builders, parameter formulas, chunked training, weights.
+"""The chapter's Keras models A, B and C (lecture 6.4): builders, parameter formulas, chunked training, weights.
 
     A: tokens -> OneHot(100) -> SimpleRNN(32) -> Dense(1, sigmoid)      sgd,  20 epochs, num_words 100
     B: tokens -> Embedding(1000, 32) -> SimpleRNN(8) -> Dense(1, sigmoid) adam, 10 epochs, num_words 1000
@@ -6,44 +6,25 @@
 
 The textbook feeds model A a one-hot tensor made beforehand (20000 x 100 x 100 numbers). Here model A
 gets the integer tokens and makes the one-hot rows itself, one batch at a time: same model, same numbers,
-about 1 MB instead of 1.6 GB. This is the only module (with pages/keras.py) that imports TensorFlow.
+about 1 MB instead of 1.6 GB. This is the only module that imports TensorFlow; it runs in the worker process
+(rnn_core/worker.py), never in the Streamlit server.
 """
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import keras
 import numpy as np
 from keras import layers, ops
 
-from rnn_core.numpy_rnn import Progress
+from rnn_core.config import CHAPTER
+from rnn_core.numpy_rnn import Progress, RecurrentNetwork
 from rnn_core.runs import Run
 from rnn_core.training import ChunkedTraining
 
-BATCH_SIZE = 32
-MAXLEN = 100
-SKIP_TOP = 20
+BATCH_SIZE = CHAPTER.batch_size
 EVAL_BATCH = 250          # validation batch size (the numbers don't depend on it; bigger is faster)
 STEPS_PER_EXECUTION = 32  # batches per TensorFlow call (each batch is still one SGD/Adam step)
-CHUNK_SECONDS = 1.5       # training per fit call in the page: Stop waits at most this long; each call costs ~0.1 s
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What the textbook trains for one model: data, layer sizes, optimizer, epochs, published validation accuracy."""
-    kind: str
-    num_words: int         # vocabulary: one-hot width (A) or embedding rows (B, C)
-    units: int             # cells of the recurrent layer
-    optimizer: str
-    epochs: int
-    published: dict        # where it was published -> validation accuracy
-
-
-SPECS = {
-    "keras_a": Spec("keras_a", 100, 32, "sgd", 20, {"notebook": 0.6998, "notes": 0.693}),
-    "keras_b": Spec("keras_b", 1000, 8, "adam", 10, {"notebook": 0.8222, "notes": 0.8158}),
-    "keras_c": Spec("keras_c", 1000, 8, "adam", 10, {"notebook": 0.8372}),
-}
-EMBEDDING_DIM = 32
+CHUNK_SECONDS = 1.5       # training per fit call: Stop waits at most this long; each call costs ~0.1 s
 # The chapter's NumPy RecurrentNetwork and Keras model A compute the same thing; their weights by name:
 NUMPY_TO_KERAS_A = {"w1x": "rnn_kernel", "w1h": "rnn_recurrent_kernel", "b1": "rnn_bias",
                     "w2": "dense_kernel", "b2": "dense_bias"}
@@ -67,7 +48,7 @@ class OneHot(layers.Layer):
 
 
 def build_model(kind, seed=42, onehot_inside=True, steps_per_execution=STEPS_PER_EXECUTION, unroll=False,
-                jit_compile=False, num_words=None, units=None, maxlen=MAXLEN):
+                jit_compile=False, num_words=None, units=None, maxlen=CHAPTER.maxlen):
     """Model A, B or C as the textbook builds it, compiled (binary cross-entropy, accuracy), built by keras.Input.
 
     onehot_inside=False gives the textbook's model A, which expects one-hot rows (m, T, num_words).
@@ -77,7 +58,7 @@ def build_model(kind, seed=42, onehot_inside=True, steps_per_execution=STEPS_PER
     each still one optimizer step (it helps on a busy machine); jit_compile=True compiles with XLA
     (also ~2x faster, ~100 MB more memory).
     """
-    spec = SPECS[kind]
+    spec = CHAPTER.keras[kind]
     num_words, units = num_words or spec.num_words, units or spec.units
     keras.utils.set_random_seed(seed)                                   # same seed, same initial weights
     if kind == "keras_a" and not onehot_inside:
@@ -86,7 +67,7 @@ def build_model(kind, seed=42, onehot_inside=True, steps_per_execution=STEPS_PER
         front = [keras.Input((maxlen,), dtype="int32", name="tokens"), OneHot(num_words, name="onehot")]
     else:
         front = [keras.Input((maxlen,), dtype="int32", name="tokens"),
-                 layers.Embedding(num_words, EMBEDDING_DIM, name="embedding")]
+                 layers.Embedding(num_words, CHAPTER.embedding_dim, name="embedding")]
     cell = layers.LSTM if kind == "keras_c" else layers.SimpleRNN
     rnn = cell(units, unroll=unroll, name="lstm" if kind == "keras_c" else "rnn")
     model = keras.Sequential([*front, rnn, layers.Dense(1, activation="sigmoid", name="dense")], name=kind)
@@ -134,6 +115,14 @@ def param_table(model):
     return rows
 
 
+def summary(kind):
+    """A model's parameter table as plain data: rows (dicts), Keras's count_params per layer and in all, the total."""
+    model = build_model(kind)
+    rows = param_table(model)
+    return {"rows": [asdict(r) for r in rows], "counts": {layer.name: layer.count_params() for layer in model.layers},
+            "total": model.count_params(), "total_formula": total_formula(rows)}
+
+
 def total_formula(rows):
     """The total as a sum of the layers' counts, e.g. '32,000 + 328 + 9 = 32,337'."""
     parts = [f"{r.params:,}" for r in rows if r.params]
@@ -175,7 +164,7 @@ def keras_a_to_numpy(weights):
     return {k: np.asarray(weights[v], dtype="float32") for k, v in NUMPY_TO_KERAS_A.items()}
 
 
-def model_from_weights(kind, weights, maxlen=MAXLEN):
+def model_from_weights(kind, weights, maxlen=CHAPTER.maxlen):
     """A Keras model of this kind sized from the weights (vocabulary, cells) and holding them, ready to predict."""
     rnn = "lstm" if kind == "keras_c" else "rnn"
     num_words = len(weights["embedding"] if kind != "keras_a" else weights["rnn_kernel"])
@@ -250,7 +239,7 @@ class KerasTraining(ChunkedTraining):
     def __init__(self, config, data):
         self.config = c = dict(config)
         self.data = data
-        spec = SPECS[c["kind"]]
+        spec = CHAPTER.keras[c["kind"]]
         c.setdefault("epochs", spec.epochs)
         c.setdefault("seed", 42)
         c.update(num_words=data.num_words, skip_top=data.skip_top, maxlen=data.maxlen, batch_size=BATCH_SIZE,
@@ -282,6 +271,10 @@ class KerasTraining(ChunkedTraining):
         """The model's weights by name."""
         return export_weights(self.model)
 
+    def results(self):
+        """model.evaluate of the finished run (see evaluate())."""
+        return self.evaluate() if self.weights else {}
+
     def evaluate(self):
         """model.evaluate on the validation reviews, with the weights of the last finished epoch: {loss, accuracy}."""
         if self.weights:
@@ -296,3 +289,25 @@ class KerasTraining(ChunkedTraining):
         return Run(name=name, kind=self.config["kind"], config=config,
                    history={k: list(v) for k, v in self.history.items()}, weights=dict(self.weights),
                    data_source=self.data.source, status=self.state, note=note)
+
+
+# ----------------------------------------------------------------------------- NumPy <-> Keras model A
+
+
+def compare(kind, weights, x):
+    """P(positive) of the NumPy RecurrentNetwork and of Keras model A holding the same weights, (m,) each.
+
+    kind "numpy": NumPy weights copied into model A; kind "keras_a": model A's weights (a fresh model A when
+    `weights` is empty) copied into the NumPy network.
+    """
+    maxlen = x.shape[1]
+    if kind == "numpy":
+        numpy_w = weights
+        keras_model = model_from_weights("keras_a", numpy_to_keras_a(numpy_w), maxlen=maxlen)
+    else:
+        keras_model = (model_from_weights("keras_a", weights, maxlen=maxlen) if weights
+                       else build_model("keras_a", maxlen=maxlen))
+        numpy_w = keras_a_to_numpy(export_weights(keras_model))
+    p_numpy = RecurrentNetwork.from_weights(numpy_w).predict_proba(x)[:, 0]          # (m,)
+    p_keras = predict(keras_model, x)[:, 0]                                           # (m,)
+    return {"p_numpy": p_numpy, "p_keras": p_keras}

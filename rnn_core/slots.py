@@ -1,4 +1,4 @@
-"""A per-server limit on trainings running at once: leases the holder renews, which expire if its session vanishes."""
+"""A limit on trainings running at once, kept by the worker process: leases the holder renews, expiring if it dies."""
 import os
 import threading
 import time
@@ -78,4 +78,4 @@ class Slots:
             self._waiting.clear()
 
 
-SERVER = Slots()   # one per server process, shared by every session
+SERVER = Slots()   # one per process: the worker's, shared by every session's jobs

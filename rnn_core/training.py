@@ -1,19 +1,13 @@
-"""Training in small chunks: a page advances a run a few batches per rerun, so it can redraw, stop and come back."""
+"""Training in small chunks: the worker advances a run a short while at a time, so it can report, stop and go on."""
 import threading
 import time
 
 import numpy as np
 
-from rnn_core import slots as server_slots
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.data import PAD, decode
+from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 from rnn_core.runs import Run
 
-# The chapter's run (curriculum §5): 32 cells, batch 32, lr 0.01, 20 epochs, 10-step TBPTT, all 20,000 reviews.
-CHAPTER_CONFIG = dict(n_cells=32, batch_size=32, learning_rate=0.01, epochs=20, truncation=10,
-                      textbook_backprop=False, num_words=100, skip_top=20, maxlen=100, n_train=20000, seed=42)
-# Published validation accuracy of that run.
-REFERENCE_ACCURACY = {"notebook": 0.6816, "lecture": 0.7002}
-WEIGHT_NAMES = ("w1h", "w1x", "b1", "w2", "b2")   # the order of RecurrentNetwork.get_weights()
 # Guessing 50/50 costs ln 2 = 0.69 a review; a run whose recent batches average 3x that has blown up,
 # even when its numbers stay finite (tanh and the clipped sigmoid saturate instead of overflowing).
 DIVERGED_LOSS = 3 * np.log(2)
@@ -69,6 +63,10 @@ class ChunkedTraining:
 
     def snapshot(self):
         """The weights to keep after an epoch, as name -> array copies."""
+        return {}
+
+    def results(self):
+        """What to show once the run is over, as plain data (e.g. a confusion matrix); computed once."""
         return {}
 
     def advance(self, seconds=0.3, max_batches=None, clock=time.perf_counter):
@@ -167,123 +165,26 @@ class NumpyTraining(ChunkedTraining):
 
     def epoch_metrics(self, event):
         """Validation loss and accuracy after the epoch."""
-        z = output(self.model, self.data.x_val)                     # (m, 1)
+        z = self.model.forpass_in_chunks(self.data.x_val)           # (m, 1)
         y = np.asarray(self.data.y_val).reshape(-1, 1)
         return {"val_loss": self.model.loss(self.model.sigmoid(z), y), "val_accuracy": float(np.mean((z > 0) == y))}
 
     def snapshot(self):
         """The model's weights by name."""
-        return numpy_weights(self.model)
+        return dict(zip(WEIGHT_NAMES, self.model.get_weights()))
+
+    def results(self):
+        """The confusion matrix of the validation reviews and a few of them, with the last finished epoch's weights."""
+        if not self.weights:
+            return {}
+        matrix, rows = evaluate(self.weights, self.data)
+        return {"matrix": matrix, "examples": rows}
 
     def to_run(self, name, note=""):
         """The run as a runs.Run (kind "numpy"), with the weights after its last finished epoch."""
         return Run(name=name, kind="numpy", config=dict(self.config), history={k: list(v) for k, v in
                    self.history.items()}, weights=dict(self.weights), data_source=self.data.source,
                    status=self.state, note=note)
-
-
-class Job:
-    """One session's training: waits for a server slot, then advances a ChunkedTraining a chunk per step()."""
-
-    def __init__(self, owner, name, config, make_trainer, slots=None):
-        self.owner = owner                  # who holds the slot: one id per browser session
-        self.name = name
-        self.config = dict(config)
-        self.make_trainer = make_trainer    # () -> ChunkedTraining, called once a slot is free
-        self.slots = slots or server_slots.SERVER
-        self.trainer = None
-        self.waiting = True                 # no slot yet, or the lease ran out while the page was away
-        self.cancelled = False              # stopped before it ever started
-        self.error = ""
-        self.recorded = False               # the page has added its Run to the session's runs
-        self.results = None                 # what the page computed from the finished run (kept, not redone)
-        self.lock = threading.Lock()        # held by the script run that is stepping (Streamlit may start another)
-        self.stop_requested = False
-        self._record_lock = threading.Lock()
-
-    @property
-    def done(self):
-        """True once the run is over (finished, stopped, diverged or failed)."""
-        return self.cancelled or bool(self.error) or (self.trainer is not None and self.trainer.done)
-
-    @property
-    def state(self):
-        """"waiting", "running", "finished", "stopped", "diverged" or "failed"."""
-        if self.error:
-            return "failed"
-        if self.cancelled:
-            return "stopped"
-        if self.trainer is not None and self.trainer.done:
-            return self.trainer.state
-        return "waiting" if self.waiting else "running"
-
-    def step(self, limit, seconds=0.3):
-        """Take or renew this session's slot and train for about `seconds`; give the slot back when done.
-
-        Does nothing when another script run of the same session is stepping right now.
-        """
-        if not self.lock.acquire(blocking=False):
-            return
-        try:
-            if self.done or self.stop_requested:
-                return
-            self.waiting = not self.slots.acquire(self.owner, limit)
-            if self.waiting:
-                return
-            try:
-                if self.trainer is None:
-                    self.trainer = self.make_trainer()
-                self.trainer.advance(seconds)
-            except Exception as e:   # bad settings or data: end the run with a message instead of a traceback
-                self.error = f"{type(e).__name__}: {e}"
-            if self.trainer is not None and self.trainer.state == "failed":
-                self.error = self.trainer.error
-            if self.done:
-                self.slots.release(self.owner)
-        finally:
-            self.lock.release()
-
-    def stop(self):
-        """Stop for good (after a step running in another thread) and free the slot; finished epochs stay."""
-        self.stop_requested = True
-        if self.trainer is not None:
-            self.trainer.stop_requested = True      # cut a running chunk short
-        with self.lock:
-            if self.trainer is None:
-                self.cancelled = True
-            else:
-                self.trainer.stop()
-            self.slots.release(self.owner)
-
-    def claim_record(self):
-        """True exactly once after the run ended: whoever gets it adds the run to the session's list."""
-        with self._record_lock:
-            if not self.done or self.recorded:
-                return False
-            self.recorded = True
-            return True
-
-
-def numpy_weights(model):
-    """A RecurrentNetwork's weights as name -> array copy."""
-    return dict(zip(WEIGHT_NAMES, model.get_weights()))
-
-
-def model_from_weights(weights, config):
-    """A RecurrentNetwork ready to predict with saved weights (dict with w1x, w1h, b1, w2, b2)."""
-    model = RecurrentNetwork(n_cells=weights["w1h"].shape[0], batch_size=config.get("batch_size", 32))
-    model.set_weights([weights[k] for k in WEIGHT_NAMES])
-    return model
-
-
-def output(model, x, size=128):
-    """Z2 (m, 1) for many reviews, `size` at a time: on a busy server OpenBLAS threads make bigger blocks slow."""
-    return np.concatenate([model.forpass(x[i:i + size]) for i in range(0, len(x), size)])
-
-
-def predict_proba(model, x):
-    """A2 = sigmoid(Z2), P(positive), (m, 1)."""
-    return model.sigmoid(output(model, x))
 
 
 def confusion_matrix(y_true, y_pred):
@@ -296,5 +197,16 @@ def confusion_matrix(y_true, y_pred):
 def example_rows(model, x, y, n=6, seed=0):
     """n validation reviews picked at random: their indices, labels and the model's probability of "positive"."""
     idx = np.sort(np.random.default_rng(seed).choice(len(x), size=min(n, len(x)), replace=False))
-    proba = predict_proba(model, x[idx])[:, 0]         # (n,)
+    proba = model.predict_proba(x[idx])[:, 0]          # (n,)
     return [dict(index=int(i), label=int(y[i]), proba=float(p)) for i, p in zip(idx, proba)]
+
+
+def evaluate(weights, data, n_examples=6):
+    """Confusion matrix (2, 2) of the validation reviews and a few of them decoded, with the model's P(positive)."""
+    model = RecurrentNetwork.from_weights(weights)
+    said = model.predict(data.x_val)[:, 0]                          # (m,) bool
+    rows = example_rows(model, data.x_val, data.y_val, n=n_examples)
+    for r in rows:
+        seq = data.x_val[r["index"]]
+        r["words"] = " ".join(w for i, w in zip(seq, decode(seq, data.index_to_word)) if i != PAD)
+    return confusion_matrix(data.y_val, said), rows

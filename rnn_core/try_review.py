@@ -32,7 +32,7 @@ def numpy_steps(weights, sequence):
 
 def keras_steps(kind, weights, sequence):
     """P(positive) at H_0 = 0 and after each step of a Keras model (its weights run in NumPy), (T + 1,)."""
-    start = sigmoid(weights["dense_bias"])                 # (1,): the output unit on H_0 = 0
+    start = sigmoid(weights["dense_bias"])                             # (1,): the output unit on H_0 = 0
     steps = keras_numpy.step_probabilities(kind, weights, sequence[None, :])[0]   # (T,)
     return np.concatenate([start, steps])
 

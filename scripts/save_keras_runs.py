@@ -25,17 +25,18 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from rnn_core import keras_models, runs  # noqa: E402
+from rnn_core.config import CHAPTER  # noqa: E402
 from rnn_core.data import prepare_chapter_data  # noqa: E402
 
 
 def train(kind, out, allow_synthetic):
     """Train one model with the published settings, print each epoch, save it; return the run."""
-    spec = keras_models.SPECS[kind]
-    data = prepare_chapter_data(spec.num_words, keras_models.SKIP_TOP, keras_models.MAXLEN)
+    spec = CHAPTER.keras[kind]
+    data = prepare_chapter_data(*CHAPTER.data_for(kind))
     print(f"{kind}: data {data.source} ({data.source_detail}), x_train {data.x_train.shape}, x_val {data.x_val.shape}")
     if data.source == "synthetic" and not allow_synthetic:
         sys.exit("no IMDB file found (set IMDB_DATA_DIR); refusing to save a run of the synthetic data")
-    config = dict(kind=kind, epochs=spec.epochs, seed=42, unroll=True, chunk_seconds=None)
+    config = dict(kind=kind, epochs=spec.epochs, seed=CHAPTER.seed, unroll=True, chunk_seconds=None)
     job = keras_models.KerasTraining(config, data)
     start = time.perf_counter()
     seen = 0
@@ -67,7 +68,7 @@ def train(kind, out, allow_synthetic):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--kinds", nargs="+", default=list(keras_models.SPECS), choices=list(keras_models.SPECS))
+    parser.add_argument("--kinds", nargs="+", default=list(CHAPTER.keras), choices=list(CHAPTER.keras))
     parser.add_argument("--out", default=str(runs.SAVED_DIR))
     parser.add_argument("--allow-synthetic", action="store_true")
     args = parser.parse_args()

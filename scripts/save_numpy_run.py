@@ -18,18 +18,19 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from rnn_core import runs, training  # noqa: E402
+from rnn_core.config import CHAPTER  # noqa: E402
 from rnn_core.data import prepare_chapter_data  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=training.CHAPTER_CONFIG["epochs"])
+    parser.add_argument("--epochs", type=int, default=CHAPTER.epochs)
     parser.add_argument("--name", default="numpy_chapter")
     parser.add_argument("--out", default=str(runs.SAVED_DIR))
     parser.add_argument("--allow-synthetic", action="store_true")
     args = parser.parse_args()
 
-    config = dict(training.CHAPTER_CONFIG, epochs=args.epochs)
+    config = dict(CHAPTER.numpy_run(), epochs=args.epochs)
     data = prepare_chapter_data(config["num_words"], config["skip_top"], config["maxlen"])
     print(f"data: {data.source} ({data.source_detail}), x_train {data.x_train.shape}, x_val {data.x_val.shape}")
     if data.source == "synthetic" and not args.allow_synthetic:
@@ -55,7 +56,7 @@ def main():
     run = job.to_run(args.name, note=note)
     runs.save_run(run, args.out)
     print(f"saved {args.out}/{args.name}.npz and .json: val_accuracy {run.history['val_accuracy'][-1]:.4f} "
-          f"(textbook notebook 0.6816, lecture notes 0.7002)")
+          f"(textbook notebook {CHAPTER.published['notebook']}, lecture notes {CHAPTER.published['lecture']})")
 
 
 if __name__ == "__main__":

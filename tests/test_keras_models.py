@@ -9,10 +9,11 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from rnn_core import keras_models as km  # noqa: E402
-from rnn_core import runs, training  # noqa: E402
-from rnn_core.numpy_rnn import RecurrentNetwork  # noqa: E402
+from rnn_core import runs  # noqa: E402
+from rnn_core.config import CHAPTER  # noqa: E402
+from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork  # noqa: E402
 
-KINDS = list(km.SPECS)
+KINDS = list(CHAPTER.keras)
 LAYOUT = {   # common.md: the weight names a Run keeps for each kind
     "keras_a": {"rnn_kernel", "rnn_recurrent_kernel", "rnn_bias", "dense_kernel", "dense_bias"},
     "keras_b": {"embedding", "rnn_kernel", "rnn_recurrent_kernel", "rnn_bias", "dense_kernel", "dense_bias"},
@@ -20,7 +21,7 @@ LAYOUT = {   # common.md: the weight names a Run keeps for each kind
 }
 
 
-def tokens(rng, m, t=km.MAXLEN, num_words=100):
+def tokens(rng, m, t=CHAPTER.maxlen, num_words=100):
     """Padded token rows like the chapter's: zeros in front, then word indices 3..num_words-1, (m, t)."""
     x = rng.integers(3, num_words, size=(m, t)).astype("int32")
     for i, n_pad in enumerate(rng.integers(0, t // 2, size=m)):
@@ -52,6 +53,28 @@ def test_the_textbooks_numbers():
     assert km.total_formula(b) == "32,000 + 328 + 9 = 32,337"
     assert (c[1].formula, c[1].params) == ("4·(32·8 + 8·8 + 8)", 1312)
     assert a[0].params == 0 and a[0].output_shape == (None, 100, 100)      # OneHot: no weights
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_summary_is_plain_data_with_keras_counts(kind):
+    model = km.build_model(kind, steps_per_execution=1)
+    s = km.summary(kind)
+    assert s["total"] == model.count_params() == sum(r["params"] for r in s["rows"])
+    assert s["counts"] == {layer.name: layer.count_params() for layer in model.layers}
+    assert all(type(v) in (str, int, tuple) for r in s["rows"] for v in r.values())
+
+
+def test_compare_both_directions_against_keras_predict():
+    rng = np.random.default_rng(7)
+    x = tokens(rng, 16, t=30)
+    net = numpy_net(seed=7)
+    weights = dict(zip(WEIGHT_NAMES, net.get_weights()))
+    out = km.compare("numpy", weights, x)
+    assert np.abs(out["p_numpy"] - net.predict_proba(x)[:, 0]).max() < 1e-6     # the NumPy model's own output
+    fresh = km.compare("keras_a", {}, x)                                        # a fresh model A -> NumPy
+    model = km.build_model("keras_a", maxlen=30)                                # same seed: same initial weights
+    assert np.abs(fresh["p_keras"] - model.predict(x, verbose=0)[:, 0]).max() < 1e-6
+    assert np.abs(fresh["p_numpy"] - fresh["p_keras"]).max() < 1e-5
 
 
 def test_models_are_built_from_keras_input_without_warnings():
@@ -91,7 +114,7 @@ def test_weights_round_trip_in_the_documented_layout(kind):
     source = km.build_model(kind, seed=1, steps_per_execution=1)
     weights = km.export_weights(source)
     assert set(weights) == LAYOUT[kind]
-    x = tokens(rng, 8, num_words=km.SPECS[kind].num_words)
+    x = tokens(rng, 8, num_words=CHAPTER.keras[kind].num_words)
     copy = km.model_from_weights(kind, weights)
     assert np.array_equal(km.predict(copy, x), km.predict(source, x))
     bad = dict(weights, dense_bias=np.zeros(2))
@@ -106,7 +129,7 @@ def numpy_net(seed=0, n_cells=32, n_features=100):
 
 
 def assert_same_predictions(numpy_weights, keras_model, x):
-    p_numpy = training.model_from_weights(numpy_weights, {}).predict_proba(x)     # the NumPy forward pass
+    p_numpy = RecurrentNetwork.from_weights(numpy_weights).predict_proba(x)     # the NumPy forward pass
     p_keras = km.predict(keras_model, x)                                          # Keras's own predict
     assert p_numpy.shape == p_keras.shape == (len(x), 1)
     assert np.abs(p_numpy - p_keras).max() < 1e-5
@@ -118,7 +141,7 @@ def test_numpy_weights_into_keras_random():
     net.w1x *= 4                               # bigger weights: into tanh's curved range, a stricter check
     net.b1 = rng.normal(size=32).astype("float32")
     net.b2 = np.array([0.3], dtype="float32")
-    weights = training.numpy_weights(net)
+    weights = dict(zip(WEIGHT_NAMES, net.get_weights()))
     model = km.model_from_weights("keras_a", km.numpy_to_keras_a(weights))
     assert_same_predictions(weights, model, tokens(rng, 64))
 
@@ -130,7 +153,7 @@ def test_keras_weights_into_numpy_random():
         scale = 0.15 if "recurrent" in v.path else 0.5   # a contracting W1h: a chaotic one amplifies float32 rounding
         v.assign(rng.uniform(-scale, scale, v.shape).astype("float32"))
     weights = km.keras_a_to_numpy(km.export_weights(model))
-    assert set(weights) == set(training.WEIGHT_NAMES)
+    assert set(weights) == set(WEIGHT_NAMES)
     assert_same_predictions(weights, model, tokens(rng, 64))
 
 
@@ -140,7 +163,7 @@ def test_transfer_after_brief_training_both_ways():
     # NumPy trained two epochs -> Keras
     net = RecurrentNetwork(n_cells=32, batch_size=32, learning_rate=0.1, seed=5)
     net.fit(data.x_train, data.y_train, epochs=2, n_features=100)
-    weights = training.numpy_weights(net)
+    weights = dict(zip(WEIGHT_NAMES, net.get_weights()))
     assert not np.allclose(weights["b1"], 0)                 # it really trained
     model = km.model_from_weights("keras_a", km.numpy_to_keras_a(weights), maxlen=30)
     assert_same_predictions(weights, model, data.x_val)
@@ -200,7 +223,7 @@ def test_saved_runs_shipped_with_the_app():
     if len(saved) < 3:
         pytest.skip("scripts/save_keras_runs.py has not made all three runs yet")
     for kind, run in saved.items():
-        spec = km.SPECS[kind]
+        spec = CHAPTER.keras[kind]
         assert set(run.weights) == LAYOUT[kind]
         assert run.epochs == spec.epochs and run.config["num_words"] == spec.num_words
         assert run.data_source != "synthetic" and run.saved

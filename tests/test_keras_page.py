@@ -2,6 +2,7 @@
 training run with its evaluate(), Stop, the NumPy <-> Keras comparison, lecture mode; and TensorFlow stays
 out of every other module."""
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -27,12 +28,13 @@ def small_settings(at):
     return at.run()
 
 
-def run_until_done(at, limit=40):
-    """AppTest has no clock for run_every: each run() advances the fragment's job by one step."""
+def run_until_done(at, limit=900):
+    """AppTest has no clock for run_every: each run() asks the worker once."""
     for _ in range(limit):
         job = at.session_state["keras_job"]
         if job.done:
             return at.run()                     # the page after the run ended
+        time.sleep(0.2)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     raise AssertionError("training did not finish")
@@ -58,7 +60,7 @@ def test_small_training_run_in_each_language(make_app, lang):
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.history)
     labels = [m.label for m in at.metric]
     assert texts["metric.evaluate_accuracy"] in labels
-    ev = at.session_state["keras_evaluate"]
+    ev = at.session_state["keras_job"].report["results"]           # model.evaluate with the last epoch's weights
     assert ev["accuracy"] == pytest.approx(run.history["val_accuracy"][-1])
     # the NumPy <-> Keras comparison agrees (its verdict is a success message)
     assert any(texts["compare.verdict"].split("{")[0] in s.value for s in at.success)
@@ -66,16 +68,23 @@ def test_small_training_run_in_each_language(make_app, lang):
 
 def test_stop_between_chunks(make_app):
     at = small_settings(open_page(make_app, "en"))
+    at.select_slider(key="keras_n_train").set_value(20000)           # long enough to be stopped while it runs
     at.number_input(key="keras_epochs_keras_a").set_value(3).run()
-    at.button(key="keras_start").click().run()          # first chunk
+    at.button(key="keras_start").click().run()
     job = at.session_state["keras_job"]
+    for _ in range(600):                                # until the first batches have run in the worker
+        if job.report.get("event"):
+            break
+        time.sleep(0.2)
+        at.run()
     assert not job.done
     at.button(key="keras_stop").click().run()
     assert not at.exception, [e.value for e in at.exception]
     job = at.session_state["keras_job"]
-    assert job.done and job.state == "stopped" and job.trainer.epochs < 3
-    from rnn_core import slots
-    assert slots.SERVER.position(at.session_state["keras_owner"]) == 0      # the slot was given back
+    assert job.done and job.state == "stopped" and job.report["epochs_done"] < 3
+    assert job.report["running"] == 0 and job.report["position"] == 0      # the slot was given back
+    assert i18n.table("en", "keras")["status.stopped"].split("{")[0] in " ".join(w.value for w in at.warning) \
+        or i18n.table("en", "keras")["status.stopped_none"] in " ".join(w.value for w in at.warning)
 
 
 def test_lecture_mode_hides_the_technical_controls(make_app):
@@ -86,12 +95,15 @@ def test_lecture_mode_hides_the_technical_controls(make_app):
 
 
 def test_only_the_keras_modules_import_tensorflow():
-    """Nothing the app runs, except pages/keras.py and rnn_core/keras_models.py, imports keras or tensorflow."""
-    allowed = {ROOT / "pages" / "keras.py", ROOT / "rnn_core" / "keras_models.py"}
+    """Nothing the app runs, except rnn_core/keras_models.py (which the worker imports for Keras requests),
+    imports keras or tensorflow."""
+    allowed = {ROOT / "rnn_core" / "keras_models.py"}
     pattern = re.compile(r"^\s*(import|from)\s+(keras|tensorflow|tf_keras)\b", re.M)
     files = [ROOT / "streamlit_app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"),
              *(ROOT / "rnn_core").rglob("*.py")]
     offenders = [str(f.relative_to(ROOT)) for f in files if f not in allowed and pattern.search(f.read_text())]
     assert offenders == []
     page = (ROOT / PAGE).read_text()
-    assert "keras_models" in page and "st.spinner" in page
+    assert not re.search(r"^\s*(import|from)\s+rnn_core(\.keras_models|\s+import\s+.*keras_models)", page, re.M)
+    worker = (ROOT / "rnn_core" / "worker.py").read_text()
+    assert re.search(r"^\s+from rnn_core(\.keras_models| import keras_models)", worker, re.M)   # inside a function

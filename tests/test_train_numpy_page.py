@@ -2,23 +2,24 @@
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
-from rnn_core import runs, slots
-from ui import i18n
+from rnn_core import runs
+from ui import i18n, panel
 
 PAGE = "pages/train_numpy.py"
 JOB = "train_numpy_job"
 
 
 @pytest.fixture(autouse=True)
-def fresh_slots(monkeypatch):
-    """Every test starts with no training holding a slot, and the default limit."""
+def fresh_worker(monkeypatch):
+    """Every test starts with a fresh worker process (no training in it) and the default limit."""
     monkeypatch.delenv("RNN_MAX_TRAININGS", raising=False)
-    slots.SERVER.clear()
+    panel.worker().shutdown()
     yield
-    slots.SERVER.clear()
+    panel.worker().shutdown()
 
 
 def texts(lang):
@@ -43,13 +44,19 @@ def start(at, n_train=200, epochs=2, lr=None):
     return at.session_state[JOB]
 
 
-def run_until(at, done, limit=400):
+def run_until(at, done, limit=600):
+    """AppTest has no clock for run_every: each run() asks the worker once."""
     for _ in range(limit):
         if done():
             return
+        time.sleep(0.1)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     raise AssertionError("the run did not get there")
+
+
+def job_of(at):
+    return at.session_state[JOB]
 
 
 def texts_of(elements):
@@ -63,9 +70,10 @@ def test_a_small_run_trains_to_the_end(make_app, lang):
     saved = [r for r in runs.saved_runs() if r.kind == "numpy"]
     assert saved and f"{saved[-1].history['val_accuracy'][-1]:.4f}" in [m.value for m in at.metric]
     assert tx["status.idle"] in texts_of(at.info)
-    job = start(at)
-    run_until(at, lambda: at.session_state[JOB].done)
-    assert job.state == "finished" and job.trainer.epochs == 2
+    start(at)
+    run_until(at, lambda: job_of(at).done)
+    job = job_of(at)
+    assert job.state == "finished" and job.report["epochs_done"] == 2
     mine = at.session_state["runs"]
     assert len(mine) == 1 and mine[0].kind == "numpy" and mine[0].status == "finished" and mine[0].epochs == 2
     assert mine[0].config["n_train"] == 200 and mine[0].config["num_words"] == 100
@@ -77,24 +85,30 @@ def test_a_small_run_trains_to_the_end(make_app, lang):
 
 def test_stop_keeps_the_finished_epochs(make_app):
     at = open_page(make_app)
-    job = start(at, n_train=20000, epochs=20)
+    start(at, n_train=20000, epochs=20)
     assert at.button(key="train_numpy_stop").disabled is False
     assert at.number_input(key="train_numpy_epochs").disabled          # settings are locked while it runs
-    run_until(at, lambda: job.trainer is not None and job.trainer.epochs >= 1)
+    run_until(at, lambda: job_of(at).report["epochs_done"] >= 1)
     at.button(key="train_numpy_stop").click().run()
     assert not at.exception
-    assert job.state == "stopped" and slots.SERVER.running() == 0
+    job = job_of(at)
+    assert job.state == "stopped" and job.report["running"] == 0       # the slot was given back
     run = at.session_state["runs"][-1]
-    assert run.status == "stopped" and run.epochs == job.trainer.epochs >= 1
+    assert run.status == "stopped" and run.epochs == job.report["epochs_done"] >= 1
     assert len(run.history["val_accuracy"]) == run.epochs
     assert texts("en")["status.stopped"].split("{")[0] in texts_of(at.warning)
 
 
-def test_a_run_survives_a_page_switch(make_app):
+def test_a_run_goes_on_while_the_user_is_on_another_page(make_app):
     at = open_page(make_app)
-    job = start(at, n_train=20000, epochs=2)
+    job = start(at, n_train=2000, epochs=2)
     at.switch_page("pages/home.py").run()
     assert not at.exception and at.session_state[JOB] is job and not job.done
+    w = panel.worker()
+    for _ in range(600):                                # nobody polls from the page: the worker trains on
+        if w.call("poll", job_id=job.id)["state"] == "finished":
+            break
+        time.sleep(0.1)
     at.switch_page(PAGE).run()
     run_until(at, lambda: job.done)
     assert job.state == "finished" and at.session_state["runs"][-1].epochs == 2
@@ -115,13 +129,15 @@ def test_the_server_limit_makes_others_wait(make_app, monkeypatch):
     monkeypatch.setenv("RNN_MAX_TRAININGS", "1")
     a, b = open_page(make_app), open_page(make_app)
     job_a = start(a, n_train=20000, epochs=20)
-    assert job_a.state == "running"
-    job_b = start(b)
-    assert job_b.state == "waiting" and job_b.trainer is None
+    run_until(a, lambda: job_a.state == "running")
+    job_b = start(b, n_train=20000, epochs=20)
+    b.run()
+    assert job_b.state == "waiting" and job_b.report["position"] == 1
     assert texts("en")["status.waiting"].split(":")[0] in texts_of(b.info)
     c = open_page(make_app)
     job_c = start(c)
-    assert job_c.state == "waiting" and slots.SERVER.position(c.session_state["train_numpy_owner"]) == 2
+    c.run()
+    assert job_c.state == "waiting" and job_c.report["position"] == 2
     c.button(key="train_numpy_stop").click().run()                 # c gives up its place in the queue
     assert job_c.state == "stopped" and texts("en")["status.stopped_none"] in texts_of(c.warning)
     a.button(key="train_numpy_stop").click().run()                 # a gives its place back
@@ -135,11 +151,14 @@ def test_the_limit_can_come_from_secrets(make_app):
     b.run()
     b.switch_page(PAGE).run()
     job_a = start(a, n_train=20000, epochs=20)
-    assert job_a.state == "running"
-    assert start(b).state == "waiting"
+    run_until(a, lambda: job_a.state == "running")
+    job_b = start(b)
+    b.run()
+    assert job_b.state == "waiting"
     a.button(key="train_numpy_stop").click().run()
     b.button(key="train_numpy_stop").click().run()
-    assert not b.exception and b.session_state[JOB].state == "stopped"
+    assert not b.exception, [e.value for e in b.exception]
+    assert b.session_state[JOB].state == "stopped", b.session_state[JOB].report
 
 
 def test_a_diverging_run_says_so(make_app):
@@ -163,6 +182,7 @@ def test_lecture_mode_hides_the_technical_controls(make_app, lang):
     job = start(at)
     run_until(at, lambda: job.done)
     assert job.config["n_cells"] == 32 and job.config["truncation"] == 10
+    assert at.session_state["runs"][-1].config["n_cells"] == 32
 
 
 def test_the_page_never_imports_tensorflow():
@@ -190,3 +210,23 @@ def test_the_page_never_imports_tensorflow():
     from tests.conftest import ROOT
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_crashed_worker_says_so_and_keeps_the_finished_runs(make_app, lang):
+    import os
+    import signal
+    at = open_page(make_app, lang)
+    first = start(at, n_train=200, epochs=1)
+    run_until(at, lambda: first.done)
+    job = start(at, n_train=20000, epochs=20)
+    w = panel.worker()
+    os.kill(w.pid, signal.SIGKILL)
+    w.proc.wait(10)
+    run_until(at, lambda: job.done)
+    assert job.state == "failed" and texts(lang)["worker.restarted"] in texts_of(at.warning)
+    assert [r.name for r in at.session_state["runs"]] == [first.name]
+    assert not at.button(key="train_numpy_start").disabled
+    again = start(at, n_train=200, epochs=1)                # the restarted worker trains the next run
+    run_until(at, lambda: again.done)
+    assert again.state == "finished" and len(at.session_state["runs"]) == 2

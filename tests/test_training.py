@@ -1,4 +1,4 @@
-"""Chunked training, the server's training slots, exports and charts, checked against independent references."""
+"""Chunked training, the training slots, exports and charts, checked against independent references."""
 import csv
 import io
 import threading
@@ -9,7 +9,8 @@ import pytest
 
 from rnn_core import export, runs, slots, training
 from rnn_core.charts import training as charts
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.config import CHAPTER
+from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 
 N_F, T = 30, 12
 
@@ -26,7 +27,7 @@ def fake_data(n=160, n_val=64, seed=0):
 def config(**kw):
     small = dict(n_cells=8, batch_size=16, learning_rate=0.1, epochs=3, truncation=5, num_words=N_F, maxlen=T,
                  n_train=160)
-    return {**training.CHAPTER_CONFIG, **small, **kw}
+    return {**CHAPTER.numpy_run(), **small, **kw}
 
 
 def reference_fit(data, c):
@@ -58,7 +59,7 @@ def test_chunks_give_the_same_weights_as_one_fit(chunk):
     job = run_to_end(training.NumpyTraining(c, data), max_batches=chunk)
     ref = reference_fit(data, c)
     assert job.state == "finished" and job.epochs == 3
-    for name, w in zip(training.WEIGHT_NAMES, ref.get_weights()):
+    for name, w in zip(WEIGHT_NAMES, ref.get_weights()):
         assert np.array_equal(job.weights[name], w), name          # bit for bit
     assert job.history["loss"] == ref.losses
 
@@ -82,7 +83,7 @@ def test_a_stopped_run_keeps_its_finished_epochs():
     assert job.state == "stopped" and job.done
     assert job.epochs == 2 and len(job.history["val_loss"]) == 2 == len(job.history["val_accuracy"])
     ref = reference_fit(data, dict(c, epochs=2))                    # the weights are those after epoch 2
-    for name, w in zip(training.WEIGHT_NAMES, ref.get_weights()):
+    for name, w in zip(WEIGHT_NAMES, ref.get_weights()):
         assert np.array_equal(job.weights[name], w), name
     run = job.to_run("numpy-1")
     assert (run.kind, run.status, run.epochs) == ("numpy", "stopped", 2)
@@ -128,16 +129,6 @@ def test_two_script_threads_never_train_the_same_run_at_once():
     assert job.state == "stopped" and job.epochs < 50               # ... which ends at its next batch
 
 
-def test_the_run_is_recorded_once():
-    pool = slots.Slots()
-    job = training.Job("a", "numpy-1", config(epochs=1), lambda: training.NumpyTraining(config(epochs=1),
-                                                                                       fake_data()), slots=pool)
-    assert not job.claim_record()                                   # not over yet
-    while not job.done:
-        job.step(limit=1, seconds=1)
-    assert [job.claim_record() for _ in range(3)] == [True, False, False]
-
-
 def test_time_left_follows_the_pace():
     data, c = fake_data(), config()
     job = training.NumpyTraining(c, data)
@@ -165,45 +156,6 @@ def test_learning_rate_10_on_the_chapter_model_diverges():
     data = fake_data(n=640)
     job = run_to_end(training.NumpyTraining(config(learning_rate=10.0, n_train=640), data), max_batches=50)
     assert job.state == "diverged" and job.epochs == 0
-
-
-def test_job_waits_for_a_slot_and_gives_it_back():
-    now = [0.0]
-    pool = slots.Slots(lease_seconds=10, clock=lambda: now[0])
-    data = fake_data()
-    first = training.Job("a", "numpy-1", config(), lambda: training.NumpyTraining(config(), data), slots=pool)
-    second = training.Job("b", "numpy-1", config(), lambda: training.NumpyTraining(config(epochs=1), data),
-                          slots=pool)
-    first.step(limit=1, seconds=0.0)
-    second.step(limit=1, seconds=0.0)
-    assert (first.state, second.state) == ("running", "waiting") and second.trainer is None
-    while not first.done:
-        first.step(limit=1, seconds=0.05)
-    assert first.state == "finished" and pool.running() == 0
-    while not second.done:
-        second.step(limit=1, seconds=0.05)
-    assert second.state == "finished"
-
-
-def test_job_errors_become_messages_and_free_the_slot():
-    pool = slots.Slots()
-
-    def broken():
-        raise ValueError("n_cells and batch_size must be >= 1")
-
-    job = training.Job("a", "numpy-1", config(), broken, slots=pool)
-    job.step(limit=1)
-    assert job.state == "failed" and "n_cells" in job.error and pool.running() == 0
-
-
-def test_stopping_a_waiting_job_leaves_the_queue():
-    pool = slots.Slots()
-    pool.acquire("other", 1)
-    job = training.Job("a", "numpy-1", config(), lambda: None, slots=pool)
-    job.step(limit=1)
-    assert job.state == "waiting" and pool.position("a") == 1
-    job.stop()
-    assert job.state == "stopped" and pool.position("a") == 0
 
 
 # ---------------------------------------------------------------- slots
@@ -269,7 +221,7 @@ def test_confusion_matrix_counts_like_a_loop():
 def test_weights_npz_has_plain_arrays():
     job = run_to_end(training.NumpyTraining(config(epochs=1), fake_data()), max_batches=100)
     with np.load(io.BytesIO(export.weights_npz(job.weights)), allow_pickle=False) as f:
-        assert sorted(f.files) == sorted(training.WEIGHT_NAMES)
+        assert sorted(f.files) == sorted(WEIGHT_NAMES)
         for name in f.files:
             assert f[name].dtype == job.weights[name].dtype != object
             assert np.array_equal(f[name], job.weights[name])
@@ -288,12 +240,28 @@ def test_history_csv_reads_back():
 def test_examples_match_the_plain_forward_pass():
     data = fake_data()
     job = run_to_end(training.NumpyTraining(config(), data), max_batches=100)
-    model = training.model_from_weights(job.weights, job.config)
+    model = RecurrentNetwork.from_weights(job.weights)
     w = {k: v.astype(np.float64) for k, v in job.weights.items()}
     for row in training.example_rows(model, data.x_val, data.y_val, n=5):
         z = plain_output(w, data.x_val[row["index"]])
         assert row["proba"] == pytest.approx(1 / (1 + np.exp(-z)), rel=1e-4)
         assert row["label"] == data.y_val[row["index"]]
+
+
+def test_evaluate_counts_and_decodes_like_a_plain_loop():
+    data = fake_data()
+    data.index_to_word = {i: f"w{i}" for i in range(N_F)}            # rank -> word
+    job = run_to_end(training.NumpyTraining(config(), data), max_batches=100)
+    matrix, rows = training.evaluate(job.weights, data, n_examples=4)
+    w = {k: v.astype(np.float64) for k, v in job.weights.items()}
+    said = np.array([plain_output(w, seq) > 0 for seq in data.x_val])
+    assert matrix.sum() == len(data.y_val) and matrix[1, 1] == np.sum(said & (data.y_val == 1))
+    assert matrix[0, 1] == np.sum(said & (data.y_val == 0))
+    for row in rows:
+        seq = data.x_val[row["index"]]
+        words = ["<start>" if i == 1 else "<oov>" if i == 2 else f"w{i - 3}" for i in seq if i != 0]
+        assert row["words"] == " ".join(words)
+    assert job.results()["matrix"].tolist() == matrix.tolist()
 
 
 # ---------------------------------------------------------------- charts
@@ -329,11 +297,11 @@ def test_the_shipped_run_is_the_chapters_and_its_weights_give_its_accuracy(share
     assert (run.kind, run.status, run.epochs, run.data_source) == ("numpy", "finished", 20, "local")
     for key in ("n_cells", "batch_size", "learning_rate", "epochs", "truncation", "num_words", "skip_top",
                 "maxlen", "n_train"):
-        assert c[key] == training.CHAPTER_CONFIG[key], key
+        assert c[key] == CHAPTER.numpy_run()[key], key
     shapes = {k: v.shape for k, v in run.weights.items()}
     assert shapes == {"w1x": (100, 32), "w1h": (32, 32), "b1": (32,), "w2": (32, 1), "b2": (1,)}
     assert 0.6 < run.history["val_accuracy"][-1] < 0.75             # the book: 0.6816, the lecture notes: 0.7002
     from rnn_core.data import prepare_chapter_data
     data = prepare_chapter_data(data_dir=shared_data_dir)
-    model = training.model_from_weights(run.weights, c)
+    model = RecurrentNetwork.from_weights(run.weights)
     assert model.score(data.x_val, data.y_val) == pytest.approx(run.history["val_accuracy"][-1], abs=2 / 5000)

@@ -322,7 +322,7 @@ def test_page_imports_no_tensorflow(shipped):
 def test_shipped_runs_give_their_recorded_validation_accuracy():
     """The NumPy forward pass of every shipped run reproduces the validation accuracy its training recorded."""
     from rnn_core import keras_numpy
-    from rnn_core.training import model_from_weights
+    from rnn_core.numpy_rnn import RecurrentNetwork
     chapters = {}
     for run in runs.saved_runs():
         c = run.config
@@ -331,7 +331,7 @@ def test_shipped_runs_give_their_recorded_validation_accuracy():
             chapters[key] = data.prepare_chapter_data(*key, data_dir=SHARED)
         d = chapters[key]
         if run.kind == "numpy":
-            p = model_from_weights(run.weights, {}).predict_proba(d.x_val)[:, 0]
+            p = RecurrentNetwork.from_weights(run.weights).predict_proba(d.x_val)[:, 0]
         else:
             p = keras_numpy.predict(run.kind, run.weights, d.x_val)[:, 0]
         recorded = run.history.get("val_accuracy")

@@ -1,8 +1,11 @@
 """Streamlit helpers shared by the pages: language, texts, data, code display."""
+import ast
 import functools
+import importlib.util
 import inspect
 import runpy
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -103,16 +106,26 @@ def chart(spec, width=None):
 
 @functools.cache
 def _source(obj):
-    return inspect.getsource(obj)
+    """The source of a function or class; "module.name" is read from the module's file without importing it."""
+    if not isinstance(obj, str):
+        return f"{obj.__module__}.{obj.__qualname__}", inspect.getsource(obj)
+    module, name = obj.rsplit(".", 1)
+    text = Path(importlib.util.find_spec(module).origin).read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == name)
+    return obj, ast.get_source_segment(text, node)
 
 
 def show_code(*objects):
-    """An expander with the real source of the rnn_core functions behind what the page shows."""
+    """An expander with the real source of the rnn_core functions behind what the page shows.
+
+    An object may be given as "module.name" (e.g. for rnn_core.keras_models, which the server must not import).
+    """
     t = texts("common")
     with st.expander(t("show_code"), icon=":material/code:"):
         for obj in objects:
-            st.caption(f"`{obj.__module__}.{obj.__qualname__}`")
-            st.code(_source(obj), language="python")
+            name, source = _source(obj)
+            st.caption(f"`{name}`")
+            st.code(source, language="python")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -190,8 +203,8 @@ def reason(error):
 def source_note(data=None):
     """Say which data a page shows: the real IMDB reviews or the synthetic corpus (and why, in the user's language)."""
     t = texts("common")
-    source, detail, reasons = ((data.source, data.source_detail, data.source_reasons) if data is not None
-                               else data_source())
+    source, detail, reasons = ((data.source, data.source_detail, getattr(data, "source_reasons", ()))
+                               if data is not None else data_source())
     if source == "synthetic":
         st.warning(t("source.synthetic"), icon=":material/science:")
         why = "; ".join(f"{t(f'source.where.{where}')}: {reason(e)}" for where, e in reasons)

@@ -133,3 +133,17 @@ def full_screenshot(page, path):
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": width, "height": 900})
+
+
+def children(pid):
+    """The ids of a process's child processes (from /proc)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        out += [int(c) for c in text]
+    return out
+
+
+def maps(pid):
+    """The files a process has mapped into memory (its shared libraries among them)."""
+    return Path(f"/proc/{pid}/maps").read_text()

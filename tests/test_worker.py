@@ -1,0 +1,230 @@
+"""The worker: jobs train in threads and report plain data, Stop, the line of waiting jobs, vanished sessions,
+and the process itself (a NumPy job without TensorFlow, a Keras job, crash and restart, idle exit, orphan exit)."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from rnn_core import slots, worker
+from rnn_core.config import CHAPTER
+from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+
+ROOT = Path(__file__).resolve().parents[1]
+N_F, T = 30, 12
+TENSORFLOW = ("libtensorflow", "_pywrap_tensorflow")
+
+
+def fake_data(n=160, n_val=64, seed=0):
+    """Random token reviews, label = is token 5 among the last 4 words."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, N_F, (n + n_val, T)).astype(np.int32)
+    y = (x[:, -4:] == 5).any(axis=1).astype(np.int64)
+    return SimpleNamespace(x_train=x[:n], y_train=y[:n], x_val=x[n:], y_val=y[n:], num_words=N_F, skip_top=0,
+                           maxlen=T, source="synthetic", source_detail="test", index_to_word={})
+
+
+def config(**kw):
+    small = dict(n_cells=8, batch_size=16, learning_rate=0.1, epochs=3, truncation=5, num_words=N_F, maxlen=T,
+                 skip_top=0, n_train=160)
+    return {**CHAPTER.numpy_run(), **small, **kw}
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    """Jobs in this process, on fake data."""
+    data = fake_data()
+    monkeypatch.setattr(worker, "chapter_data", lambda *key: data)
+    monkeypatch.setattr(worker, "WAIT_POLL", 0.02)
+    return worker.Jobs(slots.Slots())
+
+
+def wait_for(jobs, job_id, done, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = jobs.poll(job_id)
+        if done(r):
+            return r
+        time.sleep(0.02)
+    raise AssertionError(f"not reached: {r['state']}")
+
+
+def over(r):
+    return r["state"] in worker.OVER
+
+
+def reference_weights(c, data):
+    """One uninterrupted fit with the same settings (the textbook's fit loop)."""
+    net = RecurrentNetwork(n_cells=c["n_cells"], batch_size=c["batch_size"], learning_rate=c["learning_rate"],
+                           truncation=c["truncation"], textbook_backprop=c["textbook_backprop"], seed=c["seed"])
+    net.fit(data.x_train, data.y_train, epochs=c["epochs"], n_features=data.num_words)
+    return dict(zip(WEIGHT_NAMES, net.get_weights()))
+
+
+# ---------------------------------------------------------------- jobs, in this process
+
+def test_a_job_trains_in_its_thread_like_one_plain_fit(jobs):
+    c = config()
+    job_id = jobs.start("a", "numpy", c, limit=2)
+    r = wait_for(jobs, job_id, over)
+    assert r["state"] == "finished" and r["epochs_done"] == 3 and r["fraction"] == 1.0
+    ref = reference_weights(c, fake_data())
+    for name in WEIGHT_NAMES:
+        assert np.array_equal(r["run"]["weights"][name], ref[name]), name
+    assert r["run"]["kind"] == "numpy" and r["run"]["status"] == "finished" and len(r["history"]["loss"]) == 3
+    matrix = r["results"]["matrix"]
+    assert matrix.sum() == 64 and len(r["results"]["examples"]) == 6
+    assert r["running"] == 0                                  # the slot was given back
+
+
+def test_stop_ends_the_job_after_its_chunk_and_keeps_finished_epochs(jobs):
+    c = config(epochs=500)
+    job_id = jobs.start("a", "numpy", c, limit=2)
+    wait_for(jobs, job_id, lambda r: r["epochs_done"] >= 1)
+    r = jobs.stop(job_id)
+    assert r["state"] == "stopped" and 1 <= r["epochs_done"] < 500
+    ref = reference_weights(dict(c, epochs=r["epochs_done"]), fake_data())
+    for name in WEIGHT_NAMES:                                 # the weights after the last finished epoch
+        assert np.array_equal(r["run"]["weights"][name], ref[name]), name
+    assert jobs.poll(job_id)["epochs_done"] == r["epochs_done"]          # stopped for good
+
+
+def test_the_limit_makes_jobs_wait_in_line(jobs):
+    a = jobs.start("a", "numpy", config(epochs=500), limit=1)
+    wait_for(jobs, a, lambda r: r["state"] == "running")
+    b = jobs.start("b", "numpy", config(epochs=1), limit=1)
+    c = jobs.start("c", "numpy", config(epochs=1), limit=1)
+    time.sleep(0.2)
+    rb, rc = jobs.poll(b), jobs.poll(c)
+    assert (rb["state"], rb["position"], rc["state"], rc["position"]) == ("waiting", 1, "waiting", 2)
+    assert rb["running"] == 1 and rb["limit"] == 1
+    assert jobs.stop(c)["state"] == "stopped" and jobs.poll(b)["position"] == 1    # c leaves the line
+    assert jobs.poll(b)["state"] == "waiting"
+    jobs.stop(a)
+    assert wait_for(jobs, b, over)["state"] == "finished"
+
+
+def test_a_job_nobody_asks_about_is_stopped(jobs, monkeypatch):
+    monkeypatch.setattr(worker, "ABANDON", 0.3)
+    job_id = jobs.start("a", "numpy", config(epochs=500), limit=2)
+    job = jobs.get(job_id)
+    assert job.ended.wait(30)
+    assert job.state == "stopped" and not jobs.busy()
+
+
+def test_bad_settings_end_the_job_with_a_message(jobs):
+    r = wait_for(jobs, jobs.start("a", "numpy", config(n_cells=0), limit=2), over)
+    assert r["state"] == "failed" and "n_cells" in r["error"] and r["running"] == 0
+    with pytest.raises(ValueError):
+        jobs.start("a", "no-such-kind", config(), limit=2)
+    with pytest.raises(KeyError):
+        jobs.poll("no-such-job")
+
+
+def test_more_kinds_can_be_registered(jobs, monkeypatch):
+    from rnn_core.training import NumpyTraining
+    made = []
+
+    def tiny(c, data):
+        made.append(c)
+        return NumpyTraining(dict(c, epochs=1), data)
+
+    monkeypatch.setitem(worker.KINDS, "tiny", tiny)
+    r = wait_for(jobs, jobs.start("a", "tiny", config(), limit=2), over)
+    assert r["state"] == "finished" and r["epochs_done"] == 1 and made
+
+
+# ---------------------------------------------------------------- the process
+
+@pytest.fixture
+def proc():
+    w = worker.Worker()
+    yield w
+    w.shutdown()
+
+
+def poll_until_over(w, job_id, timeout=300):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = w.call("poll", job_id=job_id)
+        if over(r):
+            return r
+        time.sleep(0.1)
+    raise AssertionError("the job did not end")
+
+
+def test_a_numpy_job_in_the_process_never_loads_tensorflow(proc):
+    c = dict(CHAPTER.numpy_run(), n_train=200, epochs=1)
+    r = poll_until_over(proc, proc.call("start", owner="a", kind="numpy", config=c, limit=2))
+    assert r["state"] == "finished" and r["epochs_done"] == 1
+    assert r["source"] in ("local", "keras", "synthetic")
+    assert not [n for n in TENSORFLOW if n in Path(f"/proc/{proc.pid}/maps").read_text()]
+
+
+def test_a_keras_job_and_the_keras_calls_in_the_process(proc):
+    pytest.importorskip("keras")
+    c = dict(kind="keras_a", epochs=1, n_train=200, n_val=250, seed=42, unroll=False,
+             **dict(zip(("num_words", "skip_top", "maxlen"), CHAPTER.data_for("keras_a"))))
+    r = poll_until_over(proc, proc.call("start", owner="a", kind="keras_a", config=c, limit=2))
+    assert r["state"] == "finished" and r["epochs_done"] == 1
+    # Keras's own model.evaluate with the final weights = the validation accuracy fit reported after the epoch
+    assert r["results"]["accuracy"] == pytest.approx(r["history"]["val_accuracy"][-1])
+    assert set(r["run"]["weights"]) == {"rnn_kernel", "rnn_recurrent_kernel", "rnn_bias", "dense_kernel",
+                                        "dense_bias"}
+    assert all(n in Path(f"/proc/{proc.pid}/maps").read_text() for n in TENSORFLOW)
+    s = proc.call("summary", kind="keras_b")
+    assert s["total"] == 32_337 and s["counts"]["embedding"] == 32_000
+    out = proc.call("compare", kind="keras_a", weights=r["run"]["weights"], num_words=c["num_words"],
+                    skip_top=c["skip_top"], maxlen=c["maxlen"], n=50)
+    assert len(out["y"]) == 50 and np.abs(out["p_numpy"] - out["p_keras"]).max() < 1e-5
+    with pytest.raises(worker.WorkerError, match="embedding|rnn_kernel"):   # weights that don't fit
+        proc.call("compare", kind="keras_a", weights={"embedding": np.zeros((3, 3))}, num_words=100, skip_top=20,
+                  maxlen=100, n=5)
+
+
+def test_a_crashed_worker_is_restarted_with_a_message(proc):
+    c = dict(CHAPTER.numpy_run(), n_train=20000, epochs=20)
+    job_id = proc.call("start", owner="a", kind="numpy", config=c, limit=2)
+    old = proc.pid
+    os.kill(old, signal.SIGKILL)
+    proc.proc.wait(10)
+    with pytest.raises(worker.WorkerRestarted):
+        proc.call("poll", job_id=job_id)
+    assert proc.alive and proc.pid != old
+    with pytest.raises(worker.JobLost):                         # the new worker does not know the old job
+        proc.call("poll", job_id=job_id)
+    assert proc.call("ping") == proc.pid                        # and serves again
+
+
+def test_an_idle_worker_exits_and_comes_back_without_a_message():
+    w = worker.Worker(env=dict(os.environ, RNN_WORKER_IDLE="1"))
+    try:
+        first = w.call("ping")
+        w.proc.wait(20)
+        assert w.proc.returncode == 0                           # an idle exit, not a crash
+        assert w.call("ping") != first                          # a fresh worker, no WorkerRestarted
+    finally:
+        w.shutdown()
+
+
+def test_the_worker_exits_with_its_parent():
+    code = textwrap.dedent("""
+        import os, sys
+        sys.path.insert(0, os.getcwd())
+        from rnn_core.worker import Worker
+        w = Worker()
+        print(w.call("ping"), flush=True)
+        os._exit(0)                    # no clean-up: as if the server were killed
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    pid = int(out.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+        time.sleep(0.1)
+    assert not Path(f"/proc/{pid}").exists()

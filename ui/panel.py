@@ -1,0 +1,220 @@
+"""The training panel of both training pages: Start and Stop, the run's live view from the worker, its record.
+
+A page gives its key prefix (its page key: its texts and widget keys), the kind of job, the settings from its
+own bounded controls, and a function for what only it shows about a run. The training itself runs in the
+worker process (rnn_core/worker.py); this panel only asks it, about once a second while a run is active.
+"""
+import threading
+import uuid
+from types import SimpleNamespace
+
+import streamlit as st
+
+import ui
+from rnn_core import runs
+from rnn_core import worker as workers
+from rnn_core.charts import training as charts
+
+TICK = 1.0          # seconds between two looks at a running job
+CHART_KEYS = ("epoch", "loss", "val_loss", "value", "val_accuracy", "reference")
+
+
+@st.cache_resource(show_spinner=False)
+def worker():
+    """The server's one worker process (infrastructure shared by every session, never user state)."""
+    return workers.Worker()
+
+
+def call(t, method, **kwargs):
+    """worker().call(...), with a spinner while the worker process starts."""
+    w = worker()
+    if w.alive:
+        return w.call(method, **kwargs)
+    with st.spinner(t("worker.starting"), show_time=True):
+        return w.call(method, **kwargs)
+
+
+def curves(history, references, t, big):
+    """Learning curves and validation accuracy against the published values; stacked and bigger in lecture mode."""
+    names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+    a, b = (st.container(), st.container()) if big else st.columns(2)
+    with a:
+        st.markdown(f"**{t('chart.loss_title')}**")
+        st.altair_chart(charts.learning_curves(history, names, big), width="stretch")
+    with b:
+        st.markdown(f"**{t('chart.accuracy_title')}**")
+        st.altair_chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+
+
+def duration(t, seconds):
+    """'12 s' or '3 min 5 s'."""
+    s = int(round(seconds))
+    return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
+
+
+class SessionJob:
+    """This session's handle on its job in the worker: its id, its run's name, the worker's last report."""
+
+    def __init__(self, job_id, name, kind, config):
+        self.id, self.name, self.kind, self.config = job_id, name, kind, dict(config)
+        self.report = {"state": "waiting", "position": 0, "running": 0, "limit": 0, "epochs_done": 0,
+                       "history": {}, "event": None, "source": None}
+        self.lost = ""                      # "restarted" or "lost" when the worker no longer has the job
+        self.recorded = False
+        self._lock = threading.Lock()
+
+    @property
+    def state(self):
+        """"waiting", "running", "finished", "stopped", "diverged" or "failed"."""
+        return self.report["state"]
+
+    @property
+    def done(self):
+        return self.state in workers.OVER
+
+    def ask(self, t, method):
+        """Poll or stop the job; a worker that restarted or forgot the job ends it with a message."""
+        try:
+            self.report = call(t, method, job_id=self.id)
+        except workers.WorkerRestarted:
+            self.lost, self.report = "restarted", {**self.report, "state": "failed"}
+        except workers.JobLost:
+            self.lost, self.report = "lost", {**self.report, "state": "failed"}
+        except workers.WorkerError as e:
+            self.report = {**self.report, "state": "failed", "error": str(e)}
+
+    def claim_record(self):
+        """True exactly once after the run ended: whoever gets it adds the run to the session's runs."""
+        with self._lock:
+            if not self.done or self.recorded:
+                return False
+            self.recorded = True
+            return True
+
+
+class Panel:
+    """Start/Stop and the live view of one page's run; the page says what differs."""
+
+    def __init__(self, prefix, t, big, references, extra=None):
+        self.prefix, self.t, self.big = prefix, t, big
+        self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
+        self.extra = extra                  # extra(job): what only this page shows about a run
+        self.key = f"{prefix}_job"
+        st.session_state.setdefault("runs", [])
+        self.owner = st.session_state.setdefault(f"{prefix}_owner", f"{prefix}-{uuid.uuid4().hex}")
+
+    @property
+    def job(self):
+        """This session's latest job on this page, or None."""
+        return st.session_state.get(self.key)
+
+    @property
+    def active(self):
+        """True while this session's job waits or trains."""
+        job = self.job
+        return job is not None and not job.done
+
+    def show(self, kind, config):
+        """The Start and Stop buttons and the live view."""
+        t, active = self.t, self.active
+        buttons = st.container(horizontal=True)
+        if buttons.button(t("train.start"), type="primary", icon=":material/play_arrow:", disabled=active,
+                          key=f"{self.prefix}_start"):
+            self.start(kind, config)
+            st.rerun()
+        buttons.button(t("train.stop"), icon=":material/stop:", disabled=not active, key=f"{self.prefix}_stop",
+                       on_click=self.stop)
+        self.live(active)
+
+    def start(self, kind, config):
+        """Hand a new job to the worker (starting the worker first, with a spinner)."""
+        ss = st.session_state
+        count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
+        try:
+            job_id = call(self.t, "start", owner=self.owner, kind=kind, config=config, limit=ui.training_limit())
+        except workers.WorkerError as e:
+            job = SessionJob("", f"{kind}-{count}", kind, config)
+            job.report.update(state="failed", error=str(e))
+            job.lost = "restarted" if isinstance(e, workers.WorkerRestarted) else ""
+            ss[self.key] = job
+            return
+        ss[self.key] = SessionJob(job_id, f"{kind}-{count}", kind, config)
+
+    def stop(self):
+        """Stop this session's run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
+        job = self.job
+        if job is not None and not job.done:
+            job.ask(self.t, "stop")
+            self.record(job)
+
+    def record(self, job):
+        """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
+        run = job.report.get("run")
+        if job.claim_record() and run and run["history"].get("loss"):
+            st.session_state["runs"].append(runs.Run(**{**run, "name": job.name,
+                                                        "note": f"pages/{self.prefix}.py"}))
+
+    def live(self, active):
+        """Ask the worker about this session's run and redraw; reruns by itself while the run is active."""
+
+        @st.fragment(run_every=TICK if active else None)
+        def live_view():
+            job = self.job
+            if job is None:
+                st.info(self.t("status.idle"))
+                return
+            if not job.done:
+                job.ask(self.t, "poll")
+                if job.done:
+                    self.record(job)
+                    if active:
+                        st.rerun()      # the whole page: buttons, the list of runs, no more automatic reruns
+            self.draw(job)
+
+        live_view()
+
+    def draw(self, job):
+        """Status, live curves, and what the page adds."""
+        t, r = self.t, job.report
+        self.status(job)
+        if r.get("source"):
+            ui.source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"]))
+        if r["epochs_done"]:
+            curves(r["history"], self.references(job.kind), t, self.big)
+        elif job.state == "running":
+            st.caption(t("status.first_epoch"))
+        if self.extra is not None:
+            self.extra(job)
+
+    def status(self, job):
+        """What the run is doing, or how it ended."""
+        t, r, state = self.t, job.report, job.state
+        e, epochs = r.get("event"), r["epochs_done"]
+        if job.lost:
+            st.warning(t(f"worker.{job.lost}"), icon=":material/restart_alt:")
+        elif state == "waiting":
+            st.info(t("status.waiting", running=r["running"], limit=r["limit"], position=max(r["position"], 1)),
+                    icon=":material/hourglass_top:")
+        elif state == "failed":
+            st.error(t("status.failed", error=r.get("error", "")), icon=":material/error:")
+        elif state == "stopped":
+            st.warning(t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none"),
+                       icon=":material/stop_circle:")
+        elif e is None:
+            st.info(t("status.starting"), icon=":material/hourglass_top:")
+        elif state == "running":
+            where = dict(epoch=e["epoch"] + 1, epochs=e["epochs"], batch=e["batch"] + 1, n_batches=e["n_batches"])
+            left = r["time_left"]
+            text = (t("status.running", left=duration(t, left), **where) if left is not None else
+                    t("status.running_early", **where))
+            st.progress(min(r["fraction"], 1.0), text=text)
+            st.caption(t("status.away"))
+        elif state == "finished":
+            acc = r["history"].get("val_accuracy") or [float("nan")]
+            st.success(t("status.finished", acc=acc[-1], epochs=epochs, seconds=r["seconds"]),
+                       icon=":material/check_circle:")
+        elif state == "diverged":
+            text = t("status.diverged", epoch=e["epoch"] + 1, loss=r["diverged_loss"])
+            st.error(text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else ""),
+                     icon=":material/warning:")
+            st.markdown(t.md("diverged"))
