@@ -6,9 +6,10 @@ import streamlit as st
 
 import ui
 from rnn_core import gradflow
-from ui import i18n
 from rnn_core.charts import gradflow as charts
+from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui import i18n
 
 ui.entry_point_only()
 
@@ -16,7 +17,6 @@ t = ui.texts("gradflow")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
                         if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = ui.lecture_mode()
-CHAPTER_WINDOW = 10                     # the chapter backpropagates through the last 10 steps only
 MAX_STEPS = 200
 RADII = np.array([0.5, 0.75, 1.0, 1.25, 1.5, 2.0])     # spectral radii of the clipping chart
 SWEEP_BATCH = 16                                         # reviews for the clipping chart (it runs 6 networks)
@@ -48,7 +48,7 @@ def check(seed, window):
 
 st.title(t("title"))
 st.markdown(t.md("intro"))
-data = ui.chapter_data(num_words=100, skip_top=20, maxlen=MAX_STEPS)
+data = ui.chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=MAX_STEPS)
 ui.source_note(data)
 data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
 
@@ -70,13 +70,13 @@ with st.container(border=True):
                             help=t("input_scale_help"))
     steps = c4.slider(t("steps"), 10, MAX_STEPS, 100, step=10, key="gradflow_steps", bind="query-params",
                       help=t("steps_help"))
-    n_cells, batch, seed, window = 32, 32, 0, CHAPTER_WINDOW
+    n_cells, batch, seed, window = CHAPTER.n_cells, CHAPTER.batch_size, 0, CHAPTER.truncation
     if not big:
         d1, d2, d3, d4 = st.columns(4)
-        n_cells = d1.number_input(t("cells"), 2, 64, 32, key="gradflow_cells", persist_state="session")
-        batch = d2.number_input(t("batch"), 1, 64, 32, key="gradflow_batch", persist_state="session")
+        n_cells = d1.number_input(t("cells"), 2, 64, n_cells, key="gradflow_cells", persist_state="session")
+        batch = d2.number_input(t("batch"), 1, 64, batch, key="gradflow_batch", persist_state="session")
         seed = d3.number_input(t("seed"), 0, 9999, 0, key="gradflow_seed", persist_state="session")
-        window = d4.number_input(t("window"), 1, MAX_STEPS, CHAPTER_WINDOW, key="gradflow_window",
+        window = d4.number_input(t("window"), 1, MAX_STEPS, window, key="gradflow_window",
                                  persist_state="session", help=t("window_help"))
 
 res = flow(data, data_key, steps, radius, init, input_scale, n_cells, batch, seed, window)
@@ -86,9 +86,9 @@ st.header(t("flow_heading"))
 left, right = st.columns([3, 2] if not big else [1, 1])
 ratio = res["delta"][0] / res["delta"][-1] if res["delta"][-1] > 0 else float("nan")
 with left:
-    st.vega_lite_chart(spec=charts.delta_norm_chart(res["delta"], names("delta_chart"), big), width="stretch")
+    ui.chart(charts.delta_norm_chart(res["delta"], names("delta_chart"), big))
 with right:
-    st.vega_lite_chart(spec=charts.eigen_chart(res["eig"], names("eigen_chart"), big), width="content")
+    ui.chart(charts.eigen_chart(res["eig"], names("eigen_chart"), big), width="content")
 m1, m2, m3 = st.columns(3)
 m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
 m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
@@ -98,8 +98,7 @@ st.markdown(t.md("vanish_explode"))
 
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
 st.header(t("truncation_heading"))
-st.vega_lite_chart(spec=charts.contribution_chart(res["contrib"], window, names("contrib_chart"), big),
-                   width="stretch")
+ui.chart(charts.contribution_chart(res["contrib"], window, names("contrib_chart"), big), width="stretch")
 st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
 st.markdown(t.md("truncation"))
 ui.show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
@@ -135,6 +134,6 @@ if not big:
     clip = st.select_slider(t("clip"), [0.01, 0.1, 1.0, 10.0, 100.0], value=1.0, key="gradflow_clip",
                             persist_state="session")
 raw, clipped = sweep(data, data_key, steps, init, input_scale, n_cells, batch, seed, clip)
-st.vega_lite_chart(spec=charts.clipping_chart(RADII, raw, clipped, radius, names("clip_chart"), big), width="stretch")
+ui.chart(charts.clipping_chart(RADII, raw, clipped, radius, names("clip_chart"), big))
 st.caption(t("clip_caption", m=min(batch, SWEEP_BATCH), steps=steps))
 ui.show_code(gradflow.clip_by_norm, gradflow.grad_norms)

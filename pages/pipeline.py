@@ -1,5 +1,4 @@
 """The IMDB pipeline: one review from raw indices to words, lengths and padding, one-hot memory, the split."""
-import altair as alt
 import numpy as np
 import streamlit as st
 
@@ -18,16 +17,10 @@ MAXLEN = (25, 50, 100, 200, 400)
 N_ROWS = 8                          # reviews in the padded heatmap
 
 
-def show(chart):
-    """Render an Altair chart as its Vega-Lite spec (Altair's own checks are slow; the tests run them)."""
-    with alt.theme.enable("none"):
-        st.vega_lite_chart(chart.to_dict(validate=False), width="stretch")
-
-
 @st.cache_data(show_spinner=False, max_entries=128)
 def draw(name, *args, **kwargs):
     """Show a chart of rnn_core.charts.pipeline; cached with its output, so the same inputs just replay it."""
-    show(getattr(charts, name)(*args, **kwargs))
+    ui.chart(getattr(charts, name)(*args, **kwargs), width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -35,7 +28,7 @@ def draw_padded(num_words, skip_top, source, first, maxlen, names, big, _data):
     """The padded-matrix heatmap of N_ROWS reviews from `first` on (_data: not hashed, its settings are)."""
     block = ps.padded_block(_data, first, N_ROWS, maxlen)                 # (N_ROWS, maxlen)
     words = [imdb.decode(row, _data.index_to_word) for row in block]
-    show(charts.padded_chart(block, words, first, names, num_words, big=big))
+    ui.chart(charts.padded_chart(block, words, first, names, num_words, big=big), width="stretch")
 
 
 def human(n):

@@ -1,5 +1,4 @@
 """Sequences and time steps: word order, an order-blind dense network vs an RNN, a temperature series, the cell."""
-import altair as alt
 import numpy as np
 import streamlit as st
 
@@ -42,11 +41,7 @@ def temperatures(noise, lag):
 @st.cache_data(show_spinner=False, max_entries=128)
 def draw(name, *args, **kwargs):
     """Show a chart of rnn_core.charts.sequences; cached with its output, so the same inputs just replay it."""
-    spec = getattr(charts, name)(*args, **kwargs)
-    if not isinstance(spec, dict):                              # an Altair chart (the diagrams are plain specs)
-        with alt.theme.enable("none"):
-            spec = spec.to_dict(validate=False)                 # Altair's checks are slow; the tests run them
-    st.vega_lite_chart(spec, width="content" if "width" in spec else "stretch")
+    ui.chart(getattr(charts, name)(*args, **kwargs))
 
 
 def setting(widget, key, default, *args, **kwargs):

@@ -6,6 +6,7 @@ import streamlit as st
 import ui
 from rnn_core import keras_numpy, try_review
 from rnn_core.charts import try_review as charts
+from rnn_core.data import same_reviews
 
 ui.entry_point_only()
 
@@ -77,7 +78,7 @@ if not big and len(models) > 1:
 # --- every model reads the text with its own settings
 data = ui.chapter_data()
 readings = {}
-other = [label for label, run in models.items() if not try_review.same_vocabulary(run.data_source, data.source)]
+other = [label for label, run in models.items() if not same_reviews(run.data_source, data.source)]
 if other:
     st.warning(t("other_vocabulary", models=", ".join(other)), icon=":material/translate:")
 for label, run in models.items():
@@ -115,7 +116,7 @@ first = max(0, len(words) - MAX_CHART_WORDS)
 names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word": t("chart.word"),
          "status_title": t("chart.status"), "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
-st.altair_chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
+ui.chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
 st.caption(t("chart_caption"))
 if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))

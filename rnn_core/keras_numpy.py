@@ -1,10 +1,7 @@
 """The Keras models of the chapter run in plain NumPy from their saved weights (no TensorFlow needed to predict)."""
 import numpy as np
 
-
-def sigmoid(z):
-    """1 / (1 + e^-z), written as (1 + tanh(z / 2)) / 2: the same function, and it never overflows."""
-    return 0.5 * (1 + np.tanh(0.5 * z))
+from rnn_core.numpy_rnn import sigmoid
 
 
 def project(x, kernel):

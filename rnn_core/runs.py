@@ -17,7 +17,7 @@ UNREADABLE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZip
 
 @dataclass
 class Run:
-    """One trained model: kind is 'numpy' (the chapter's RecurrentNetwork) or 'keras_a/b/c' (curriculum §6)."""
+    """One trained model: kind is 'numpy' (the chapter's RecurrentNetwork) or 'keras_a/b/c' (lecture 6.4)."""
     name: str
     kind: str
     config: dict                      # hyperparameters and data settings (num_words, skip_top, maxlen, ...)

@@ -143,7 +143,7 @@ def test_probability_after_each_word(kind, word_index):
 def test_a_training_review_typed_in_gives_its_training_row(word_index):
     """The chapter's pipeline (load_data, drop <= 2, pad) and the page's encoding of the same words agree."""
     chapter = data.prepare_chapter_data(num_words=100, skip_top=20, maxlen=100, data_dir=SHARED)
-    corpus = data.local_corpus(SHARED)
+    corpus = data.find_corpus(SHARED)
     full, _ = data.load_reviews(corpus)                                 # every word's own index, no cut-off
     run = random_run("numpy", np.random.default_rng(5))
     index_to_word = data.index_to_word(corpus.word_index)
@@ -168,8 +168,8 @@ def test_wrong_vocabulary_size_is_an_error(word_index):
 
 
 def test_same_vocabulary():
-    assert try_review.same_vocabulary("keras", "local") and try_review.same_vocabulary("", "synthetic")
-    assert not try_review.same_vocabulary("keras", "synthetic") and not try_review.same_vocabulary("synthetic", "local")
+    assert data.same_reviews("keras", "local") and data.same_reviews("", "synthetic")
+    assert not data.same_reviews("keras", "synthetic") and not data.same_reviews("synthetic", "local")
 
 
 def test_chart_has_a_line_per_model_and_the_words(word_index):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from rnn_core.config import CHAPTER
 from ui import i18n
 
 ENTRY_POINT = i18n.LOCALES.parent / "streamlit_app.py"
@@ -83,6 +84,26 @@ def lecture_toggle():
         st.html(_LECTURE_CSS)
 
 
+def chart(spec, width=None):
+    """Draw a chart of rnn_core.charts, an Altair chart or a Vega-Lite dict (charts/spec.py): the one way pages do it.
+
+    Altair charts become their Vega-Lite dict without Altair's slow checks (the tests run them). A chart without
+    the theme gets it, sized for lecture mode. width: "stretch", "content", or by default "content" for a chart
+    that sets its own width (fixed, concatenated or faceted) and "stretch" for the others.
+    """
+    from rnn_core.charts import theme
+    if not isinstance(spec, dict):
+        import altair as alt
+        with alt.theme.enable("none"):
+            spec = spec.to_dict(validate=False)
+    if "config" not in spec:
+        spec = {**spec, "config": theme.config(lecture_mode())}
+    if width is None:
+        fixed = isinstance(spec.get("width"), int) or any(k in spec for k in ("hconcat", "vconcat", "facet"))
+        width = "content" if fixed else "stretch"
+    st.vega_lite_chart(spec=spec, width=width)
+
+
 @functools.cache
 def _source(obj):
     """The source of a function or class; "module.name" is read from the module's file without importing it."""
@@ -116,20 +137,20 @@ def _chapter_data(num_words, skip_top, maxlen):
 @st.cache_resource(show_spinner=False)
 def warm_up(delay=2.0):
     """Once per server: load the default data in the background, after the first page has had time to draw."""
-    timer = threading.Timer(delay, _chapter_data, args=(100, 20, 100))
+    timer = threading.Timer(delay, _chapter_data, args=(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen))
     timer.daemon = True
     timer.start()
     return True
 
 
-def chapter_data(num_words=100, skip_top=20, maxlen=100):
+def chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=CHAPTER.maxlen):
     """The chapter's padded split (read-only, shared by all sessions), with a spinner while it loads."""
-    from rnn_core.data import DataError
+    from rnn_core.npz_safe import DataError
     try:
         with st.spinner(texts("common")("loading_data")):
             return _chapter_data(int(num_words), int(skip_top), int(maxlen))
     except DataError as e:
-        st.error(texts("common")("data_error").format(error=e), icon=":material/error:")
+        st.error(texts("common")("data_error", error=reason(e)), icon=":material/error:")
         st.stop()
 
 
@@ -163,22 +184,30 @@ def training_limit():
 
 @st.cache_resource(show_spinner=False, ttl=600)
 def _located_source():
-    from rnn_core.data import locate_corpus
-    source, folder, note = locate_corpus()
-    return source, str(folder) if folder else note
+    from rnn_core.imdb_files import KERAS_FILES, locate_corpus
+    source, folder, reasons = locate_corpus()
+    detail = str(folder / next(iter(KERAS_FILES))) if source == "keras" else str(folder) if folder else ""
+    return source, detail, reasons
 
 
 def data_source():
-    """(source, detail) of the reviews the app uses, found from the files alone (for pages that don't load them)."""
+    """(source, detail, reasons) of the reviews the app uses, from the files alone (pages that don't load them)."""
     return _located_source()
 
 
+def reason(error):
+    """A DataError in the user's language: its code's text in locales/<lang>/common.toml [reason]."""
+    return texts("common")(f"reason.{error.code}", **error.params)
+
+
 def source_note(data=None):
-    """Say which data a page shows: the real IMDB reviews or the synthetic corpus."""
+    """Say which data a page shows: the real IMDB reviews or the synthetic corpus (and why, in the user's language)."""
     t = texts("common")
-    source, detail = (data.source, data.source_detail) if data is not None else data_source()
+    source, detail, reasons = ((data.source, data.source_detail, getattr(data, "source_reasons", ()))
+                               if data is not None else data_source())
     if source == "synthetic":
         st.warning(t("source.synthetic"), icon=":material/science:")
-        st.caption(t("source.why", detail=detail))
+        why = "; ".join(f"{t(f'source.where.{where}')}: {reason(e)}" for where, e in reasons)
+        st.caption(t("source.why", detail=why or t("source.no_reason")))
     else:
         st.caption(t(f"source.{source}") + f" (`{detail}`)")
