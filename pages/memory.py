@@ -75,8 +75,12 @@ def main_charts(results):
     """Accuracy and gradient reach against distance, side by side (stacked in lecture mode)."""
     df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
     left, right = (st.container(), st.container()) if big else st.columns(2)
-    left.altair_chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch", height=charts.page_height(big))
-    right.altair_chart(charts.reach_chart(df, names, results["window"], big), width="stretch", height=charts.page_height(big))
+    with left:
+        ui.chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch",
+                 height=charts.page_height(big))
+    with right:
+        ui.chart(charts.reach_chart(df, names, results["window"], big), width="stretch",
+                 height=charts.page_height(big))
     main = results["settings"]["main"]
     task = t("task", steps=memory.STEPS, pos=memory.POSITIVE, neg=memory.NEGATIVE, low=memory.FILLER_LOW,
              high=memory.N_FEATURES - 1, n_train=main["n_train"], n_val=main["n_val"], epochs=main["epochs"])
@@ -158,7 +162,7 @@ def padding(results):
     model_names = {"numpy": t("padding.numpy", epochs=pad["epochs"]["numpy"]),
                    "keras_c": t("padding.keras_c", epochs=pad["epochs"]["keras_c"])}
     where = {"pre": t("padding.pre"), "post": t("padding.post")}
-    st.altair_chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
+    ui.chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
     st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
     st.markdown(t.md("padding_result", numpy_pre=pad["numpy"]["pre"], numpy_post=pad["numpy"]["post"],
                      c_pre=pad["keras_c"]["pre"], c_post=pad["keras_c"]["post"]))
@@ -253,10 +257,12 @@ def live_fragment():
         label = {"live": t("live.label", model=labels[key])}
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)
-        left.altair_chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
-                          height=charts.page_height(big))
-        right.altair_chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
-                           height=charts.page_height(big))
+        with left:
+            ui.chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
+                     height=charts.page_height(big))
+        with right:
+            ui.chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
+                     height=charts.page_height(big))
 
 
 # ----------------------------------------------------------------------------- the page

@@ -134,7 +134,7 @@ if gradients:
     gnames = {"word": t("chart.word"), "gradient": t("gradient_chart.gradient"), "relative": t("gradient_chart.relative"),
               "status_title": t("chart.status"), "state": {s: t(f"gradient_chart.state.{s}") for s in ("read", "zero", "unread")}}
     frame = charts.gradient_frame(words, gradients, first=first)
-    st.altair_chart(charts.gradient_chart(frame, gnames, big=big), width="content")
+    ui.chart(charts.gradient_chart(frame, gnames, big=big), width="content")
     st.caption(t("gradient_caption"))
 
 if big:

@@ -101,7 +101,7 @@ def test_each_kind_matches_a_plain_loop(kind, word_index):
 
 
 def test_encoding_by_hand(word_index):
-    """Ranks + 3, indices < skip_top or >= num_words dropped, zeros in front (curriculum §4)."""
+    """Ranks + 3, indices < skip_top or >= num_words dropped, zeros in front (lecture 6.3)."""
     run = random_run("numpy", np.random.default_rng(2))
     text = "The film was GREAT, not bad! Zzzqx 영화"
     r = try_review.read_review(run, text, word_index)

@@ -84,12 +84,13 @@ def lecture_toggle():
         st.html(_LECTURE_CSS)
 
 
-def chart(spec, width=None):
+def chart(spec, width=None, height=None):
     """Draw a chart of rnn_core.charts, an Altair chart or a Vega-Lite dict (charts/spec.py): the one way pages do it.
 
     Altair charts become their Vega-Lite dict without Altair's slow checks (the tests run them). A chart without
     the theme gets it, sized for lecture mode. width: "stretch", "content", or by default "content" for a chart
-    that sets its own width (fixed, concatenated or faceted) and "stretch" for the others.
+    that sets its own width (fixed, concatenated or faceted) and "stretch" for the others. height: pixels, when
+    Streamlit must reserve more than the chart says (a legend above it).
     """
     from rnn_core.charts import theme
     if not isinstance(spec, dict):
@@ -101,7 +102,7 @@ def chart(spec, width=None):
     if width is None:
         fixed = isinstance(spec.get("width"), int) or any(k in spec for k in ("hconcat", "vconcat", "facet"))
         width = "content" if fixed else "stretch"
-    st.vega_lite_chart(spec=spec, width=width)
+    st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
 
 
 @functools.cache
