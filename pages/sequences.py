@@ -4,6 +4,8 @@ import numpy as np
 import streamlit as st
 
 import ui
+from ui.question import ask
+from rnn_core import quiz
 from rnn_core import sequences as seq
 from rnn_core import timeseries as ts
 from rnn_core.charts import sequences as charts
@@ -90,23 +92,25 @@ with st.container(horizontal=True):
                    step=1, help=t("orders.seed_help"), width=200)
 texts, dense, recurrent, spread = order_outputs(words, int(n_cells), int(seed))
 
-names = {k: t(f"orders.{k}") for k in ("dense", "rnn", "order", "order_number", "output")}
-draw("orders_chart", texts, dense, recurrent, names, big=big)
-if n_total > len(texts):
-    st.caption(t("orders.sampled", shown=len(texts), n=f"{n_total:,}"))
-c1, c2 = st.columns(2)
-c1.metric(t("orders.spread_dense"), f"{spread[0]:.4f}")
-c2.metric(t("orders.spread_rnn"), f"{spread[1]:.4f}")
-st.markdown(t.md("orders_why"))
+question = quiz.word_order(*spread, n_total, settings=(words, n_cells, seed))
+if ask(question, t, "orders"):
+    names = {k: t(f"orders.{k}") for k in ("dense", "rnn", "order", "order_number", "output")}
+    draw("orders_chart", texts, dense, recurrent, names, big=big)
+    if n_total > len(texts):
+        st.caption(t("orders.sampled", shown=len(texts), n=f"{n_total:,}"))
+    c1, c2 = st.columns(2)
+    c1.metric(t("orders.spread_dense"), f"{spread[0]:.4f}")
+    c2.metric(t("orders.spread_rnn"), f"{spread[1]:.4f}")
+    st.markdown(t.md("orders_why"))
 
-if T <= seq.MAX_LISTED:
-    with st.expander(t("orders.list", n=f"{n_total:,}"), icon=":material/list:", expanded=T <= 3):
-        st.dataframe([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
-                       t("orders.rnn"): round(float(r), 4)}
-                      for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
-                     hide_index=True, width="stretch")
-else:
-    st.caption(t("orders.not_listed", max=seq.MAX_LISTED))
+    if T <= seq.MAX_LISTED:
+        with st.expander(t("orders.list", n=f"{n_total:,}"), icon=":material/list:", expanded=T <= 3):
+            st.dataframe([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
+                           t("orders.rnn"): round(float(r), 4)}
+                          for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
+                         hide_index=True, width="stretch")
+    else:
+        st.caption(t("orders.not_listed", max=seq.MAX_LISTED))
 
 left, right = st.columns(2)
 with left:
@@ -136,9 +140,12 @@ with c1:
     draw("lag_chart", *pairs, lag_names, t("series.in_order"), domain, big=big)
     st.metric(t("series.r_in_order", lag=lag), f"{r:+.3f}")
 with c2:
-    draw("lag_chart", *mixed_pairs, lag_names, t("series.shuffled"), domain, big=big)
-    st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
-st.markdown(t.md("series_after"))
+    revealed = ask(quiz.shuffled_correlation(r, r_mixed, lag, settings=(noise, lag)), t, "series")
+    if revealed:
+        draw("lag_chart", *mixed_pairs, lag_names, t("series.shuffled"), domain, big=big)
+        st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
+if revealed:
+    st.markdown(t.md("series_after"))
 st.latex(r"r = \frac{\sum_t (x_t - \bar{x})(x_{t+k} - \bar{x}')}"
          r"{\sqrt{\sum_t (x_t - \bar{x})^2}\,\sqrt{\sum_t (x_{t+k} - \bar{x}')^2}}")
 ui.show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)
