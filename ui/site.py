@@ -18,6 +18,7 @@ PAGES = [
     PageInfo("pipeline", "pages/pipeline.py", ":material/dataset:", "concepts", "6.3"),
     PageInfo("unrolling", "pages/unrolling.py", ":material/replay:", "concepts", "6.1"),
     PageInfo("gradflow", "pages/gradflow.py", ":material/trending_down:", "concepts", "6.2"),
+    PageInfo("self_check", "pages/self_check.py", ":material/quiz:", "concepts", "6.1–6.4"),
     PageInfo("train_numpy", "pages/train_numpy.py", ":material/model_training:", "training", "6.3"),
     PageInfo("keras", "pages/keras.py", ":material/hub:", "training", "6.4", uses_tensorflow=True),
     PageInfo("try_review", "pages/try_review.py", ":material/rate_review:", "training", "6.3, 6.4"),
