@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ui.question import ask
 from rnn_core import gradflow, quiz
 from ui import i18n
 from rnn_core.charts import gradflow as charts
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui.question import ask
 
 ui.entry_point_only()
 

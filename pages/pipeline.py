@@ -4,11 +4,11 @@ import numpy as np
 import streamlit as st
 
 import ui
-from ui.question import ask
 from rnn_core import data as imdb
 from rnn_core import pipeline as ps
 from rnn_core import quiz
 from rnn_core.charts import pipeline as charts
+from ui.question import ask
 
 ui.entry_point_only()
 

@@ -4,13 +4,13 @@ import numpy as np
 import streamlit as st
 
 import ui
-from ui.question import ask
 from rnn_core import quiz
 from rnn_core import sequences as seq
 from rnn_core import timeseries as ts
 from rnn_core.charts import sequences as charts
 from rnn_core.data import decode
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui.question import ask
 
 ui.entry_point_only()
 

@@ -3,12 +3,12 @@ import numpy as np
 import streamlit as st
 
 import ui
-from ui.question import ask
 from rnn_core import quiz, unrolling
 from ui import i18n
 from rnn_core.charts import unrolling as charts
 from rnn_core.data import decode
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui.question import ask
 
 ui.entry_point_only()
 

@@ -127,9 +127,9 @@ def linear_ratio(rng):
 
 
 def direction(rng):
-    """Small inputs: does delta shrink, stay or grow over k steps back at this radius?"""
-    radius, k = float(rng.choice([0.6, 0.8, 1.25, 1.5])), int(rng.integers(20, 41))
-    ratio = delta_ratio(radius, k, 0.1, int(rng.integers(1000)))
+    """Inputs switched off: does delta shrink, stay or grow over k steps back at this radius?"""
+    radius, k = float(rng.choice([0.5, 0.7, 0.95, 1.0, 1.05, 1.3, 1.5])), int(rng.integers(25, 41))
+    ratio = delta_ratio(radius, k, 0.0, int(rng.integers(1000)))
     answer = "vanish" if ratio < VANISH else "explode" if ratio > EXPLODE else "stable"
     return Item("direction", "choice", answer, {"radius": f"{radius:g}", "k": k}, ("vanish", "stable", "explode"))
 

@@ -27,7 +27,7 @@ def ask(question, t, key):
     """
     common = ui.texts("common")
     base = f"quiz.{question.qid}"
-    say = lambda k: t(f"{base}.{k}").format(**question.params)   # noqa: E731  (always formatted: {{ }} -> { })
+    say = lambda k: t(f"{base}.{k}").format(**question.params)   # always formatted: {{ }} -> { }
     wkey = f"quiz_{key}_{question.key}"
     with st.container(border=True, key=f"quizbox_{key}"):
         prompt = say("prompt")
