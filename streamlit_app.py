@@ -24,6 +24,7 @@ for info in PAGES:
 
 current = st.navigation(sections)
 ui.lecture_toggle()
+ui.phone_style()
 question.answers_toggle()
 ui.warm_up()
 current.run()

@@ -73,7 +73,7 @@ for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}
                     if item.form == "choice":
                         given = st.radio(t("your_answer"), item.options, index=None, key=key,
                                          format_func=lambda o, item=item: say(item, f"opt.{o}"),
-                                         label_visibility="collapsed")
+                                         label_visibility="collapsed", width="stretch")
                     else:
                         given = st.text_input(t("your_answer"), max_chars=sc.MAX_CHARS, key=key,
                                               placeholder=t(f"placeholder.{item.form}"), label_visibility="collapsed")

@@ -36,7 +36,7 @@ def ask(question, t, key):
         else:
             st.markdown(":material/quiz: **" + prompt + "**")
         choice = st.radio(common("quiz.your_answer"), question.options, index=None, key=wkey,
-                          format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed")
+                          format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch")
         shown = show_all() or st.session_state.get(wkey + "_shown", False)
         if choice is None and not shown and ui.lecture_mode():
             st.button(common("quiz.reveal"), key=wkey + "_reveal", on_click=_reveal, args=(wkey + "_shown",),
