@@ -12,8 +12,10 @@ st.title(t("title_long"))
 st.markdown(t.md("intro"))
 
 st.subheader(t("map_heading"))
-cols = st.columns(2)
-for i, info in enumerate(p for p in PAGES if p.key != "home"):
+pages = [p for p in PAGES if p.key != "home"]
+for i, info in enumerate(pages):
+    if i % 2 == 0:
+        cols = st.columns(2)           # one row per pair: on a phone the cards stack in the pages' order
     page_texts = ui.texts(info.key)
     with cols[i % 2].container(border=True):
         st.page_link(info.path, label=page_texts("title"), icon=info.icon)

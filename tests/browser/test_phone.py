@@ -60,10 +60,10 @@ def test_page_fits_a_phone(phone, server, info, lang, answers):
     assert size["scroll"] <= size["inner"], size                             # the page never scrolls sideways
     assert size["main"] <= size["main_client"], size                         # nor does the app's own scroller
     assert not size["wide"], size                                            # nor does anything stick out of it
-    answers = phone.locator('[class*="st-key-quizbox_"] [role="radiogroup"] label, [class*="st-key-quizbox_"] input')
-    answers = [x for x in answers.all() if x.is_visible()]       # (the self-check's other tabs are hidden)
-    assert answers or info.key not in QUESTION_PAGES
-    for answer in answers[:12]:
-        box = answer.bounding_box()
+    taps = phone.locator('[class*="st-key-quizbox_"] [role="radiogroup"] label, [class*="st-key-quizbox_"] input')
+    taps = [x for x in taps.all() if x.is_visible()]             # (the self-check's other tabs are hidden)
+    assert taps or info.key not in QUESTION_PAGES
+    for tap in taps[:12]:
+        box = tap.bounding_box()
         assert box["height"] >= TAP and box["width"] >= 200, box             # answers are easy to tap
     harness.full_screenshot(phone, SHOTS / "phone" / f"{info.key}-{lang}-{answers}.png")
