@@ -86,7 +86,8 @@ res = flow(data, data_key, steps, radius, init, input_scale, n_cells, batch, see
 st.header(t("flow_heading"))
 ratio = res["delta"][0] / res["delta"][-1] if res["delta"][-1] > 0 else float("nan")
 settings = (data_key, steps, radius, init, input_scale, n_cells, batch, seed)
-if ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio"):
+flow_shown = ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio")
+if flow_shown:
     left, right = st.columns([3, 2] if not big else [1, 1])
     with left:
         st.vega_lite_chart(spec=charts.delta_norm_chart(res["delta"], names("delta_chart"), big), width="stretch")
@@ -101,9 +102,12 @@ if ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio"):
 
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
 st.header(t("truncation_heading"))
-st.vega_lite_chart(spec=charts.contribution_chart(res["contrib"], window, names("contrib_chart"), big),
-                   width="stretch")
-st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
+if flow_shown:                                  # this chart shows the same decay: not before the prediction
+    st.vega_lite_chart(spec=charts.contribution_chart(res["contrib"], window, names("contrib_chart"), big),
+                       width="stretch")
+    st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
+else:
+    st.caption(ui.texts("common")("quiz.answer_above"))
 st.markdown(t.md("truncation"))
 ui.show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
 
