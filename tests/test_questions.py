@@ -73,6 +73,11 @@ PAGES = {
 CASES = [(page, qid) for page, (_, _, qs) in PAGES.items() for qid in qs]
 
 
+def options_of(t, qid):
+    """The option keys of a question, from its texts."""
+    return [k.rsplit(".", 1)[1] for k in t if k.startswith(f"quiz.{qid}.opt.")]
+
+
 def radio(at, qid):
     found = [r for r in at.radio if r.key.startswith(f"quiz_{qid}_")]
     assert len(found) == 1, [r.key for r in at.radio]
@@ -90,8 +95,12 @@ def open_page(make_app, lang, page, **query):
     return at
 
 
-@pytest.mark.parametrize("lang", i18n.LANGS)
-@pytest.mark.parametrize("page, qid", CASES)
+def each_question(test):
+    """Run a test for every question of every concept page, in both languages."""
+    return pytest.mark.parametrize("lang", i18n.LANGS)(pytest.mark.parametrize("page, qid", CASES)(test))
+
+
+@each_question
 def test_every_option_gets_its_feedback_after_an_answer(make_app, lang, page, qid):
     t = texts(lang, page)
     expected, shown, _ = PAGES[page][2][qid]
@@ -102,7 +111,7 @@ def test_every_option_gets_its_feedback_after_an_answer(make_app, lang, page, qi
     assert not shown(at, t)                                  # and no result
     assert len(q.options) >= 2
     right = set()
-    options = [k.rsplit(".", 1)[1] for k in t if k.startswith(f"quiz.{qid}.opt.")]
+    options = options_of(t, qid)
     assert len(options) == len(q.options)
     for option in options:
         radio(at, qid).set_value(option).run()
@@ -117,14 +126,12 @@ def test_every_option_gets_its_feedback_after_an_answer(make_app, lang, page, qi
     assert right == expected(at, t)
 
 
-@pytest.mark.parametrize("lang", i18n.LANGS)
-@pytest.mark.parametrize("page, qid", CASES)
+@each_question
 def test_changing_a_setting_asks_again(make_app, lang, page, qid):
     t = texts(lang, page)
     _, shown, change = PAGES[page][2][qid]
     at = open_page(make_app, lang, page)
-    option = next(k.rsplit(".", 1)[1] for k in t if k.startswith(f"quiz.{qid}.opt."))
-    radio(at, qid).set_value(option).run()
+    radio(at, qid).set_value(options_of(t, qid)[0]).run()
     assert len(at.success) + len(at.error) == 1 and shown(at, t)
     change(at)
     at.run()
