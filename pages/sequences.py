@@ -155,16 +155,18 @@ st.header(t("cell.heading"))
 m = n_total
 shapes = {"X": f"({m:,}, {T}, {n_f})", "X_t": f"({m:,}, {n_f})", "H": f"({m:,}, {n_cells})",
           "W1x": f"({n_f}, {n_cells})", "W1h": f"({n_cells}, {n_cells})", "A2": f"({m:,}, 1)", "n_c": str(n_cells)}
-c1, c2 = st.columns([3, 2], vertical_alignment="center")
-with c1:
-    st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
-with c2:
-    draw("folded_cell_chart", shapes, {"cell": t("cell.cell"), "loop": t("cell.loop")}, big=big)
-draw("unrolled_chart", list(words), shapes, {"shared": t("cell.shared")}, big=big)
-st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
-         r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
-         r"\qquad H_t = \tanh(Z_{1,t})")
-ui.show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
+n_weights = sum(w.size for w in seq.seeded_rnn(n_f, int(n_cells), int(seed)).get_weights())   # the live model's
+if ask(quiz.shared_weights(n_weights, n_f, int(n_cells), T, settings=(words, n_cells, seed)), t, "shared"):
+    c1, c2 = st.columns([3, 2], vertical_alignment="center")
+    with c1:
+        st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
+    with c2:
+        draw("folded_cell_chart", shapes, {"cell": t("cell.cell"), "loop": t("cell.loop")}, big=big)
+    draw("unrolled_chart", list(words), shapes, {"shared": t("cell.shared")}, big=big)
+    st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
+             r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
+             r"\qquad H_t = \tanh(Z_{1,t})")
+    ui.show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
 
 # 5. The same idea on real reviews -----------------------------------------------------------------
 st.header(t("reviews.heading"))

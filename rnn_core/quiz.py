@@ -54,6 +54,18 @@ def word_order(dense_spread, rnn_spread, n_orders, settings=()):
     return _ask("orders", ("neither", "dense", "rnn", "both"), right, settings, {"n": n_orders}, feedback)
 
 
+def shared_weights(n_weights, n_f, n_c, steps, settings=()):
+    """How many weights does the RNN hold for T time steps? The option whose count equals the live model's own."""
+    layer = {"shared": n_f * n_c + n_c * n_c + n_c,                     # one W1x, W1h, b1 for every step
+             "per_step": steps * (n_f * n_c + n_c * n_c + n_c),         # a copy of each per time step
+             "per_step_h": n_f * n_c + steps * n_c * n_c + n_c}         # its own W1h per time step
+    counts = {o: v + n_c + 1 for o, v in layer.items()}                # + W2 (n_c, 1) and b2
+    right = {o for o, c in counts.items() if c == n_weights}
+    feedback = {o: "one_step" if steps == 1 else o for o in counts}
+    params = {"T": steps, "n_f": n_f, "n_c": n_c} | {o: f"{c:,}" for o, c in counts.items()}
+    return _ask("shared", tuple(counts), right, settings, params, feedback)
+
+
 def shuffled_correlation(r_in_order, r_shuffled, lag, settings=()):
     """After shuffling the hours, the lag-k correlation is ... (nearest of: unchanged, about 0, stronger)."""
     gap = {"same": abs(r_shuffled - r_in_order), "zero": abs(r_shuffled),

@@ -46,6 +46,8 @@ PAGES = {
     "sequences": ("pages/sequences.py", None, {
         "orders": (lambda at, t: {"rnn"}, has_metric("orders.spread_dense"),
                    lambda at: at.select_slider(key="sequences_cells").set_value(8)),
+        "shared": (lambda at, t: {"shared"}, lambda at, t: any(r"\underbrace{Z_{1,t}}" in e.value for e in at.latex),
+                   lambda at: at.number_input(key="sequences_seed").set_value(7)),
         "series": (lambda at, t: {"zero"}, lambda at, t: any(m.label.endswith(t["series.r_shuffled"].split("}")[-1])
                                                              for m in at.metric),
                    lambda at: at.slider(key="sequences_lag").set_value(12)),

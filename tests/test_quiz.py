@@ -131,3 +131,13 @@ def test_question_key_changes_with_its_settings():
     a = quiz.recurrent_shape(np.ones((8, 32)), 8, 100, 32, settings=(8, 100, 32))
     b = quiz.recurrent_shape(np.ones((9, 32)), 9, 100, 32, settings=(9, 100, 32))
     assert a.key != b.key and a.key == quiz.recurrent_shape(np.ones((8, 32)), 8, 100, 32, settings=(8, 100, 32)).key
+
+
+@pytest.mark.parametrize("steps", [1, 3, 8])
+def test_shared_weights_follow_the_live_models_count(steps):
+    """The chapter's RNN holds one W1x, W1h, b1 whatever T: counted in a network built by hand, not by the quiz."""
+    n_f, n_c = 5, 4
+    arrays = [np.zeros((n_f, n_c)), np.zeros((n_c, n_c)), np.zeros(n_c), np.zeros((n_c, 1)), np.zeros(1)]
+    q = quiz.shared_weights(sum(a.size for a in arrays), n_f, n_c, steps)
+    assert q.correct == ({"shared", "per_step", "per_step_h"} if steps == 1 else {"shared"})
+    assert q.feedback["per_step"] == ("one_step" if steps == 1 else "per_step")
