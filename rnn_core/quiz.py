@@ -36,7 +36,8 @@ class Question:
 
 def _ask(qid, options, correct, settings, params=None, feedback=None):
     correct = frozenset(o for o in options if o in correct)
-    assert correct, f"{qid}: no option is right"
+    if not correct:
+        raise ValueError(f"{qid}: none of the options {options} is right")
     return Question(qid, tuple(options), correct, feedback or {o: o for o in options}, tuple(settings),
                     params or {})
 
