@@ -85,7 +85,8 @@ def lecture_toggle():
 _PHONE_CSS = """<style>
 [data-testid="stMain"] .katex-display, [data-testid="stMain"] [data-testid="stVegaLiteChart"] {
   overflow-x: auto; overflow-y: hidden; max-width: 100%; }
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li, h1, h2, h3, h4) {
+  overflow-wrap: anywhere; word-break: keep-all; }   /* Korean breaks between words, long tokens anywhere */
 @media (max-width: 640px), (pointer: coarse) {
   [class*="st-key-quizbox_"] [data-testid="stRadioGroup"], [class*="st-key-quizbox_"] [data-testid="stRadioGroup"] > div {
     width: 100% !important; }
