@@ -5,7 +5,9 @@ import streamlit as st
 import ui
 from rnn_core import data as imdb
 from rnn_core import pipeline as ps
+from rnn_core import quiz
 from rnn_core.charts import pipeline as charts
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -92,7 +94,9 @@ st.header(t("lengths.heading"))
 train_lengths = data.train_reviews.lengths                             # (20000,) after dropping <= 2
 starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
 cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
-st.markdown(t.md("lengths", maxlen=maxlen))
+padding_shown = ask(quiz.padding(steps["cleaned"], maxlen, (num_words, skip_top, int(j), maxlen)), t, "padding")
+if padding_shown:
+    st.markdown(t.md("lengths", maxlen=maxlen))
 names = {"length": t("lengths.length"), "reviews": t("lengths.reviews"), "cut": t("lengths.cut"),
          "kept": t("lengths.kept")}
 draw("lengths_chart", starts, ends, counts, maxlen, names, big=big)
@@ -103,12 +107,13 @@ c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
 st.caption(t("lengths.note", longest=int(train_lengths.max())))
 
 st.subheader(t("padded.heading"))
-st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
-hm_names = {k: t(f"padded.{k}") for k in ("step", "review", "index", "word")}
-draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
-st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
-         r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
-ui.show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
+if padding_shown:
+    st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
+    hm_names = {k: t(f"padded.{k}") for k in ("step", "review", "index", "word")}
+    draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
+    st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
+             r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
+    ui.show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
 
 # 3. One-hot or tokens ---------------------------------------------------------------------------------
 st.header(t("memory.heading"))
@@ -116,19 +121,22 @@ m = len(data.x_train)
 rows = ps.input_formats(m, maxlen, num_words)
 for r in rows:
     r["size"] = human(r["bytes"])
-st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
-num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
-st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
-         rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
-         rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
-         rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
-fmt_names = {r["key"]: t(f"memory.{r['key']}") for r in rows} | {"bytes": t("memory.bytes")}
-st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
-               "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
-              for r in rows], hide_index=True, width="stretch")
-draw("formats_chart", rows, fmt_names, big=big)
-st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
-ui.show_code(ps.onehot_bytes, ps.input_formats)
+memory_q = quiz.onehot_memory(rows[0]["bytes"], (num_words, maxlen, m), m=f"{m:,}", maxlen=maxlen,
+                              num_words=f"{num_words:,}")
+if ask(memory_q, t, "memory"):
+    st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
+    num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
+    st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
+             rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
+             rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
+             rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
+    fmt_names = {r["key"]: t(f"memory.{r['key']}") for r in rows} | {"bytes": t("memory.bytes")}
+    st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
+                   "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
+                  for r in rows], hide_index=True, width="stretch")
+    draw("formats_chart", rows, fmt_names, big=big)
+    st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
+    ui.show_code(ps.onehot_bytes, ps.input_formats)
 
 # 4. The split -------------------------------------------------------------------------------------------
 st.header(t("split.heading"))

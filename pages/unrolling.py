@@ -3,12 +3,13 @@ import numpy as np
 import streamlit as st
 
 import ui
-from rnn_core import unrolling
+from rnn_core import quiz, unrolling
 from rnn_core.charts import unrolling as charts
 from rnn_core.config import CHAPTER
 from rnn_core.data import decode, same_reviews
 from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 from ui import i18n
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -149,12 +150,15 @@ def stepper():
     s3.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None)
     n_f, n_c = net.w1x.shape
     st.latex(unrolling.step_latex(step, 1, n_f, n_c))
-    st.caption(t("row_pick", token=token, step=step))
-    parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
-    limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
-    for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
-        with col:
-            ui.chart(charts.term_chart(values, term, limit, names("step_chart"), big, first=j == 0), width="stretch")
+    settings = (run.name if run else None, int(n_cells), int(seed), n_f)
+    if ask(quiz.input_term(u.xw[k, 0], net.w1x, token, settings), t, "input_term"):
+        st.caption(t("row_pick", token=token, step=step))
+        parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
+        limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
+        for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
+            with col:
+                ui.chart(charts.term_chart(values, term, limit, names("step_chart"), big, first=j == 0),
+                         width="stretch")
 
     st.subheader(t("time_heading"))
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
@@ -162,12 +166,13 @@ def stepper():
     ui.chart(charts.heatmap_chart(u.h[1:, 0], words, step, names("time_chart"), big), width="stretch")
 
     st.subheader(t("batch_heading", m=m))
-    st.latex(unrolling.step_latex(step, m, n_f, n_c))
-    labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
-    rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
-    bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-    ui.chart(charts.batch_chart(bparts, rows, names("batch_chart"), big), width="content")
-    st.markdown(t.md("batch"))
+    if ask(quiz.recurrent_shape(ub.hw[k], m, n_f, n_c, (m, n_f, n_c)), t, "hw_shape"):
+        st.latex(unrolling.step_latex(step, m, n_f, n_c))
+        labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
+        rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
+        bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
+        ui.chart(charts.batch_chart(bparts, rows, names("batch_chart"), big), width="content")
+        st.markdown(t.md("batch"))
 
 
 stepper()

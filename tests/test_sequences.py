@@ -138,6 +138,7 @@ def test_diagrams_show_the_shapes_and_one_cell_per_step():
 
 def open_page(make_app, lang, page=PAGE, **query):
     """The app in one language, switched to one page through the navigation, checked for exceptions."""
+    query.setdefault("answers", "true")     # these tests read the results; tests/test_questions.py asks first
     at = make_app(lang, **query)
     at.run()
     at.switch_page(page).run()

@@ -114,6 +114,7 @@ def test_step_and_batch_charts_have_every_value():
 
 def open_page(make_app, path, lang, **query):
     """The app in one language, switched to one page, run without an exception."""
+    query.setdefault("answers", "true")     # these tests read the results; tests/test_questions.py asks first
     at = make_app(lang, **query)
     at.run()
     at.switch_page(path).run()

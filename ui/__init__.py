@@ -105,6 +105,29 @@ def chart(spec, width=None, height=None):
     st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
 
 
+# Phones and touch screens: the app's own CSS, never user text. Wide equations, charts and tables scroll inside
+# their own box, and the answers of a question are rows big enough to tap.
+_PHONE_CSS = """<style>
+[data-testid="stMain"] .katex-display, [data-testid="stMain"] [data-testid="stVegaLiteChart"] {
+  overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li, h1, h2, h3, h4) {
+  overflow-wrap: anywhere; word-break: keep-all; }   /* Korean breaks between words, long tokens anywhere */
+@media (max-width: 640px), (pointer: coarse) {
+  [class*="st-key-quizbox_"] [data-testid="stRadioGroup"], [class*="st-key-quizbox_"] [data-testid="stRadioGroup"] > div {
+    width: 100% !important; }
+  [class*="st-key-quizbox_"] [data-testid="stRadioOption"] {
+    min-height: 44px; width: 100% !important; align-items: center; padding: 2px 0; margin: 0; }
+  [class*="st-key-quizbox_"] input { min-height: 44px; font-size: 16px; }   /* 16px: no zoom on focus */
+  [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
+}
+</style>"""
+
+
+def phone_style():
+    """Styling for narrow and touch screens (every page, every run; a style-only st.html takes no space)."""
+    st.html(_PHONE_CSS)
+
+
 @functools.cache
 def _source(obj):
     """The source of a function or class; "module.name" is read from the module's file without importing it."""

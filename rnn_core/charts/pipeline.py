@@ -17,7 +17,7 @@ def lengths_chart(starts, ends, counts, maxlen, names, big=False):
         y2=alt.Y2("zero:Q"),
         color=alt.Color("part:N", title=None, scale=alt.Scale(domain=[names["kept"], names["cut"]],
                                                                range=[GREY, PINK]),
-                        legend=alt.Legend(orient="top", labelLimit=500)),
+                        legend=alt.Legend(orient="top", labelLimit=500, columns=1)),
         tooltip=[alt.Tooltip("start:Q", title=">"), alt.Tooltip("end:Q", title="≤"),
                  alt.Tooltip("count:Q", title=names["reviews"])],
     )
