@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from ui import panel
-from rnn_core import memory
+from rnn_core import memory, quiz
 from rnn_core import worker as workers
 from rnn_core.charts import memory as charts
 from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui import panel
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -20,7 +21,6 @@ big = ui.lecture_mode()
 ss = st.session_state
 MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "keras_lstm")
 QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
-ANSWER = "memory_answer"
 JOB = "memory_job"
 CHART_KEYS = ("distance", "accuracy", "reach", "model", "window", "zero", "acc_title", "reach_title", "where")
 names = {k: t(f"chart.{k}") for k in CHART_KEYS}
@@ -40,11 +40,6 @@ def saved_results():
     return results_for(str(path), stamp)
 
 
-def bucket(accuracy):
-    """The question's three answers: 'learned' (>= 90 %), 'partly' (70-90 %) or 'chance' (below 70 %)."""
-    return "learned" if accuracy >= 0.9 else "partly" if accuracy >= 0.7 else "chance"
-
-
 def question_distance(results):
     """The question's distance: 2k when it was measured, else the first measured distance beyond the window."""
     beyond = [d for d in results["distances"] if d > results["window"]] or results["distances"]
@@ -52,23 +47,11 @@ def question_distance(results):
 
 
 def question(results):
-    """Predict, then see: the answer starts empty; feedback names the misconception; the truth comes from results."""
+    """Predict, then see: the truth is the saved accuracy of the chapter's truncated model at that distance."""
     d = question_distance(results)
     acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
-    correct = bucket(acc)
-    with st.container(border=True):
-        st.markdown(t("question.prompt", d=d, k=results["window"], steps=memory.STEPS))
-        choice = st.radio(t("question.label"), ("learned", "partly", "chance"), index=None, key=ANSWER,
-                          format_func=lambda c: t(f"question.options.{c}"))
-        if choice is None:
-            st.caption(t("question.wait"))
-            return False
-        if choice == correct:
-            st.success(t("question.right", acc=acc), icon=":material/check_circle:")
-        else:
-            st.error(t("question.wrong", acc=acc, right=t(f"question.options.{correct}")), icon=":material/cancel:")
-        st.markdown(t(f"question.why.{choice}", k=results["window"], d=d))
-    return True
+    return ask(quiz.memory_reach(acc, d, results["window"], memory.STEPS, settings=(results.get("made"), d)),
+               t, "memory")
 
 
 def main_charts(results):

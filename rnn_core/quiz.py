@@ -156,3 +156,12 @@ def textbook_line(errors, tolerance=1e-6, settings=()):
     """What does the textbook's backprop line get wrong? From the gradient check's relative errors by method."""
     wrong = errors["textbook"] > tolerance
     return _ask("textbook", ("transpose", "nothing", "truncation"), {"transpose" if wrong else "nothing"}, settings)
+
+
+# --- memory (6.2-6.4) -------------------------------------------------------------------------------------
+
+def memory_reach(accuracy, distance, window, steps, settings=()):
+    """A word `distance` steps back, backprop `window` steps: what accuracy does the model reach? From the results."""
+    right = "learned" if accuracy >= 0.9 else "partly" if accuracy >= 0.7 else "chance"
+    return _ask("reach", ("learned", "partly", "chance"), {right}, settings,
+                {"d": distance, "k": window, "steps": steps, "acc": f"{accuracy:.0%}"})

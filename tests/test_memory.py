@@ -211,24 +211,31 @@ def open_page(make_app, lang, **query):
     return at.run()
 
 
+def answer_box(at):
+    """The radio of the page's question (its key carries the settings, so it is found by its prefix)."""
+    return next(r for r in at.radio if str(r.key).startswith("quiz_memory_"))
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_page_hides_the_charts_until_the_prediction(make_app, lang):
     from ui import i18n
     t = i18n.Texts(lang, "memory")
     at = open_page(make_app, lang)
     assert not at.exception
-    assert at.radio(key="memory_answer").value is None                  # starts empty
+    assert answer_box(at).value is None                  # starts empty
     assert not at.get("vega_lite_chart")                                # nothing revealed yet
     results = memory.load_results()
     right = answer_for(results)
     wrong = next(c for c in ("learned", "partly", "chance") if c != right)
-    at.radio(key="memory_answer").set_value(wrong).run()
+    answer_box(at).set_value(wrong).run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) >= 2                          # accuracy and reach, revealed
-    assert at.error and t(f"question.options.{right}") in at.error[0].value
-    shown = " ".join(m.value for m in at.markdown)
-    assert t(f"question.why.{wrong}", k=results["window"], d=2 * results["window"])[:40] in shown
-    at.radio(key="memory_answer").set_value(right).run()
+    assert at.error and t(f"quiz.reach.opt.{right}") in at.error[0].value
+    d, k = 2 * results["window"], results["window"]
+    acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
+    why = t(f"quiz.reach.why.{wrong}").format(acc=f"{acc:.0%}", k=k, d=d)    # the misconception, with the numbers
+    assert why in at.error[0].value
+    answer_box(at).set_value(right).run()
     assert at.success and not at.error
 
 
@@ -242,7 +249,7 @@ def test_answer_comes_from_the_results(make_app, tmp_path, monkeypatch):
     path.write_text(json.dumps(results))
     monkeypatch.setattr(memory, "RESULTS_PATH", path)
     at = open_page(make_app, "en")
-    at.radio(key="memory_answer").set_value("learned").run()
+    answer_box(at).set_value("learned").run()
     assert at.success and "95%" in at.success[0].value
 
 
