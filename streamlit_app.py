@@ -2,6 +2,7 @@
 import streamlit as st
 
 import ui
+from ui import question
 from ui.site import PAGES
 
 ui.entry_point_only()
@@ -23,5 +24,7 @@ for info in PAGES:
 
 current = st.navigation(sections)
 ui.lecture_toggle()
+ui.phone_style()
+question.answers_toggle()
 ui.warm_up()
 current.run()

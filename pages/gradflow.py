@@ -5,10 +5,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from rnn_core import gradflow
-from ui import i18n
+from rnn_core import gradflow, quiz
 from rnn_core.charts import gradflow as charts
+from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui import i18n
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -16,7 +18,6 @@ t = ui.texts("gradflow")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
                         if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = ui.lecture_mode()
-CHAPTER_WINDOW = 10                     # the chapter backpropagates through the last 10 steps only
 MAX_STEPS = 200
 RADII = np.array([0.5, 0.75, 1.0, 1.25, 1.5, 2.0])     # spectral radii of the clipping chart
 SWEEP_BATCH = 16                                         # reviews for the clipping chart (it runs 6 networks)
@@ -48,7 +49,7 @@ def check(seed, window):
 
 st.title(t("title"))
 st.markdown(t.md("intro"))
-data = ui.chapter_data(num_words=100, skip_top=20, maxlen=MAX_STEPS)
+data = ui.chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=MAX_STEPS)
 ui.source_note(data)
 data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
 
@@ -70,61 +71,69 @@ with st.container(border=True):
                             help=t("input_scale_help"))
     steps = c4.slider(t("steps"), 10, MAX_STEPS, 100, step=10, key="gradflow_steps", bind="query-params",
                       help=t("steps_help"))
-    n_cells, batch, seed, window = 32, 32, 0, CHAPTER_WINDOW
+    n_cells, batch, seed, window = CHAPTER.n_cells, CHAPTER.batch_size, 0, CHAPTER.truncation
     if not big:
         d1, d2, d3, d4 = st.columns(4)
-        n_cells = d1.number_input(t("cells"), 2, 64, 32, key="gradflow_cells", persist_state="session")
-        batch = d2.number_input(t("batch"), 1, 64, 32, key="gradflow_batch", persist_state="session")
+        n_cells = d1.number_input(t("cells"), 2, 64, n_cells, key="gradflow_cells", persist_state="session")
+        batch = d2.number_input(t("batch"), 1, 64, batch, key="gradflow_batch", persist_state="session")
         seed = d3.number_input(t("seed"), 0, 9999, 0, key="gradflow_seed", persist_state="session")
-        window = d4.number_input(t("window"), 1, MAX_STEPS, CHAPTER_WINDOW, key="gradflow_window",
+        window = d4.number_input(t("window"), 1, MAX_STEPS, window, key="gradflow_window",
                                  persist_state="session", help=t("window_help"))
 
 res = flow(data, data_key, steps, radius, init, input_scale, n_cells, batch, seed, window)
 
 # --- 1. the error signal flowing back, and the eigenvalues of W1h
 st.header(t("flow_heading"))
-left, right = st.columns([3, 2] if not big else [1, 1])
 ratio = res["delta"][0] / res["delta"][-1] if res["delta"][-1] > 0 else float("nan")
-with left:
-    ui.chart(charts.delta_norm_chart, res["delta"], names("delta_chart"), big)
-with right:
-    ui.chart(charts.eigen_chart, res["eig"], names("eigen_chart"), big, width="content")
-m1, m2, m3 = st.columns(3)
-m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
-m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
-m3.metric(t("metric_verdict"), t("verdict.vanish") if ratio < 1e-2 else t("verdict.explode") if ratio > 1e2
-          else t("verdict.stable"))
-st.markdown(t.md("vanish_explode"))
+settings = (data_key, steps, radius, init, input_scale, n_cells, batch, seed)
+flow_shown = ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio")
+if flow_shown:
+    left, right = st.columns([3, 2] if not big else [1, 1])
+    with left:
+        ui.chart(charts.delta_norm_chart, res["delta"], names("delta_chart"), big)
+    with right:
+        ui.chart(charts.eigen_chart, res["eig"], names("eigen_chart"), big, width="content")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
+    m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
+    m3.metric(t("metric_verdict"), t("verdict.vanish") if ratio < 1e-2 else t("verdict.explode") if ratio > 1e2
+              else t("verdict.stable"))
+    st.markdown(t.md("vanish_explode"))
 
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
 st.header(t("truncation_heading"))
-ui.chart(charts.contribution_chart, res["contrib"], window, names("contrib_chart"), big)
-st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
+if flow_shown:                                  # this chart shows the same decay: not before the prediction
+    ui.chart(charts.contribution_chart, res["contrib"], window, names("contrib_chart"), big, width="stretch")
+    st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
+else:
+    st.caption(ui.texts("common")("quiz.answer_above"))
 st.markdown(t.md("truncation"))
 ui.show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
 
 # --- 3. the gradient check
 st.header(t("check_heading"))
-st.markdown(t.md("gradcheck"))
-st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx "
-         r"\frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
-         r"\qquad \mathrm{rel.\ error} = \frac{\lVert g_{\mathrm{analytic}} - g_{\mathrm{numeric}}\rVert}"
-         r"{\max(\lVert g_{\mathrm{analytic}}\rVert, \lVert g_{\mathrm{numeric}}\rVert)}")
-st.code("err_to_cell = np.dot(err_to_cell, self.w1h) * (1 - h ** 2)     # textbook\n"
-        "err_to_cell = np.dot(err_to_cell, self.w1h.T) * (1 - h ** 2)   # correct: W1h^T", language="python")
 check_seed = 0
 if not big:
     check_seed = st.number_input(t("check_seed"), 0, 9999, 0, key="gradflow_check_seed", persist_state="session")
 rows = check(int(check_seed), int(window))
-table = pd.DataFrame({
-    t("check.method"): [t(f"method.{r.method}", window=window) for r in rows],
-    t("check.error"): [f"{r.error:.2e}" for r in rows],
-    t("check.verdict"): [t("check.ok") if r.error < 1e-6 else t("check.approx") if r.method == "truncated"
-                         else t("check.bad") for r in rows],
-})
-st.dataframe(table, hide_index=True, width="stretch")
-st.caption(t("check_caption", window=window))
-ui.show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
+errors = {r.method: r.error for r in rows}
+if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "textbook"):
+    st.markdown(t.md("gradcheck"))
+    st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx "
+             r"\frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
+             r"\qquad \mathrm{rel.\ error} = \frac{\lVert g_{\mathrm{analytic}} - g_{\mathrm{numeric}}\rVert}"
+             r"{\max(\lVert g_{\mathrm{analytic}}\rVert, \lVert g_{\mathrm{numeric}}\rVert)}")
+    st.code("err_to_cell = np.dot(err_to_cell, self.w1h) * (1 - h ** 2)     # textbook\n"
+            "err_to_cell = np.dot(err_to_cell, self.w1h.T) * (1 - h ** 2)   # correct: W1h^T", language="python")
+    table = pd.DataFrame({
+        t("check.method"): [t(f"method.{r.method}", window=window) for r in rows],
+        t("check.error"): [f"{r.error:.2e}" for r in rows],
+        t("check.verdict"): [t("check.ok") if r.error < 1e-6 else t("check.approx") if r.method == "truncated"
+                             else t("check.bad") for r in rows],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("check_caption", window=window))
+    ui.show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
 
 # --- 4. remedies
 st.header(t("remedies_heading"))

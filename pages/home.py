@@ -2,6 +2,7 @@
 import streamlit as st
 
 import ui
+from rnn_core.self_check import SECTIONS
 from ui.site import PAGES
 
 ui.entry_point_only()
@@ -11,12 +12,22 @@ st.title(t("title_long"))
 st.markdown(t.md("intro"))
 
 st.subheader(t("map_heading"))
-cols = st.columns(2)
-for i, info in enumerate(p for p in PAGES if p.key != "home"):
+pages = [p for p in PAGES if p.key != "home"]
+for i, info in enumerate(pages):
+    if i % 2 == 0:
+        cols = st.columns(2)           # one row per pair: on a phone the cards stack in the pages' order
     page_texts = ui.texts(info.key)
     with cols[i % 2].container(border=True):
         st.page_link(info.path, label=page_texts("title"), icon=info.icon)
         st.caption(t("lecture_section", section=info.lecture) + " · " + page_texts("summary"))
+
+st.subheader(t("self_check_heading"))
+scores = st.session_state.get("self_check_scores", {})
+with st.container(horizontal=True, key="home_scores"):
+    for section in SECTIONS:
+        right, total = scores.get(section, (None, None))
+        st.metric(t("self_check_section", section=section), f"{right}/{total}" if total else "–", width="content")
+st.page_link("pages/self_check.py", label=ui.texts("self_check")("title"), icon=":material/quiz:")
 
 st.subheader(t("data_heading"))
 ui.source_note()

@@ -232,7 +232,7 @@ def show_all_runs():
     mine = ss["runs"]
     if not mine:
         st.caption(t("runs.empty"))
-    st.altair_chart(charts.runs_chart(saved + mine, names, big=big), width="content")
+    ui.chart(charts.runs_chart(saved + mine, names, big=big), width="content")
 
 
 # ----------------------------------------------------------------------------- the page

@@ -1,12 +1,13 @@
 """The IMDB pipeline: one review from raw indices to words, lengths and padding, one-hot memory, the split."""
-import altair as alt
 import numpy as np
 import streamlit as st
 
 import ui
 from rnn_core import data as imdb
 from rnn_core import pipeline as ps
+from rnn_core import quiz
 from rnn_core.charts import pipeline as charts
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -18,16 +19,10 @@ MAXLEN = (25, 50, 100, 200, 400)
 N_ROWS = 8                          # reviews in the padded heatmap
 
 
-def show(chart):
-    """Render an Altair chart as its Vega-Lite spec (Altair's own checks are slow; the tests run them)."""
-    with alt.theme.enable("none"):
-        st.vega_lite_chart(chart.to_dict(validate=False), width="stretch")
-
-
 @st.cache_data(show_spinner=False, max_entries=128)
 def draw(name, *args, **kwargs):
     """Show a chart of rnn_core.charts.pipeline; cached with its output, so the same inputs just replay it."""
-    show(getattr(charts, name)(*args, **kwargs))
+    ui.chart(getattr(charts, name)(*args, **kwargs), width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -35,7 +30,7 @@ def draw_padded(num_words, skip_top, source, first, maxlen, names, big, _data):
     """The padded-matrix heatmap of N_ROWS reviews from `first` on (_data: not hashed, its settings are)."""
     block = ps.padded_block(_data, first, N_ROWS, maxlen)                 # (N_ROWS, maxlen)
     words = [imdb.decode(row, _data.index_to_word) for row in block]
-    show(charts.padded_chart(block, words, first, names, num_words, big=big))
+    ui.chart(charts.padded_chart(block, words, first, names, num_words, big=big), width="stretch")
 
 
 def human(n):
@@ -99,7 +94,9 @@ st.header(t("lengths.heading"))
 train_lengths = data.train_reviews.lengths                             # (20000,) after dropping <= 2
 starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
 cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
-st.markdown(t.md("lengths", maxlen=maxlen))
+padding_shown = ask(quiz.padding(steps["cleaned"], maxlen, (num_words, skip_top, int(j), maxlen)), t, "padding")
+if padding_shown:
+    st.markdown(t.md("lengths", maxlen=maxlen))
 names = {"length": t("lengths.length"), "reviews": t("lengths.reviews"), "cut": t("lengths.cut"),
          "kept": t("lengths.kept")}
 draw("lengths_chart", starts, ends, counts, maxlen, names, big=big)
@@ -110,12 +107,13 @@ c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
 st.caption(t("lengths.note", longest=int(train_lengths.max())))
 
 st.subheader(t("padded.heading"))
-st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
-hm_names = {k: t(f"padded.{k}") for k in ("step", "review", "index", "word")}
-draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
-st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
-         r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
-ui.show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
+if padding_shown:
+    st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
+    hm_names = {k: t(f"padded.{k}") for k in ("step", "review", "index", "word")}
+    draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
+    st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
+             r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
+    ui.show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
 
 # 3. One-hot or tokens ---------------------------------------------------------------------------------
 st.header(t("memory.heading"))
@@ -123,19 +121,22 @@ m = len(data.x_train)
 rows = ps.input_formats(m, maxlen, num_words)
 for r in rows:
     r["size"] = human(r["bytes"])
-st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
-num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
-st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
-         rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
-         rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
-         rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
-fmt_names = {r["key"]: t(f"memory.{r['key']}") for r in rows} | {"bytes": t("memory.bytes")}
-st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
-               "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
-              for r in rows], hide_index=True, width="stretch")
-draw("formats_chart", rows, fmt_names, big=big)
-st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
-ui.show_code(ps.onehot_bytes, ps.input_formats)
+memory_q = quiz.onehot_memory(rows[0]["bytes"], (num_words, maxlen, m), m=f"{m:,}", maxlen=maxlen,
+                              num_words=f"{num_words:,}")
+if ask(memory_q, t, "memory"):
+    st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
+    num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
+    st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
+             rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
+             rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
+             rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
+    fmt_names = {r["key"]: t(f"memory.{r['key']}") for r in rows} | {"bytes": t("memory.bytes")}
+    st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
+                   "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
+                  for r in rows], hide_index=True, width="stretch")
+    draw("formats_chart", rows, fmt_names, big=big)
+    st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
+    ui.show_code(ps.onehot_bytes, ps.input_formats)
 
 # 4. The split -------------------------------------------------------------------------------------------
 st.header(t("split.heading"))

@@ -1,14 +1,15 @@
 """Sequences and time steps: word order, an order-blind dense network vs an RNN, a temperature series, the cell."""
-import altair as alt
 import numpy as np
 import streamlit as st
 
 import ui
+from rnn_core import quiz
 from rnn_core import sequences as seq
 from rnn_core import timeseries as ts
 from rnn_core.charts import sequences as charts
 from rnn_core.data import decode
 from rnn_core.numpy_rnn import RecurrentNetwork
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -42,11 +43,7 @@ def temperatures(noise, lag):
 @st.cache_data(show_spinner=False, max_entries=128)
 def draw(name, *args, **kwargs):
     """Show a chart of rnn_core.charts.sequences; cached with its output, so the same inputs just replay it."""
-    spec = getattr(charts, name)(*args, **kwargs)
-    if not isinstance(spec, dict):                              # an Altair chart (the diagrams are plain specs)
-        with alt.theme.enable("none"):
-            spec = spec.to_dict(validate=False)                 # Altair's checks are slow; the tests run them
-    st.vega_lite_chart(spec, width="content" if "width" in spec else "stretch")
+    ui.chart(getattr(charts, name)(*args, **kwargs))
 
 
 def setting(widget, key, default, *args, **kwargs):
@@ -90,23 +87,25 @@ with st.container(horizontal=True):
                    step=1, help=t("orders.seed_help"), width=200)
 texts, dense, recurrent, spread = order_outputs(words, int(n_cells), int(seed))
 
-names = {k: t(f"orders.{k}") for k in ("dense", "rnn", "order", "order_number", "output")}
-draw("orders_chart", texts, dense, recurrent, names, big=big)
-if n_total > len(texts):
-    st.caption(t("orders.sampled", shown=len(texts), n=f"{n_total:,}"))
-c1, c2 = st.columns(2)
-c1.metric(t("orders.spread_dense"), f"{spread[0]:.4f}")
-c2.metric(t("orders.spread_rnn"), f"{spread[1]:.4f}")
-st.markdown(t.md("orders_why"))
+question = quiz.word_order(*spread, n_total, settings=(words, n_cells, seed))
+if ask(question, t, "orders"):
+    names = {k: t(f"orders.{k}") for k in ("dense", "rnn", "order", "order_number", "output")}
+    draw("orders_chart", texts, dense, recurrent, names, big=big)
+    if n_total > len(texts):
+        st.caption(t("orders.sampled", shown=len(texts), n=f"{n_total:,}"))
+    c1, c2 = st.columns(2)
+    c1.metric(t("orders.spread_dense"), f"{spread[0]:.4f}")
+    c2.metric(t("orders.spread_rnn"), f"{spread[1]:.4f}")
+    st.markdown(t.md("orders_why"))
 
-if T <= seq.MAX_LISTED:
-    with st.expander(t("orders.list", n=f"{n_total:,}"), icon=":material/list:", expanded=T <= 3):
-        st.dataframe([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
-                       t("orders.rnn"): round(float(r), 4)}
-                      for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
-                     hide_index=True, width="stretch")
-else:
-    st.caption(t("orders.not_listed", max=seq.MAX_LISTED))
+    if T <= seq.MAX_LISTED:
+        with st.expander(t("orders.list", n=f"{n_total:,}"), icon=":material/list:", expanded=T <= 3):
+            st.dataframe([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
+                           t("orders.rnn"): round(float(r), 4)}
+                          for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
+                         hide_index=True, width="stretch")
+    else:
+        st.caption(t("orders.not_listed", max=seq.MAX_LISTED))
 
 left, right = st.columns(2)
 with left:
@@ -136,9 +135,12 @@ with c1:
     draw("lag_chart", *pairs, lag_names, t("series.in_order"), domain, big=big)
     st.metric(t("series.r_in_order", lag=lag), f"{r:+.3f}")
 with c2:
-    draw("lag_chart", *mixed_pairs, lag_names, t("series.shuffled"), domain, big=big)
-    st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
-st.markdown(t.md("series_after"))
+    revealed = ask(quiz.shuffled_correlation(r, r_mixed, lag, settings=(noise, lag)), t, "series")
+    if revealed:
+        draw("lag_chart", *mixed_pairs, lag_names, t("series.shuffled"), domain, big=big)
+        st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
+if revealed:
+    st.markdown(t.md("series_after"))
 st.latex(r"r = \frac{\sum_t (x_t - \bar{x})(x_{t+k} - \bar{x}')}"
          r"{\sqrt{\sum_t (x_t - \bar{x})^2}\,\sqrt{\sum_t (x_{t+k} - \bar{x}')^2}}")
 ui.show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)
@@ -148,16 +150,18 @@ st.header(t("cell.heading"))
 m = n_total
 shapes = {"X": f"({m:,}, {T}, {n_f})", "X_t": f"({m:,}, {n_f})", "H": f"({m:,}, {n_cells})",
           "W1x": f"({n_f}, {n_cells})", "W1h": f"({n_cells}, {n_cells})", "A2": f"({m:,}, 1)", "n_c": str(n_cells)}
-c1, c2 = st.columns([3, 2], vertical_alignment="center")
-with c1:
-    st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
-with c2:
-    draw("folded_cell_chart", shapes, {"cell": t("cell.cell"), "loop": t("cell.loop")}, big=big)
-draw("unrolled_chart", list(words), shapes, {"shared": t("cell.shared")}, big=big)
-st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
-         r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
-         r"\qquad H_t = \tanh(Z_{1,t})")
-ui.show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
+n_weights = sum(w.size for w in seq.seeded_rnn(n_f, int(n_cells), int(seed)).get_weights())   # the live model's
+if ask(quiz.shared_weights(n_weights, n_f, int(n_cells), T, settings=(words, n_cells, seed)), t, "shared"):
+    c1, c2 = st.columns([3, 2], vertical_alignment="center")
+    with c1:
+        st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
+    with c2:
+        draw("folded_cell_chart", shapes, {"cell": t("cell.cell"), "loop": t("cell.loop")}, big=big)
+    draw("unrolled_chart", list(words), shapes, {"shared": t("cell.shared")}, big=big)
+    st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
+             r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
+             r"\qquad H_t = \tanh(Z_{1,t})")
+    ui.show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
 
 # 5. The same idea on real reviews -----------------------------------------------------------------
 st.header(t("reviews.heading"))

@@ -6,6 +6,7 @@ import ui
 from rnn_core import export, training
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
+from rnn_core.data import same_reviews
 from rnn_core.numpy_rnn import RecurrentNetwork
 from ui.panel import Panel, curves
 
@@ -42,7 +43,7 @@ def show_table(matrix, rows):
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
     with left:
         st.markdown(f"**{t('chart.confusion_title')}**")
-        st.altair_chart(charts.confusion_chart(matrix, names, big), width="stretch")
+        ui.chart(charts.confusion_chart(matrix, names, big), width="stretch")
         st.caption(t("results.matrix_caption", right=right, total=total, acc=right / max(total, 1)))
     with right_col:
         st.markdown(f"**{t('results.examples')}**")
@@ -87,7 +88,7 @@ def show_saved():
     if st.toggle(t("saved.inspect"), value=big, key="train_numpy_inspect", help=t("saved.inspect_help")):
         c = run.config
         data = ui.chapter_data(c["num_words"], c["skip_top"], c["maxlen"])
-        if (data.source == "synthetic") != (run.data_source == "synthetic"):
+        if not same_reviews(run.data_source, data.source):
             ui.source_note(data)
             st.info(t("saved.other_data"))      # its weights were trained on other reviews
         else:
@@ -163,7 +164,7 @@ def show_runs():
         t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
     saved = ui.saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
-    st.altair_chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
+    ui.chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
     choices = mine + saved[-1:]
     pick = st.selectbox(t("runs.pick"), range(len(choices)), index=len(mine) - 1, key="train_numpy_pick",
                         format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved

@@ -6,6 +6,7 @@ import streamlit as st
 import ui
 from rnn_core import keras_numpy, try_review
 from rnn_core.charts import try_review as charts
+from rnn_core.data import same_reviews
 
 ui.entry_point_only()
 
@@ -77,7 +78,7 @@ if not big and len(models) > 1:
 # --- every model reads the text with its own settings
 data = ui.chapter_data()
 readings = {}
-other = [label for label, run in models.items() if not try_review.same_vocabulary(run.data_source, data.source)]
+other = [label for label, run in models.items() if not same_reviews(run.data_source, data.source)]
 if other:
     st.warning(t("other_vocabulary", models=", ".join(other)), icon=":material/translate:")
 for label, run in models.items():
@@ -115,15 +116,31 @@ first = max(0, len(words) - MAX_CHART_WORDS)
 names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word": t("chart.word"),
          "status_title": t("chart.status"), "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
-st.altair_chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
+ui.chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
 st.caption(t("chart_caption"))
 if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))
 
-if big:
-    st.stop()   # lecture mode: predictions and the chart only
+# --- 3. which words could each model still learn from: the gradient of its output wrt each word's input
+st.header(t("gradient_heading"))
+st.markdown(t.md("gradient"))
+gradients = {}
+for label, r in readings.items():
+    try:
+        gradients[label] = try_review.word_gradients(models[label], r)
+    except Exception as e:   # a session run with odd weights: say so, keep the others
+        st.error(t("model_error", model=label, error=str(e)), icon=":material/error:")
+if gradients:
+    gnames = {"word": t("chart.word"), "gradient": t("gradient_chart.gradient"), "relative": t("gradient_chart.relative"),
+              "status_title": t("chart.status"), "state": {s: t(f"gradient_chart.state.{s}") for s in ("read", "zero", "unread")}}
+    frame = charts.gradient_frame(words, gradients, first=first)
+    ui.chart(charts.gradient_chart(frame, gnames, big=big), width="content")
+    st.caption(t("gradient_caption"))
 
-# --- 3. each word, and what every model did with it
+if big:
+    st.stop()   # lecture mode: predictions and the charts only
+
+# --- 4. each word, and what every model did with it
 st.header(t("words_heading"))
 st.markdown(t.md("words"))
 table = pd.DataFrame({t("col_pos"): np.arange(1, len(words) + 1), t("col_word"): words})
@@ -141,4 +158,4 @@ st.dataframe(summary, hide_index=True, width="stretch")
 with st.expander(t("how_heading"), icon=":material/info:"):
     st.markdown(t.md("how"))
 ui.show_code(try_review.read_review, try_review.word_status, try_review.numpy_steps, try_review.keras_steps,
-             keras_numpy.simple_rnn, keras_numpy.lstm)
+             keras_numpy.simple_rnn, keras_numpy.lstm, try_review.word_gradients, keras_numpy.lstm_backward)

@@ -3,11 +3,13 @@ import numpy as np
 import streamlit as st
 
 import ui
-from rnn_core import unrolling
-from ui import i18n
+from rnn_core import quiz, unrolling
 from rnn_core.charts import unrolling as charts
-from rnn_core.data import decode
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.config import CHAPTER
+from rnn_core.data import decode, same_reviews
+from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from ui import i18n
+from ui.question import ask
 
 ui.entry_point_only()
 
@@ -15,7 +17,7 @@ t = ui.texts("unrolling")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
                         if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = ui.lecture_mode()
-CHAPTER = {"num_words": 100, "skip_top": 20, "maxlen": 100}
+DATA_KEYS = ("num_words", "skip_top", "maxlen")     # what a run's config says about its data
 MAX_CHARS = 1000          # typed reviews
 PLAY_EVERY = 0.8          # seconds between steps while playing
 TERMS = ("X_t W1x", "H_t-1 W1h", "b1", "Z1_t", "H_t")
@@ -30,8 +32,9 @@ def fresh(n_features, n_cells, seed):
 def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
-    for r in ui.saved_runs("numpy") + [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]:
-        if all(k in r.weights for k in unrolling.WEIGHTS):
+    mine = [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]
+    for r in ui.saved_runs("numpy") + mine:
+        if all(k in r.weights for k in WEIGHT_NAMES):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
     return found
 
@@ -57,19 +60,19 @@ with st.container(border=True):
         run = available[c1.selectbox(t("run"), list(available), key="unrolling_run", bind="query-params")]
     elif trained:
         c1.info(t("no_runs"), icon=":material/info:")
-    n_cells, seed, padded, m = 32, 42, False, 8
+    n_cells, seed, padded, m = CHAPTER.n_cells, CHAPTER.seed, False, 8
     if not big:
         c3 = c3[0]                                                    # the technical controls
         padded = c3.toggle(t("padding"), key="unrolling_pad", bind="query-params", help=t("padding_help"))
         m = c3.slider(t("batch"), 2, 16, 8, key="unrolling_batch", bind="query-params")
         if run is None:
-            n_cells = c3.number_input(t("cells"), 2, 64, 32, key="unrolling_cells", bind="query-params")
-            seed = c3.number_input(t("seed"), 0, 9999, 42, key="unrolling_seed", bind="query-params")
+            n_cells = c3.number_input(t("cells"), 2, 64, n_cells, key="unrolling_cells", bind="query-params")
+            seed = c3.number_input(t("seed"), 0, 9999, seed, key="unrolling_seed", bind="query-params")
 
-    config = {k: int(run.config[k]) for k in CHAPTER} if run else CHAPTER
+    config = {k: int(run.config[k]) if run else v for k, v in zip(DATA_KEYS, CHAPTER.data_for("numpy"))}
     data = ui.chapter_data(**config)
     weights = run.weights if run else fresh(config["num_words"], int(n_cells), int(seed))
-    net = unrolling.network(weights)
+    net = RecurrentNetwork.from_weights(weights, dtype=np.float64)
 
     own = c2.toggle(t("own"), key="unrolling_own", bind="query-params")
     if own:
@@ -88,7 +91,7 @@ ui.source_note(data)
 if run:
     acc = run.history.get("val_accuracy") or ["–"]
     st.caption(t("run_info", name=run.name, epochs=run.epochs, cells=net.n_cells, acc=acc[-1], **config))
-    if run.data_source and run.data_source != data.source:
+    if not same_reviews(run.data_source, data.source):
         st.warning(t("source_mismatch", trained=run.data_source, now=data.source), icon=":material/warning:")
 else:
     st.caption(t("fresh_info", cells=net.n_cells, seed=seed))
@@ -147,25 +150,29 @@ def stepper():
     s3.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None)
     n_f, n_c = net.w1x.shape
     st.latex(unrolling.step_latex(step, 1, n_f, n_c))
-    st.caption(t("row_pick", token=token, step=step))
-    parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
-    limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
-    for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
-        with col:
-            ui.chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0)
+    settings = (run.name if run else None, int(n_cells), int(seed), n_f)
+    if ask(quiz.input_term(u.xw[k, 0], net.w1x, token, settings), t, "input_term"):
+        st.caption(t("row_pick", token=token, step=step))
+        parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
+        limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
+        for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
+            with col:
+                ui.chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0,
+                         width="stretch")
 
     st.subheader(t("time_heading"))
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
-    ui.chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big)
-    ui.chart(charts.heatmap_chart, u.h[1:, 0], words, step, names("time_chart"), big)
+    ui.chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
+    ui.chart(charts.heatmap_chart, u.h[1:, 0], words, step, names("time_chart"), big, width="stretch")
 
     st.subheader(t("batch_heading", m=m))
-    st.latex(unrolling.step_latex(step, m, n_f, n_c))
-    labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
-    rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
-    bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-    ui.chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
-    st.markdown(t.md("batch"))
+    if ask(quiz.recurrent_shape(ub.hw[k], m, n_f, n_c, (m, n_f, n_c)), t, "hw_shape"):
+        st.latex(unrolling.step_latex(step, m, n_f, n_c))
+        labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
+        rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
+        bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
+        ui.chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
+        st.markdown(t.md("batch"))
 
 
 stepper()

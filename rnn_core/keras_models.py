@@ -90,18 +90,15 @@ class ParamRow:
 
 def param_formula(layer, n_in):
     """(formula text, value) of a layer's parameter count; n_in = features reaching it at each step."""
-    if isinstance(layer, layers.Embedding):        # one row of output_dim numbers per word
-        v, d = layer.input_dim, layer.output_dim
-        return f"{v}·{d}", v * d
-    if isinstance(layer, layers.LSTM):             # four gates, each a SimpleRNN's worth of weights
-        u = layer.units
-        return f"4·({n_in}·{u} + {u}·{u} + {u})", 4 * (n_in * u + u * u + u)
-    if isinstance(layer, layers.SimpleRNN):        # W1x, W1h, b1
-        u = layer.units
-        return f"{n_in}·{u} + {u}·{u} + {u}", n_in * u + u * u + u
-    if isinstance(layer, layers.Dense):            # W2, b2
-        u = layer.units
-        return f"{n_in}·{u} + {u}", n_in * u + u
+    from rnn_core import params                    # the TF-free formulas, shared with the self-check
+    if isinstance(layer, layers.Embedding):
+        return params.embedding(layer.input_dim, layer.output_dim)
+    if isinstance(layer, layers.LSTM):
+        return params.lstm(n_in, layer.units)
+    if isinstance(layer, layers.SimpleRNN):
+        return params.simple_rnn(n_in, layer.units)
+    if isinstance(layer, layers.Dense):
+        return params.dense(n_in, layer.units)
     return "0", 0                                  # OneHot: no weights
 
 

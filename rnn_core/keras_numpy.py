@@ -1,10 +1,7 @@
 """The Keras models of the chapter run in plain NumPy from their saved weights (no TensorFlow needed to predict)."""
 import numpy as np
 
-
-def sigmoid(z):
-    """1 / (1 + e^-z), written as (1 + tanh(z / 2)) / 2: the same function, and it never overflows."""
-    return 0.5 * (1 + np.tanh(0.5 * z))
+from rnn_core.numpy_rnn import sigmoid
 
 
 def project(x, kernel):
@@ -77,3 +74,45 @@ def step_probabilities(kind, weights, tokens):
 def predict(kind, weights, tokens):
     """What Keras's model.predict gives: P(positive) after the last step, (m, 1)."""
     return step_probabilities(kind, weights, tokens)[:, -1:]
+
+
+# ----------------------------------------------------------------------------- backward passes (gradient reach)
+
+def simple_rnn_backward(x, kernel, recurrent_kernel, bias, dh_last):
+    """dL/dx_t of Keras SimpleRNN for every step, given dL/dH_T (m, n_c): back through all T steps, (m, T, n_in)."""
+    h = simple_rnn(x, kernel, recurrent_kernel, bias)                # (m, T, n_c) H_1..H_T
+    dx = np.zeros(x.shape[:2] + (kernel.shape[0],), dtype=np.result_type(h, dh_last))
+    dh = dh_last                                                     # (m, n_c)
+    for t in range(h.shape[1] - 1, -1, -1):
+        dz = dh * (1 - h[:, t] ** 2)                                 # through tanh
+        dx[:, t] = dz @ kernel.T                                     # (m, n_in)
+        dh = dz @ recurrent_kernel.T                                 # to H_{t-1}
+    return dx
+
+
+def lstm_backward(x, kernel, recurrent_kernel, bias, dh_last):
+    """dL/dx_t of Keras LSTM for every step, given dL/dH_T (m, n_c): back through hidden and cell states, (m, T, n_in)."""
+    xw = project(x, kernel) + bias                                   # (m, T, 4 n_c)
+    m, steps = xw.shape[:2]
+    n_c = recurrent_kernel.shape[0]
+    h, c = np.zeros((m, n_c), dtype=xw.dtype), np.zeros((m, n_c), dtype=xw.dtype)
+    saved = []                                                       # per step: gates, tanh(c), C_{t-1}
+    for t in range(steps):
+        z = xw[:, t] + h @ recurrent_kernel
+        i, f, g, o = (z[:, k * n_c:(k + 1) * n_c] for k in range(4))
+        i, f, g, o = sigmoid(i), sigmoid(f), np.tanh(g), sigmoid(o)
+        c_prev, c = c, f * c + i * g
+        tc = np.tanh(c)
+        h = o * tc
+        saved.append((i, f, g, o, tc, c_prev))
+    dx = np.zeros(x.shape[:2] + (kernel.shape[0],), dtype=np.result_type(xw, dh_last))
+    dh, dc = dh_last, np.zeros_like(dh_last)
+    for t in range(steps - 1, -1, -1):
+        i, f, g, o, tc, c_prev = saved[t]
+        dc = dc + dh * o * (1 - tc ** 2)
+        dz = np.concatenate([dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dc * i * (1 - g ** 2),
+                             dh * tc * o * (1 - o)], axis=1)         # (m, 4 n_c): gates i, f, c, o
+        dx[:, t] = dz @ kernel.T
+        dh = dz @ recurrent_kernel.T
+        dc = dc * f                                                  # the cell state's own path back
+    return dx

@@ -25,7 +25,18 @@ ALLOWED = {
 
 
 class DataError(Exception):
-    """A data file is missing, broken or not what it should be (the message says which and why)."""
+    """A data file is missing, broken or not what it should be: a reason code and its parameters.
+
+    The words a user reads come from locales/<lang>/common.toml [reason] (ui.reason formats them);
+    str(error) is the code and parameters, for logs and tests.
+    """
+
+    def __init__(self, code, params=None, **more):
+        self.code, self.params = code, {**(params or {}), **more}
+        super().__init__(code, self.params)       # (code, params): what pickling passes back to __init__
+
+    def __str__(self):
+        return f"{self.code}: " + ", ".join(f"{k}={v}" for k, v in self.params.items())
 
 
 class RestrictedUnpickler(pickle.Unpickler):
@@ -73,17 +84,17 @@ def load_npz(path, names):
                 try:
                     info = archive.getinfo(f"{name}.npy")
                 except KeyError:
-                    raise DataError(f"{path} has no array named '{name}'") from None
+                    raise DataError("npz_no_array", path=str(path), name=name) from None
                 if info.file_size > MAX_MEMBER_BYTES:
-                    raise DataError(f"'{name}' in {path} is too large ({info.file_size:,} bytes)")
+                    raise DataError("npz_too_large", path=str(path), name=name, size=info.file_size)
                 with archive.open(info) as f:
                     arrays[name] = read_npy(f)
             return arrays
     except DataError:
         raise
     except FileNotFoundError:
-        raise DataError(f"{path} does not exist") from None
+        raise DataError("not_found", path=str(path)) from None
     except zipfile.BadZipFile:
-        raise DataError(f"{path} is not an .npz file (not a zip archive)") from None
+        raise DataError("npz_not_zip", path=str(path)) from None
     except Exception as e:  # anything a damaged or hostile file can make NumPy or pickle raise
-        raise DataError(f"{path} could not be read safely: {type(e).__name__}: {e}") from e
+        raise DataError("npz_unsafe", path=str(path), error=f"{type(e).__name__}: {e}") from e

@@ -1,4 +1,9 @@
-"""The chapter's recurrent network in NumPy: forward pass, backpropagation through time, mini-batch SGD."""
+"""The chapter's recurrent network in NumPy: forward pass, backpropagation through time, mini-batch SGD.
+
+RecurrentNetwork first has the book's methods in the book's order (__init__, init_weights, forpass, backprop,
+sigmoid, fit, training, gen_batch, predict, score); what the app adds (progress events, divergence handling,
+input checks, weights in and out, big sets in chunks) comes after them, in one marked part.
+"""
 import time
 from dataclasses import dataclass
 
@@ -6,37 +11,18 @@ import numpy as np
 
 from rnn_core.init import glorot_uniform, orthogonal
 
-
-@dataclass
-class Progress:
-    """What training reports after each mini-batch ("batch"), each epoch ("epoch") or when it blows up ("diverged")."""
-    kind: str                 # "batch", "epoch" or "diverged"
-    epoch: int                # index of the epoch, from 0
-    batch: int                # index of the last finished batch in that epoch, from 0
-    n_batches: int            # batches per epoch
-    epochs: int               # epochs asked for
-    loss: float               # the batch's loss, or for "epoch" the mean batch loss of the epoch
-    val_loss: float | None    # validation loss after the epoch ("epoch" events with validation data)
-    elapsed: float            # seconds since training started
-
-    @property
-    def fraction(self):
-        """Share of all the batches done so far, 0..1 (for a progress bar)."""
-        return (self.epoch * self.n_batches + self.batch + 1) / (self.epochs * self.n_batches)
-
-
 WEIGHT_NAMES = ("w1h", "w1x", "b1", "w2", "b2")   # the order of get_weights() and set_weights()
+CHUNK = 256          # samples per forward pass when predicting a big set (keeps H_0..H_T small)
+
+
+def sigmoid(z):
+    """1 / (1 + e^-z), written as (1 + tanh(z / 2)) / 2: the same function, and it never overflows."""
+    return 0.5 * (1 + np.tanh(0.5 * z))
 
 
 def is_tokens(x):
     """True for integer tokens (m, T), False for one-hot rows (m, T, n_f)."""
     return x.ndim == 2
-
-
-def add_rows(target, rows, values):
-    """target[rows[i]] += values[i] for every i, repeated rows included (np.add.at on a flat view, its fast path)."""
-    n = target.shape[1]
-    np.add.at(target.reshape(-1), (rows[:, None] * n + np.arange(n)).ravel(), values.ravel())
 
 
 class RecurrentNetwork:
@@ -75,15 +61,6 @@ class RecurrentNetwork:
         self.w2 = glorot_uniform((self.n_cells, n_classes), self.rng, self.dtype)    # (n_c, 1)
         self.b2 = np.zeros(n_classes, dtype=self.dtype)                              # (1,)
 
-    def project_inputs(self, x):
-        """X_t W1x + b1 for all steps at once, (T, m, n_c); for tokens X_t W1x is just the rows of W1x they pick."""
-        if is_tokens(x):
-            xw = np.take(self.w1x, x.T, axis=0)                      # (T, m, n_c): rows of W1x, no one-hot
-        else:
-            xw = np.swapaxes(x, 0, 1).astype(self.dtype, copy=False) @ self.w1x   # (T, m, n_f) @ (n_f, n_c)
-        xw += self.b1
-        return xw
-
     def forpass(self, x):
         """Read the T steps of x; return Z2 (m, 1) and keep H_0..H_T in self.h for backprop."""
         x = np.asarray(x)
@@ -113,7 +90,9 @@ class RecurrentNetwork:
             h = self.h[t - 1]                                        # H_{t-1}, (m, n_c)
             w1h_grad += np.dot(h.T, err_to_cell)
             if is_tokens(x):
-                add_rows(w1x_grad, x[:, t - 1], err_to_cell)         # X_t^T delta_t: each row onto its token's row
+                # X_t^T delta_t without one-hot: each row onto its token's row (benchmarks/bench_add_rows.py: a
+                # faster flat-index variant saved ~3% of an epoch, too little to keep a helper for)
+                np.add.at(w1x_grad, x[:, t - 1], err_to_cell)
             else:
                 w1x_grad += np.dot(x[:, t - 1].T, err_to_cell)
             b1_grad += err_to_cell.sum(axis=0)
@@ -124,14 +103,18 @@ class RecurrentNetwork:
         return w1h_grad / m, w1x_grad / m, b1_grad / m, w2_grad, b2_grad
 
     def sigmoid(self, z):
-        """1 / (1 + e^-z), z clipped so np.exp stays finite."""
-        z = np.clip(z, -50, None)
-        return 1 / (1 + np.exp(-z))
+        """1 / (1 + e^-z): the module's overflow-safe sigmoid."""
+        return sigmoid(z)
 
-    def loss(self, a, y):
-        """Mean binary cross-entropy, with a kept 1e-7 away from 0 and 1 (as Keras) so the logs are finite."""
-        a = np.clip(a, 1e-7, 1 - 1e-7)
-        return float(np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a))))
+    def fit(self, x, y, epochs=100, x_val=None, y_val=None, n_features=None, callback=None, should_stop=None):
+        """Train from fresh weights (driven by iter_fit); callback(Progress) after each batch and epoch; stops early
+        when should_stop()."""
+        for event in self.iter_fit(x, y, epochs, x_val, y_val, n_features):
+            if callback is not None:
+                callback(event)
+            if should_stop is not None and should_stop():
+                break
+        return self
 
     def training(self, x, y):
         """One SGD step on a mini-batch; returns A2 (m, 1), computed before the step."""
@@ -157,8 +140,34 @@ class RecurrentNetwork:
             batch = indexes[self.batch_size * i:self.batch_size * (i + 1)]
             yield x[batch], y[batch]
 
+    def predict(self, x):
+        """True where the model says positive: Z2 > 0, (m, 1)."""
+        return self.forpass_in_chunks(x) > 0
+
+    def score(self, x, y):
+        """Accuracy: the share of predictions equal to the labels."""
+        return float(np.mean(self.predict(x) == np.asarray(y).reshape(-1, 1)))
+
+    # ------------------------------------------------------------------------- beyond the book
+    # What the app adds around the book's methods: the loss, token input without one-hot, training as a
+    # generator of progress events, divergence handling, input checks, weights in and out, big sets in chunks.
+
+    def loss(self, a, y):
+        """Mean binary cross-entropy, with a kept 1e-7 away from 0 and 1 (as Keras) so the logs are finite."""
+        a = np.clip(a, 1e-7, 1 - 1e-7)
+        return float(np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a))))
+
+    def project_inputs(self, x):
+        """X_t W1x + b1 for all steps at once, (T, m, n_c); for tokens X_t W1x is just the rows of W1x they pick."""
+        if is_tokens(x):
+            xw = np.take(self.w1x, x.T, axis=0)                      # (T, m, n_c): rows of W1x, no one-hot
+        else:
+            xw = np.swapaxes(x, 0, 1).astype(self.dtype, copy=False) @ self.w1x   # (T, m, n_f) @ (n_f, n_c)
+        xw += self.b1
+        return xw
+
     def iter_fit(self, x, y, epochs=100, x_val=None, y_val=None, n_features=None):
-        """fit as a generator: starts afresh, then yields a Progress after every batch and epoch (pause by not asking)."""
+        """fit as a generator: starts afresh, yields a Progress after every batch and epoch (pause by not asking)."""
         x, y, x_val, y_val, n_features = self.check_data(x, y, x_val, y_val, n_features)
         self.rng = np.random.default_rng(self.seed)                  # same seed, same run
         self.init_weights(n_features, 1)
@@ -193,19 +202,9 @@ class RecurrentNetwork:
             yield Progress("epoch", epoch, n_batches - 1, n_batches, epochs, self.losses[-1], val_loss,
                            time.perf_counter() - start)
 
-    def fit(self, x, y, epochs=100, x_val=None, y_val=None, n_features=None, callback=None, should_stop=None):
-        """Train from fresh weights; callback(Progress) after each batch and epoch; stops early when should_stop()."""
-        for event in self.iter_fit(x, y, epochs, x_val, y_val, n_features):
-            if callback is not None:
-                callback(event)
-            if should_stop is not None and should_stop():
-                break
-        return self
-
     def is_finite(self, loss):
         """True when the loss and every weight are finite numbers."""
-        weights = (self.w1h, self.w1x, self.b1, self.w2, self.b2)
-        return bool(np.isfinite(loss)) and all(np.isfinite(w).all() for w in weights)
+        return bool(np.isfinite(loss)) and all(np.isfinite(getattr(self, n)).all() for n in WEIGHT_NAMES)
 
     def give_up(self, weights, event):
         """Mark the run as diverged and go back to the last weights with a finite loss."""
@@ -228,7 +227,7 @@ class RecurrentNetwork:
         """Set w1h, w1x, b1, w2, b2 from copies of the given arrays."""
         self.w1h, self.w1x, self.b1, self.w2, self.b2 = (np.array(w, dtype=self.dtype) for w in weights)
 
-    def forpass_in_chunks(self, x, size=256):
+    def forpass_in_chunks(self, x, size=CHUNK):
         """Z2 (m, 1) for a big set, computed `size` samples at a time to keep the hidden states small."""
         return np.concatenate([self.forpass(x[i:i + size]) for i in range(0, len(x), size)])
 
@@ -236,16 +235,8 @@ class RecurrentNetwork:
         """A2 = sigmoid(Z2), the probability of a positive review, (m, 1)."""
         return self.sigmoid(self.forpass_in_chunks(x))
 
-    def predict(self, x):
-        """True where the model says positive: Z2 > 0, (m, 1)."""
-        return self.forpass_in_chunks(x) > 0
-
-    def score(self, x, y):
-        """Accuracy: the share of predictions equal to the labels."""
-        return float(np.mean(self.predict(x) == np.asarray(y).reshape(-1, 1)))
-
     def check_data(self, x, y, x_val, y_val, n_features):
-        """The data as training needs it (labels as (m, 1) floats) and the number of features; ValueError if unusable."""
+        """The data as training needs it (labels (m, 1) floats) and the number of features; ValueError if unusable."""
         x, y = np.asarray(x), np.asarray(y).reshape(-1, 1)
         if x.ndim not in (2, 3) or len(x) == 0 or x.shape[1] == 0:
             raise ValueError("x must be tokens (m, T) or one-hot rows (m, T, n_f) with m, T >= 1")
@@ -269,3 +260,21 @@ class RecurrentNetwork:
         elif n_features not in (None, x.shape[2]):
             raise ValueError("n_features must equal x.shape[2] for one-hot input")
         return x, y.astype(self.dtype), x_val, y_val, x.shape[2] if x.ndim == 3 else n_features
+
+
+@dataclass
+class Progress:
+    """What training reports after each mini-batch ("batch"), each epoch ("epoch") or when it blows up ("diverged")."""
+    kind: str                 # "batch", "epoch" or "diverged"
+    epoch: int                # index of the epoch, from 0
+    batch: int                # index of the last finished batch in that epoch, from 0
+    n_batches: int            # batches per epoch
+    epochs: int               # epochs asked for
+    loss: float               # the batch's loss, or for "epoch" the mean batch loss of the epoch
+    val_loss: float | None    # validation loss after the epoch ("epoch" events with validation data)
+    elapsed: float            # seconds since training started
+
+    @property
+    def fraction(self):
+        """Share of all the batches done so far, 0..1 (for a progress bar)."""
+        return (self.epoch * self.n_batches + self.batch + 1) / (self.epochs * self.n_batches)

@@ -1,6 +1,8 @@
 """A training run: its settings, per-epoch history and weights; saved as plain .npz + .json (no pickles)."""
 import datetime as dt
 import json
+import logging
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -8,11 +10,14 @@ import numpy as np
 
 SAVED_DIR = Path(__file__).resolve().parent.parent / "saved_runs"
 KINDS = ("numpy", "keras_a", "keras_b", "keras_c")
+log = logging.getLogger(__name__)
+# What a broken or foreign file in the runs folder can raise while it is read (JSONDecodeError is a ValueError)
+UNREADABLE = (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile)
 
 
 @dataclass
 class Run:
-    """One trained model: kind is 'numpy' (the chapter's RecurrentNetwork) or 'keras_a/b/c' (curriculum §6)."""
+    """One trained model: kind is 'numpy' (the chapter's RecurrentNetwork) or 'keras_a/b/c' (lecture 6.4)."""
     name: str
     kind: str
     config: dict                      # hyperparameters and data settings (num_words, skip_top, maxlen, ...)
@@ -50,7 +55,30 @@ def load_run(name, directory=SAVED_DIR):
     return Run(**meta)
 
 
+def check_run(run):
+    """The run itself if it is one of the app's runs (a known kind, plain fields, array weights); ValueError if not."""
+    if run.kind not in KINDS:
+        raise ValueError(f"unknown kind {run.kind!r}")
+    if not isinstance(run.config, dict) or not isinstance(run.history, dict) or not run.weights:
+        raise ValueError("config and history must be objects and the weights not empty")
+    if any(w.dtype.kind not in "fiu" for w in run.weights.values()):
+        raise ValueError("weights must be numbers")
+    return run
+
+
 def saved_runs(directory=SAVED_DIR):
-    """Every run shipped with the app, oldest first."""
-    names = sorted(p.stem for p in Path(directory).glob("*.json"))
-    return [load_run(n, directory) for n in names]
+    """Every complete run in the folder (a .json with its .npz partner), by name; other files are skipped with a note."""
+    directory = Path(directory)
+    jsons = {p.stem for p in directory.glob("*.json")}
+    for stem in sorted({p.stem for p in directory.glob("*.npz")} - jsons):
+        log.warning("saved runs: %s.npz has no .json partner, skipped", stem)
+    loaded = []
+    for name in sorted(jsons):
+        if not (directory / f"{name}.npz").is_file():
+            log.info("saved runs: %s.json has no .npz partner (not a run), skipped", name)
+            continue
+        try:
+            loaded.append(check_run(load_run(name, directory)))
+        except UNREADABLE as e:
+            log.warning("saved runs: %s is not a readable run (%s: %s), skipped", name, type(e).__name__, e)
+    return loaded

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.numpy_rnn import RecurrentNetwork, sigmoid
 
 MAX_WORDS = 8        # 8! = 40,320 orders: still quick to run through both models
 MAX_LISTED = 5       # up to 5! = 120 orders are listed one by one
@@ -45,11 +45,6 @@ def seeded_rnn(n_features, n_cells=4, seed=42):
     rnn = RecurrentNetwork(n_cells=n_cells, seed=seed, dtype=np.float64)
     rnn.init_weights(n_features, 1)
     return rnn
-
-
-def sigmoid(z):
-    """1 / (1 + e^-z)."""
-    return 1 / (1 + np.exp(-z))
 
 
 def dense_outputs(rnn, tokens):

@@ -1,6 +1,6 @@
 """What each trained model reads of a review and its P(positive) after every word, in NumPy only (no TensorFlow).
 
-A model sees a text the way its training data was prepared (curriculum §4): every word gets its index
+A model sees a text the way its training data was prepared (lecture 6.3): every word gets its index
 with the model's own num_words and skip_top, the indices <= 2 (unknown, skipped, too rare) are dropped,
 and pad_sequences keeps the last maxlen indices, zeros in front.
 """
@@ -9,9 +9,9 @@ from functools import partial
 
 import numpy as np
 
-from rnn_core import keras_numpy
+from rnn_core import keras_numpy, memory
 from rnn_core.data import INDEX_FROM, OOV, encode, pad_sequences
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.numpy_rnn import RecurrentNetwork, sigmoid
 
 # What happened to a word of the text, for one model
 READ = "read"          # the model read it
@@ -27,12 +27,12 @@ def numpy_steps(weights, sequence):
     model = RecurrentNetwork.from_weights(weights)
     model.forpass(sequence[None, :])                                   # keeps H_0..H_T in model.h
     h = np.stack(model.h)[:, 0]                                        # (T + 1, n_c)
-    return model.sigmoid(h @ model.w2 + model.b2)[:, 0]
+    return sigmoid(h @ model.w2 + model.b2)[:, 0]
 
 
 def keras_steps(kind, weights, sequence):
     """P(positive) at H_0 = 0 and after each step of a Keras model (its weights run in NumPy), (T + 1,)."""
-    start = keras_numpy.sigmoid(weights["dense_bias"])                 # (1,): the output unit on H_0 = 0
+    start = sigmoid(weights["dense_bias"])                             # (1,): the output unit on H_0 = 0
     steps = keras_numpy.step_probabilities(kind, weights, sequence[None, :])[0]   # (T,)
     return np.concatenate([start, steps])
 
@@ -134,6 +134,27 @@ def keep_end(text, max_chars):
     return tail
 
 
-def same_vocabulary(run_source, source):
-    """True when a run trained on `run_source` data can encode with the word index of `source` (IMDB vs synthetic)."""
-    return not run_source or (run_source == "synthetic") == (source == "synthetic")
+# ----------------------------------------------------------------------------- gradient reach on the review
+
+def numpy_gradients(run, sequence):
+    """|dZ2/dX_t| at every step of the chapter's RecurrentNetwork, through its own backprop and window, (T,)."""
+    model = RecurrentNetwork.from_weights(run.weights, truncation=run.config.get("truncation"))
+    return memory.numpy_output_gradients(model, sequence)
+
+
+def keras_gradients(run, sequence):
+    """|dZ2/dx_t| at every step of a Keras model (full BPTT, its backward pass in NumPy), (T,)."""
+    g = memory.keras_input_gradients(run.kind, run.weights, sequence[None, :], np.ones((1, 1)))   # (1, T, n_in)
+    return np.linalg.norm(g[0], axis=1)
+
+
+def word_gradients(run, reading):
+    """Per word of the text: the size of the output's gradient wrt the input at the step where the model read it.
+
+    NaN for a word the model did not read; 0 for a word the NumPy model's truncated backprop never reaches, (n,).
+    """
+    steps = (numpy_gradients if run.kind == "numpy" else keras_gradients)(run, reading.sequence)   # (T,)
+    out = np.full(len(reading.status), np.nan)
+    read = [k for k, s in enumerate(reading.status) if s == READ]
+    out[read] = steps[reading.n_pad:reading.n_pad + len(read)]
+    return out

@@ -5,24 +5,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_core.config import CHAPTER
 from rnn_core.data import OOV, encode, pad_sequences
-from rnn_core.numpy_rnn import RecurrentNetwork
-
-WEIGHTS = ("w1h", "w1x", "b1", "w2", "b2")   # the order of RecurrentNetwork.get_weights
+from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork, sigmoid
 
 
-def network(weights):
-    """A RecurrentNetwork (float64) holding the given weights, e.g. those of a saved run."""
-    net = RecurrentNetwork(n_cells=np.shape(weights["w1h"])[0], dtype=np.float64)
-    net.set_weights([weights[k] for k in WEIGHTS])
-    return net
-
-
-def fresh_weights(n_features, n_cells=32, seed=42):
+def fresh_weights(n_features, n_cells=CHAPTER.n_cells, seed=CHAPTER.seed):
     """The chapter's initial weights (W1h orthogonal, W1x and W2 Glorot, biases 0) for a seed."""
     net = RecurrentNetwork(n_cells=n_cells, seed=seed)
     net.init_weights(n_features, 1)
-    return dict(zip(WEIGHTS, net.get_weights()))
+    return dict(zip(WEIGHT_NAMES, net.get_weights()))
 
 
 @dataclass
@@ -45,7 +37,7 @@ def unroll(net, tokens):
     xw = net.w1x[tokens.T]                                   # (T, m, n_c) row lookups, no one-hot
     hw = h[:-1] @ net.w1h                                    # (T, m, n_c) = (T, m, n_c) @ (n_c, n_c)
     z1 = xw + hw + net.b1
-    prob = net.sigmoid(h[1:] @ net.w2 + net.b2)[..., 0]      # (T, m)
+    prob = sigmoid(h[1:] @ net.w2 + net.b2)[..., 0]          # (T, m)
     return Unrolled(tokens, xw, hw, net.b1, z1, h, prob)
 
 

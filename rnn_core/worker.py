@@ -55,7 +55,14 @@ def make_keras(config, data):
     return KerasTraining(config, data)
 
 
-KINDS = {"numpy": make_numpy, "keras_a": make_keras, "keras_b": make_keras, "keras_c": make_keras}
+def make_memory(config, data):
+    """The memory lab's small live experiment: one NumPy model per distance of the decisive word."""
+    from rnn_core.memory import MemoryTraining
+    return MemoryTraining(config, data)
+
+
+KINDS = {"numpy": make_numpy, "keras_a": make_keras, "keras_b": make_keras, "keras_c": make_keras,
+         "memory": make_memory}
 
 _data_lock = threading.Lock()
 _data = {}
@@ -136,9 +143,11 @@ class Job:
         out = {"id": self.id, "kind": self.kind, "state": self.state, "error": self.error,
                "position": self.slots.position(self.id), "running": self.slots.running(), "limit": self.limit,
                "epochs_done": 0, "fraction": 0.0, "seconds": 0.0, "time_left": None, "event": None,
-               "history": {}, "diverged_loss": None, "source": None, "source_detail": None}
+               "history": {}, "diverged_loss": None, "source": None, "source_detail": None,
+               "source_reasons": ()}
         if self.data is not None:
-            out.update(source=self.data.source, source_detail=self.data.source_detail)
+            out.update(source=self.data.source, source_detail=self.data.source_detail,
+                       source_reasons=self.data.source_reasons)
         tr = self.trainer
         if tr is not None:
             e = tr.last

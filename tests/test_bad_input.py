@@ -1,51 +1,50 @@
 """Bad input wherever a user types or chooses: a clear message, the app keeps working, nothing trained is lost."""
-import os
-import subprocess
-import sys
-import textwrap
 
 import pytest
 
 from rnn_core import slots
-from tests.conftest import ROOT
 
 PAGE = "pages/train_numpy.py"
 
 
-def _app_with_data_dir(folder, tmp_path):
-    """Run the home and pipeline pages in a fresh process whose IMDB_DATA_DIR is `folder`; return its output."""
-    code = textwrap.dedent("""
-        from streamlit.testing.v1 import AppTest
-        at = AppTest.from_file("streamlit_app.py", default_timeout=300)
-        at.query_params["lang"] = "en"
-        at.run()
+@pytest.fixture
+def app_with_data_dir(make_app, monkeypatch, tmp_path):
+    """Run the home and pipeline pages with IMDB_DATA_DIR = folder (and an empty Keras cache); the shown texts."""
+    import ui
+
+    def caches_clear():
+        ui._located_source.clear()
+        ui._chapter_data.clear()
+
+    def run(folder):
+        monkeypatch.setenv("IMDB_DATA_DIR", str(folder))
+        monkeypatch.setenv("IMDB_OFFLINE", "1")
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+        caches_clear()                      # the data the other tests load is cached for the whole process
+        at = make_app("en").run()
+        shown = {}
         for path in ("pages/home.py", "pages/pipeline.py"):
             at.switch_page(path).run()
             assert not at.exception, [e.value for e in at.exception]
-            print("WARN", path, " ".join(w.value for w in at.warning))
-            print("CAPTION", path, " ".join(c.value for c in at.caption))
-    """)
-    env = dict(os.environ, IMDB_DATA_DIR=str(folder), IMDB_OFFLINE="1", HOME=str(tmp_path))
-    env.pop("KERAS_HOME", None)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+            shown[path] = " ".join(w.value for w in at.warning) + " " + " ".join(c.value for c in at.caption)
+        return shown
+
+    yield run
+    caches_clear()                          # the next test finds the usual data again
 
 
-def test_a_missing_data_directory_says_why_and_uses_synthetic_data(tmp_path):
-    out = _app_with_data_dir(tmp_path / "nowhere", tmp_path)
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert "synthetic" in out.stdout and "IMDB_DATA_DIR" in out.stdout
+def test_a_missing_data_directory_says_why_and_uses_synthetic_data(app_with_data_dir, tmp_path):
+    for path, shown in app_with_data_dir(tmp_path / "nowhere").items():
+        assert "synthetic" in shown and "IMDB_DATA_DIR" in shown, path
 
 
-def test_a_corrupt_data_file_says_why_and_uses_synthetic_data(tmp_path):
+def test_a_corrupt_data_file_says_why_and_uses_synthetic_data(app_with_data_dir, tmp_path):
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "imdb.npz").write_bytes(b"this is not a zip file" * 100)
     (folder / "imdb_word_index.json").write_text('{"the": 1}')
-    out = _app_with_data_dir(folder, tmp_path)
-    assert out.returncode == 0, out.stderr[-3000:]
-    pipeline = [line for line in out.stdout.splitlines() if "pipeline" in line]
-    assert any("synthetic" in line for line in pipeline), out.stdout[-2000:]
-    assert any("IMDB_DATA_DIR" in line for line in pipeline), out.stdout[-2000:]
+    shown = app_with_data_dir(folder)["pages/pipeline.py"]
+    assert "synthetic" in shown and "IMDB_DATA_DIR" in shown and "not an .npz file" in shown, shown
 
 
 @pytest.fixture

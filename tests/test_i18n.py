@@ -63,3 +63,48 @@ def test_every_page_has_title_and_summary():
                                           ("de-DE", "en"), (None, "en"), ("", "en")])
 def test_language_from_browser_locale(locale, lang):
     assert i18n.lang_from_locale(locale) == lang
+
+
+def _reason_codes():
+    """Every reason code rnn_core can raise a DataError with."""
+    import re
+    codes = set()
+    for path in (ROOT / "rnn_core").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'DataError\("(\w+)"', text)) | set(re.findall(r'return "(offline_\w+)"', text))
+    return codes
+
+
+def test_every_data_error_has_a_reason_text_in_both_languages():
+    codes = _reason_codes()
+    assert {"not_found", "offline_set", "wrong_hash", "folder_incomplete"} <= codes
+    for lang in i18n.LANGS:
+        missing = {c for c in codes if f"reason.{c}" not in i18n.table(lang, "common")}
+        assert not missing, (lang, missing)
+
+
+def test_the_data_source_reason_is_in_korean():
+    """The synthetic-data note says why in the page's language, with the file's path in it."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        import ui
+        from rnn_core.npz_safe import DataError
+
+        class Data:
+            source, source_detail = "synthetic", ""
+            source_reasons = (("keras", DataError("offline_set", path="/k/imdb.npz")),
+                              ("local", DataError("folder_incomplete", path="/d")))
+        st.session_state.lang = "ko"
+        ui.source_note(Data())
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception, [e.value for e in at.exception]
+    ko = i18n.table("ko", "common")
+    caption = at.caption[0].value
+    assert caption.startswith(ko["source.why"].split("{")[0])
+    assert ko["source.where.keras"] in caption and ko["reason.offline_set"].format(path="/k/imdb.npz") in caption
+    assert ko["reason.folder_incomplete"].format(path="/d") in caption
+    assert not any(en in caption for en in ("no IMDB file", "not found", "does not hold", "Keras cache"))

@@ -91,3 +91,31 @@ def test_sigmoid_is_finite_for_large_inputs():
     with np.errstate(over="raise"):
         s = keras_numpy.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     assert np.allclose(s, [0.0, 0.5, 1.0])
+
+
+# --- the backward passes: NumPy ports of the Keras models' gradients, against TensorFlow's own (tf.GradientTape)
+
+@pytest.mark.parametrize("kind", ["keras_a", "keras_b", "keras_c"])
+def test_numpy_input_gradients_equal_tensorflow(kind):
+    """dL_i/dx_t for every sample and step (x: one-hot rows for A, embedding vectors for B and C) within 1e-5 of TF."""
+    import tensorflow as tf
+
+    from rnn_core import memory
+    rng = np.random.default_rng({"keras_a": 11, "keras_b": 12, "keras_c": 13}[kind])
+    model, _ = build(kind, rng)
+    weights = saved_weights(kind, model)
+    tokens = rng.integers(0, N_F, size=(M, T))
+    y = rng.integers(0, 2, M).astype("float32")
+    x = tf.constant(memory.keras_input(kind, weights, tokens).astype("float32"))     # what the recurrent layer reads
+    recurrent, dense = model.layers[-2], model.layers[-1]
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        a = dense(recurrent(x))                                                     # (M, 1)
+        losses = keras.losses.binary_crossentropy(y[:, None], a)                   # (M,), one per review
+        total = tf.reduce_sum(losses)                                               # so d total / d x_i = dL_i / dx_i
+    expected = tape.gradient(total, x).numpy()                                      # (M, T, n_in)
+    a_numpy = keras_numpy.predict(kind, weights, tokens)
+    got = memory.keras_input_gradients(kind, weights, tokens, a_numpy - y[:, None])
+    assert got.shape == expected.shape
+    assert np.abs(expected).max() > 1e-3                                          # the test is not comparing zeros
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0)

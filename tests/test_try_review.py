@@ -101,7 +101,7 @@ def test_each_kind_matches_a_plain_loop(kind, word_index):
 
 
 def test_encoding_by_hand(word_index):
-    """Ranks + 3, indices < skip_top or >= num_words dropped, zeros in front (curriculum §4)."""
+    """Ranks + 3, indices < skip_top or >= num_words dropped, zeros in front (lecture 6.3)."""
     run = random_run("numpy", np.random.default_rng(2))
     text = "The film was GREAT, not bad! Zzzqx 영화"
     r = try_review.read_review(run, text, word_index)
@@ -143,7 +143,7 @@ def test_probability_after_each_word(kind, word_index):
 def test_a_training_review_typed_in_gives_its_training_row(word_index):
     """The chapter's pipeline (load_data, drop <= 2, pad) and the page's encoding of the same words agree."""
     chapter = data.prepare_chapter_data(num_words=100, skip_top=20, maxlen=100, data_dir=SHARED)
-    corpus = data.local_corpus(SHARED)
+    corpus = data.find_corpus(SHARED)
     full, _ = data.load_reviews(corpus)                                 # every word's own index, no cut-off
     run = random_run("numpy", np.random.default_rng(5))
     index_to_word = data.index_to_word(corpus.word_index)
@@ -168,8 +168,8 @@ def test_wrong_vocabulary_size_is_an_error(word_index):
 
 
 def test_same_vocabulary():
-    assert try_review.same_vocabulary("keras", "local") and try_review.same_vocabulary("", "synthetic")
-    assert not try_review.same_vocabulary("keras", "synthetic") and not try_review.same_vocabulary("synthetic", "local")
+    assert data.same_reviews("keras", "local") and data.same_reviews("", "synthetic")
+    assert not data.same_reviews("keras", "synthetic") and not data.same_reviews("synthetic", "local")
 
 
 def test_chart_has_a_line_per_model_and_the_words(word_index):
@@ -222,7 +222,7 @@ def test_page_with_hostile_input(make_app, shipped, lang):
         if name == "korean":
             assert texts(lang)["nothing_read"] in values
         if name == "emoji":
-            assert len(at.metric) == 4 and len(at.get("vega_lite_chart")) == 1
+            assert len(at.metric) == 4 and len(at.get("vega_lite_chart")) == 2   # trajectory, gradient per word
         if name == "markup":                                            # read as words, shown in a dataframe only
             table = at.dataframe[0].value
             assert table[texts(lang)["col_word"]].tolist() == ["script", "alert", "1", "script", "b", "x", "b"]
@@ -253,7 +253,7 @@ def test_lecture_mode_shows_less(make_app, shipped, lang):
     at = page(make_app, lang, lecture="true")
     at.button(key="try_review_example_positive").click().run()
     assert not at.exception
-    assert len(at.metric) == 4 and len(at.get("vega_lite_chart")) == 1
+    assert len(at.metric) == 4 and len(at.get("vega_lite_chart")) == 2
     assert len(at.dataframe) == 0 and len(at.multiselect) == 0
 
 
@@ -341,3 +341,74 @@ def test_shipped_runs_give_their_recorded_validation_accuracy():
             q = np.clip(p, 1e-7, 1 - 1e-7)
             loss = -np.mean(d.y_val * np.log(q) + (1 - d.y_val) * np.log(1 - q))
             assert loss == pytest.approx(c["final_evaluate"]["loss"], abs=1e-4), run.name
+
+
+# ----------------------------------------------------------------------------- gradient reach on the review
+
+def plain_logit(run, x):
+    """Z (the output before the sigmoid) of a run reading input vectors x (T, n_in), a plain float64 loop."""
+    w = {k: v.astype(np.float64) for k, v in run.weights.items()}
+    sig = lambda z: 1 / (1 + np.exp(-z))   # noqa: E731
+    if run.kind == "numpy":
+        k, r, b, wo, bo = w["w1x"], w["w1h"], w["b1"], w["w2"], w["b2"]
+    else:
+        rnn = "lstm" if run.kind == "keras_c" else "rnn"
+        k, r, b = w[f"{rnn}_kernel"], w[f"{rnn}_recurrent_kernel"], w[f"{rnn}_bias"]
+        wo, bo = w["dense_kernel"], w["dense_bias"]
+    n = len(r)
+    h, c = np.zeros(n), np.zeros(n)
+    for x_t in x:
+        z = x_t @ k + h @ r + b
+        if run.kind != "keras_c":
+            h = np.tanh(z)
+        else:
+            c = sig(z[n:2 * n]) * c + sig(z[:n]) * np.tanh(z[2 * n:3 * n])
+            h = sig(z[3 * n:]) * np.tanh(c)
+    return float(h @ wo[:, 0] + bo[0])
+
+
+@pytest.mark.parametrize("kind", list(CONFIGS))
+def test_word_gradients_equal_finite_differences(kind, word_index):
+    run = random_run(kind, np.random.default_rng(7))
+    r = try_review.read_review(run, "The film was great, not bad! A story I would watch again with my family.",
+                               word_index)
+    got = try_review.word_gradients(run, r)                               # (n,)
+    assert np.isnan(got[[k for k, s in enumerate(r.status) if s != "read"]]).all()
+    w = run.weights
+    x = (np.eye(len(w["w1x"] if kind == "numpy" else w["rnn_kernel"]))[r.sequence] if kind in ("numpy", "keras_a")
+         else w["embedding"][r.sequence].astype(np.float64))            # (T, n_in)
+    read = [k for k, s in enumerate(r.status) if s == "read"]
+    eps = 1e-6
+    for j, k in enumerate(read):
+        t = r.n_pad + j
+        fd = []
+        for i in range(x.shape[1]):
+            up, down = x.copy(), x.copy()
+            up[t, i] += eps
+            down[t, i] -= eps
+            fd.append((plain_logit(run, up) - plain_logit(run, down)) / (2 * eps))
+        assert got[k] == pytest.approx(np.linalg.norm(fd), rel=1e-3, abs=1e-7), (kind, k)
+
+
+def test_numpy_word_gradients_stop_at_the_training_window(word_index):
+    run = random_run("numpy", np.random.default_rng(8))
+    run.config["truncation"] = 3
+    words = [w for w, k in sorted(word_index.items(), key=lambda kv: kv[1]) if 20 <= k + 3 < 100][:8]
+    r = try_review.read_review(run, " ".join(words), word_index)
+    g = try_review.word_gradients(run, r)
+    assert (g[:5] == 0).all() and (g[5:] > 0).all()                   # only the last 3 words get a gradient
+
+
+def test_gradient_chart_draws_words_as_text_marks():
+    words = ["<b>bold</b>", "good", "the"]
+    g = {"model A": np.array([1e-4, 1.0, np.nan]), "model B": np.array([0.0, 0.5, 0.25])}
+    df = charts.gradient_frame(words, g)
+    assert df.loc[(df.model == "model A") & (df.word == "good"), "relative"].item() == 0
+    assert df.loc[(df.model == "model A") & (df.position == 0), "relative"].item() == pytest.approx(-4)
+    assert df.set_index(["model", "position"]).loc[("model B", 0), "state"] == "zero"
+    names = {"word": "w", "gradient": "g", "relative": "r", "status_title": "s",
+             "state": {"read": "read", "zero": "zero", "unread": "unread"}}
+    spec = charts.gradient_chart(df, names).to_dict()
+    marks = json.dumps(spec["spec"]["layer"])
+    assert '"text"' in marks and "<b>" not in marks                  # the words are data, not part of the spec
+    assert "<b>bold</b>" in json.dumps(spec["datasets"])

@@ -1,15 +1,12 @@
-"""Unrolling: each step's terms against a plain one-hot loop, the H heatmap and the output trajectory against
-forpass, the helpers for typed reviews and batches; and the page in both languages, with its controls."""
-import subprocess
-import sys
-import textwrap
-
+"""Unrolling: each step's terms, the H heatmap and the output trajectory against a plain one-hot loop written
+here, the helpers for typed reviews and batches; and the page in both languages, with its controls."""
 import numpy as np
 import pytest
 
 from rnn_core import unrolling
 from rnn_core.charts import unrolling as charts
 from rnn_core.data import pad_sequences
+from rnn_core.numpy_rnn import RecurrentNetwork
 from rnn_core.runs import Run
 
 PAGE = "pages/unrolling.py"
@@ -20,51 +17,48 @@ def _net(n_features=12, n_cells=6, seed=3):
     weights = unrolling.fresh_weights(n_features, n_cells, seed)
     weights["b1"] = np.random.default_rng(seed).normal(0, 0.3, n_cells).astype(np.float32)   # not all zero
     weights["b2"] = np.array([0.2], dtype=np.float32)
-    return unrolling.network(weights), weights
+    return RecurrentNetwork.from_weights(weights, dtype=np.float64), weights
 
 
 def _tokens(m=4, steps=9, n_features=12, seed=0):
     return np.random.default_rng(seed).integers(0, n_features, size=(m, steps))
 
 
+def _textbook_loop(w, x):
+    """The chapter's forward pass written out with one-hot inputs: every step's terms, H_t and the output."""
+    w = {k: v.astype(np.float64) for k, v in w.items()}
+    onehot = np.eye(len(w["w1x"]))[x]                                 # (m, T, n_f): the textbook's input
+    h, steps = np.zeros((len(x), len(w["w1h"]))), []
+    for t in range(x.shape[1]):
+        xw, hw = onehot[:, t] @ w["w1x"], h @ w["w1h"]
+        z1 = xw + hw + w["b1"]
+        h = np.tanh(z1)
+        steps.append((xw, hw, z1, h, 1 / (1 + np.exp(-(h @ w["w2"] + w["b2"])))[:, 0]))
+    return steps
+
+
 def test_step_terms_match_a_plain_one_hot_loop():
     net, w = _net()
     x = _tokens()
     u = unrolling.unroll(net, x)
-    w = {k: v.astype(np.float64) for k, v in w.items()}
-    onehot = np.eye(12)[x]                                            # (m, T, n_f): the textbook's input
-    h = np.zeros((len(x), 6))
-    for t in range(x.shape[1]):
-        xw, hw = onehot[:, t] @ w["w1x"], h @ w["w1h"]
-        z1 = xw + hw + w["b1"]
+    assert np.allclose(u.b1, w["b1"])
+    for t, (xw, hw, z1, h, prob) in enumerate(_textbook_loop(w, x)):
         assert np.allclose(u.xw[t], xw) and np.allclose(u.hw[t], hw) and np.allclose(u.z1[t], z1)
-        assert np.allclose(u.b1, w["b1"])
-        h = np.tanh(z1)
-        assert np.allclose(u.h[t + 1], h)
-        assert np.allclose(u.prob[t], 1 / (1 + np.exp(-(h @ w["w2"] + w["b2"])))[:, 0])
+        assert np.allclose(u.h[t + 1], h) and np.allclose(u.prob[t], prob)
 
 
-def test_last_column_and_last_probability_equal_forpass():
-    net, _ = _net()
+def test_charts_show_the_last_hidden_state_and_output():
+    net, w = _net()
     x = _tokens(m=3, steps=15)
     u = unrolling.unroll(net, x)
-    z2 = net.forpass(x)                                               # the model's own forward pass
-    assert np.allclose(u.h[-1], net.h[-1])
-    assert np.allclose(u.prob[-1], net.sigmoid(z2)[:, 0])
+    *_, (_, _, _, h_last, prob_last) = _textbook_loop(w, x)
     words = [f"w{i}" for i in range(15)]
     heat = charts.heatmap_chart(u.h[1:, 0], words, 4, NAMES)["datasets"]["h"]
     last = heat[heat["step"] == 15].sort_values("cell")["value"].to_numpy()
-    assert np.allclose(last, net.h[-1][0])                            # the heatmap's last column
+    assert np.allclose(last, h_last[0])                               # the heatmap's last column
     spec = charts.trajectory_chart(u.prob[:, 0], words, 4, NAMES)
-    assert spec["datasets"]["prob"]["prob"].iloc[-1] == pytest.approx(float(net.sigmoid(z2)[0, 0]))
+    assert spec["datasets"]["prob"]["prob"].iloc[-1] == pytest.approx(prob_last[0])
     assert spec["datasets"]["now"]["step"].tolist() == [4]
-
-
-def test_network_keeps_the_run_weights():
-    net, w = _net()
-    for name in unrolling.WEIGHTS:
-        assert np.array_equal(getattr(net, name), w[name].astype(np.float64))
-    assert net.n_cells == 6 and net.w1x.shape == (12, 6)
 
 
 def test_fresh_weights_are_the_chapters_and_seeded():
@@ -120,30 +114,12 @@ def test_step_and_batch_charts_have_every_value():
 
 def open_page(make_app, path, lang, **query):
     """The app in one language, switched to one page, run without an exception."""
+    query.setdefault("answers", "true")     # these tests read the results; tests/test_questions.py asks first
     at = make_app(lang, **query)
     at.run()
     at.switch_page(path).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def assert_no_tensorflow(path, action):
-    """In a fresh interpreter: open the page, run `action` (code using `at`), and find no TensorFlow imported."""
-    code = textwrap.dedent(f"""
-        import os, sys
-        sys.path.insert(0, os.getcwd())
-        from streamlit.testing.v1 import AppTest
-        at = AppTest.from_file("streamlit_app.py", default_timeout=120)
-        at.query_params["lang"] = "ko"
-        at.run()
-        at.switch_page({path!r}).run()
-        {action}
-        assert not at.exception, [e.value for e in at.exception]
-        assert "tensorflow" not in sys.modules and "keras" not in sys.modules
-    """)
-    from tests.conftest import ROOT
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
 
 
 @pytest.fixture
@@ -155,9 +131,9 @@ def _ok(at, what=""):
     assert not at.exception, (what, [e.value for e in at.exception])
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_page_runs_and_steps(page, lang):
-    at = page(lang)
+def test_page_runs_and_steps(page):
+    """Every control once, in Korean (tests/test_app.py opens every page in both languages)."""
+    at = page("ko")
     step = lambda: at.slider(key="unrolling_step").value        # noqa: E731
     assert step() == 1
     at.button(key="unrolling_next").click().run()
@@ -195,9 +171,8 @@ def test_play_moves_on_and_stops_at_the_end(page):
     assert at.slider(key="unrolling_step").value == last
 
 
-@pytest.mark.parametrize("lang", ["en", "ko"])
-def test_own_review(page, lang):
-    at = page(lang)
+def test_own_review(page):
+    at = page("en")
     at.toggle(key="unrolling_own").set_value(True).run()
     _ok(at, "own")
     at.text_area(key="unrolling_text").input("zzzzqq xxyyq").run()
@@ -224,6 +199,22 @@ def test_trained_weights_from_saved_and_session_runs(page):
     _ok(at, "step with a session run")
 
 
+def test_mismatch_warning_follows_the_same_reviews_rule(page, shared_data_dir):
+    """The data here is the local IMDB copy: a run trained on Keras's download of it is not warned about."""
+    from ui import i18n
+    at = page("ko")
+    config = {"num_words": 100, "skip_top": 20, "maxlen": 100}
+    weights = unrolling.fresh_weights(100, 5, 1)
+    at.session_state["runs"] = [Run(source, "numpy", config, {"loss": [0.6]}, weights, data_source=source)
+                                for source in ("keras", "synthetic")]
+    at.toggle(key="unrolling_trained").set_value(True).run()
+    mismatch = i18n.table("ko", "unrolling")["source_mismatch"].split("{")[0]
+    for source, warned in (("keras", False), ("synthetic", True)):
+        at.selectbox(key="unrolling_run").set_value(source).run()
+        _ok(at, source)
+        assert any(w.value.startswith(mismatch) for w in at.warning) is warned, source
+
+
 def test_no_runs_at_all_is_handled(page, monkeypatch, tmp_path):
     from rnn_core import runs
     from ui import i18n
@@ -247,6 +238,3 @@ def test_review_and_step_come_from_the_url(page):
     assert at.number_input(key="unrolling_review").value == 3
     assert at.slider(key="unrolling_step").value == 4
 
-
-def test_page_does_not_import_tensorflow():
-    assert_no_tensorflow(PAGE, 'at.button(key="unrolling_next").click().run()')

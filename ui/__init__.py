@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from rnn_core.config import CHAPTER
 from ui import i18n
 
 ENTRY_POINT = i18n.LOCALES.parent / "streamlit_app.py"
@@ -83,6 +84,63 @@ def lecture_toggle():
         st.html(_LECTURE_CSS)
 
 
+def chart(spec, *args, width=None, height=None, **kwargs):
+    """Draw a chart of rnn_core.charts, an Altair chart or a Vega-Lite dict (charts/spec.py): the one way pages do it.
+
+    Altair charts become their Vega-Lite dict without Altair's slow checks (the tests run them). A chart without
+    the theme gets it, sized for lecture mode. width: "stretch", "content", or by default "content" for a chart
+    that sets its own width (fixed, concatenated or faceted) and "stretch" for the others. height: pixels, when
+    Streamlit must reserve more than the chart says (a legend above it).
+
+    ui.chart(charts.f, *args, **kwargs) draws charts.f(*args, **kwargs) and keeps the drawn element: the same
+    inputs replay it. Building a chart's data frames and Streamlit's conversion of them to Arrow cost a few ms per
+    chart on every rerun, under the GIL that every session shares.
+    """
+    if callable(spec):
+        _built_chart(spec.__module__, spec.__qualname__, args, kwargs, width, height, lecture_mode())
+        return
+    from rnn_core.charts import theme
+    if not isinstance(spec, dict):
+        import altair as alt
+        with alt.theme.enable("none"):
+            spec = spec.to_dict(validate=False)
+    if "config" not in spec:
+        spec = {**spec, "config": theme.config(lecture_mode())}
+    if width is None:
+        fixed = isinstance(spec.get("width"), int) or any(k in spec for k in ("hconcat", "vconcat", "facet"))
+        width = "content" if fixed else "stretch"
+    st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _built_chart(module, name, args, kwargs, width, height, big):
+    """ui.chart of a chart function's output, cached with its element (big: the lecture mode it was sized for)."""
+    chart(getattr(importlib.import_module(module), name)(*args, **kwargs), width=width, height=height)
+
+
+# Phones and touch screens: the app's own CSS, never user text. Wide equations, charts and tables scroll inside
+# their own box, and the answers of a question are rows big enough to tap.
+_PHONE_CSS = """<style>
+[data-testid="stMain"] .katex-display, [data-testid="stMain"] [data-testid="stVegaLiteChart"] {
+  overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li, h1, h2, h3, h4) {
+  overflow-wrap: anywhere; word-break: keep-all; }   /* Korean breaks between words, long tokens anywhere */
+@media (max-width: 640px), (pointer: coarse) {
+  [class*="st-key-quizbox_"] [data-testid="stRadioGroup"], [class*="st-key-quizbox_"] [data-testid="stRadioGroup"] > div {
+    width: 100% !important; }
+  [class*="st-key-quizbox_"] [data-testid="stRadioOption"] {
+    min-height: 44px; width: 100% !important; align-items: center; padding: 2px 0; margin: 0; }
+  [class*="st-key-quizbox_"] input { min-height: 44px; font-size: 16px; }   /* 16px: no zoom on focus */
+  [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
+}
+</style>"""
+
+
+def phone_style():
+    """Styling for narrow and touch screens (every page, every run; a style-only st.html takes no space)."""
+    st.html(_PHONE_CSS)
+
+
 @functools.cache
 def _source(obj):
     """The source of a function or class; "module.name" is read from the module's file without importing it."""
@@ -107,19 +165,6 @@ def show_code(*objects):
             st.code(source, language="python")
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _chart(module, name, args, kwargs, width):
-    st.vega_lite_chart(spec=getattr(importlib.import_module(module), name)(*args, **kwargs), width=width)
-
-
-def chart(build, *args, width="stretch", **kwargs):
-    """Draw build(*args, **kwargs), a Vega-Lite spec from rnn_core.charts; the same inputs replay the drawn chart.
-
-    Building a chart's data frames and Streamlit's conversion of them to Arrow cost a few ms per chart on every
-    rerun, under the GIL that every session shares; the cache keeps the finished element instead."""
-    _chart(build.__module__, build.__qualname__, args, kwargs, width)
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _chapter_data(num_words, skip_top, maxlen):
     from rnn_core.data import prepare_chapter_data
@@ -132,7 +177,7 @@ def warm_up(delay=2.0):
     first page has had time to draw."""
     from ui import server
     server.disable_nagle()
-    timer = threading.Timer(delay, _chapter_data, args=(100, 20, 100))
+    timer = threading.Timer(delay, _chapter_data, args=(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen))
     timer.daemon = True
     timer.start()
     return True
@@ -141,9 +186,9 @@ def warm_up(delay=2.0):
 _loaded = set()      # settings whose data this process has loaded: no spinner for them (a spinner costs a thread)
 
 
-def chapter_data(num_words=100, skip_top=20, maxlen=100):
+def chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=CHAPTER.maxlen):
     """The chapter's padded split (read-only, shared by all sessions), with a spinner while it loads."""
-    from rnn_core.data import DataError
+    from rnn_core.npz_safe import DataError
     settings = (int(num_words), int(skip_top), int(maxlen))
     try:
         if settings in _loaded:
@@ -153,7 +198,7 @@ def chapter_data(num_words=100, skip_top=20, maxlen=100):
         _loaded.add(settings)
         return data
     except DataError as e:
-        st.error(texts("common")("data_error").format(error=e), icon=":material/error:")
+        st.error(texts("common")("data_error", error=reason(e)), icon=":material/error:")
         st.stop()
 
 
@@ -187,22 +232,30 @@ def training_limit():
 
 @st.cache_resource(show_spinner=False, ttl=600)
 def _located_source():
-    from rnn_core.data import locate_corpus
-    source, folder, note = locate_corpus()
-    return source, str(folder) if folder else note
+    from rnn_core.imdb_files import KERAS_FILES, locate_corpus
+    source, folder, reasons = locate_corpus()
+    detail = str(folder / next(iter(KERAS_FILES))) if source == "keras" else str(folder) if folder else ""
+    return source, detail, reasons
 
 
 def data_source():
-    """(source, detail) of the reviews the app uses, found from the files alone (for pages that don't load them)."""
+    """(source, detail, reasons) of the reviews the app uses, from the files alone (pages that don't load them)."""
     return _located_source()
 
 
+def reason(error):
+    """A DataError in the user's language: its code's text in locales/<lang>/common.toml [reason]."""
+    return texts("common")(f"reason.{error.code}", **error.params)
+
+
 def source_note(data=None):
-    """Say which data a page shows: the real IMDB reviews or the synthetic corpus."""
+    """Say which data a page shows: the real IMDB reviews or the synthetic corpus (and why, in the user's language)."""
     t = texts("common")
-    source, detail = (data.source, data.source_detail) if data is not None else data_source()
+    source, detail, reasons = ((data.source, data.source_detail, getattr(data, "source_reasons", ()))
+                               if data is not None else data_source())
     if source == "synthetic":
         st.warning(t("source.synthetic"), icon=":material/science:")
-        st.caption(t("source.why", detail=detail))
+        why = "; ".join(f"{t(f'source.where.{where}')}: {reason(e)}" for where, e in reasons)
+        st.caption(t("source.why", detail=why or t("source.no_reason")))
     else:
         st.caption(t(f"source.{source}") + f" (`{detail}`)")

@@ -40,10 +40,10 @@ def curves(history, references, t, big):
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
         st.markdown(f"**{t('chart.loss_title')}**")
-        st.altair_chart(charts.learning_curves(history, names, big), width="stretch")
+        ui.chart(charts.learning_curves(history, names, big), width="stretch")
     with b:
         st.markdown(f"**{t('chart.accuracy_title')}**")
-        st.altair_chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+        ui.chart(charts.accuracy_chart(history, references, names, big), width="stretch")
 
 
 def duration(t, seconds):
@@ -178,7 +178,8 @@ class Panel:
         t, r = self.t, job.report
         self.status(job)
         if r.get("source"):
-            ui.source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"]))
+            ui.source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"],
+                                           source_reasons=r.get("source_reasons", ())))
         if r["epochs_done"]:
             curves(r["history"], self.references(job.kind), t, self.big)
         elif job.state == "running":

@@ -1,1 +1,1 @@
-"""Altair charts, one module per topic; each function returns a chart."""
+"""Charts, one module per page, in one theme (theme.py); each returns an Altair chart or a Vega-Lite dict."""

@@ -6,20 +6,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from rnn_core.charts.spec import fill, template
-
-PINK, GREY, BLUE = "#d6336c", "#adb5bd", "#1c7ed6"
-
-
-def _size(big):
-    """Label size and chart height: bigger in lecture mode so a projector stays readable."""
-    return (18, 420) if big else (12, 300)
-
-
-def _style(chart, big):
-    fs, _ = _size(big)
-    return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_legend(
-        labelFontSize=fs, titleFontSize=fs, orient="top").configure_title(fontSize=fs + 2)
+from rnn_core.charts.spec import fill, named, template
+from rnn_core.charts.theme import BLUE, GREY, PINK, height, style
 
 
 def _positive(df):
@@ -27,21 +15,17 @@ def _positive(df):
     return df[df["norm"] > 0]
 
 
-def _data(name):
-    return alt.Chart(alt.NamedData(name=name))
-
-
 @template
 def _delta(names, big):
-    line = _data("delta").mark_line(color=PINK, strokeWidth=3 if big else 2, point=alt.OverlayMarkDef(
+    line = named("delta").mark_line(color=PINK, strokeWidth=3 if big else 2, point=alt.OverlayMarkDef(
         color=PINK, size=30 if big else 16)).encode(
         x=alt.X("step:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("back:Q", title=names["back"]),
                  alt.Tooltip("norm:Q", title=names["norm"], format=".3e")],
     )
-    start = _data("start").mark_rule(color=GREY, strokeDash=[5, 4]).encode(y="norm:Q")
-    return _style((start + line).properties(height=_size(big)[1], title=names["title"]), big)
+    start = named("start").mark_rule(color=GREY, strokeDash=[5, 4]).encode(y="norm:Q")
+    return style((start + line).properties(height=height(big), title=names["title"]), big)
 
 
 def delta_norm_chart(norms, names, big=False):
@@ -53,19 +37,19 @@ def delta_norm_chart(norms, names, big=False):
 
 @template
 def _eigen(names, big):
-    frame = _data("frame").mark_point(opacity=0).encode(
+    frame = named("frame").mark_point(opacity=0).encode(
         x=alt.X("re:Q", title=names["re"], scale=alt.Scale(nice=False, zero=False)),
         y=alt.Y("im:Q", title=names["im"], scale=alt.Scale(nice=False, zero=False)))
-    circle = _data("circle").mark_line(color=GREY, strokeDash=[5, 4]).encode(x="re:Q", y="im:Q", order="i:Q")
-    dots = _data("eig").mark_circle(size=110 if big else 60, color=PINK, opacity=0.85).encode(
+    circle = named("circle").mark_line(color=GREY, strokeDash=[5, 4]).encode(x="re:Q", y="im:Q", order="i:Q")
+    dots = named("eig").mark_circle(size=110 if big else 60, color=PINK, opacity=0.85).encode(
         x="re:Q", y="im:Q",
         tooltip=[alt.Tooltip("re:Q", format=".3f", title=names["re"]),
                  alt.Tooltip("im:Q", format=".3f", title=names["im"]),
                  alt.Tooltip("abs:Q", format=".3f", title="|λ|")],
     )
-    side = _size(big)[1]       # Streamlit fits title and axes into the size: add their room to keep a square
+    side = height(big)       # Streamlit fits title and axes into the size: add their room to keep a square
     size = dict(width=side + (85 if big else 62), height=side + (110 if big else 85))
-    return _style((frame + circle + dots).properties(**size, title=names["title"]), big)
+    return style((frame + circle + dots).properties(**size, title=names["title"]), big)
 
 
 def eigen_chart(eigenvalues, names, big=False):
@@ -81,16 +65,16 @@ def eigen_chart(eigenvalues, names, big=False):
 @template
 def _contribution(names, big):
     parts = alt.Scale(domain=[names["kept"], names["dropped"]], range=[PINK, GREY])
-    band = _data("band").mark_rect(opacity=0.08).encode(
+    band = named("band").mark_rect(opacity=0.08).encode(
         x=alt.X("a:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False)), x2="b:Q",
         color=alt.Color("part:N", scale=parts, title=None))
-    dots = _data("points").mark_circle(size=70 if big else 36, opacity=0.9).encode(
+    dots = named("points").mark_circle(size=70 if big else 36, opacity=0.9).encode(
         x="step:Q", y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
         color=alt.Color("part:N", title=None, scale=parts),
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("norm:Q", format=".3e", title=names["norm"]),
                  alt.Tooltip("part:N", title=" ")],
     )
-    return _style((band + dots).properties(height=_size(big)[1], title=names["title"]), big)
+    return style((band + dots).properties(height=height(big), title=names["title"]), big)
 
 
 def contribution_chart(norms, window, names, big=False):
@@ -107,7 +91,7 @@ def contribution_chart(norms, window, names, big=False):
 @template
 def _clipping(names, big):
     kinds = [names["raw"], names["clipped"]]
-    lines = _data("lines").mark_line(strokeWidth=3 if big else 2, point=True).encode(
+    lines = named("lines").mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=alt.X("radius:Q", title=names["radius"], scale=alt.Scale(zero=False)),
         y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[PINK, BLUE])),
@@ -115,8 +99,8 @@ def _clipping(names, big):
         tooltip=[alt.Tooltip("radius:Q", format=".2f", title=names["radius"]),
                  alt.Tooltip("norm:Q", format=".3e", title=names["norm"]), alt.Tooltip("kind:N", title=" ")],
     )
-    here = _data("here").mark_rule(color=GREY, strokeDash=[4, 4]).encode(x="radius:Q")
-    return _style((here + lines).properties(height=_size(big)[1] - 40, title=names["title"]), big)
+    here = named("here").mark_rule(color=GREY, strokeDash=[4, 4]).encode(x="radius:Q")
+    return style((here + lines).properties(height=height(big) - 40, title=names["title"]), big)
 
 
 def clipping_chart(radii, raw, clipped, current, names, big=False):

@@ -3,9 +3,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from rnn_core.charts.sequences import font, style as _style
-
-PINK, GREY, BLUE = "#d6336c", "#adb5bd", "#4263eb"
+from rnn_core.charts.theme import BLUE, GREY, INK, LIGHT, PINK, SEQUENTIAL, font_size, style
 
 
 def lengths_chart(starts, ends, counts, maxlen, names, big=False):
@@ -19,15 +17,15 @@ def lengths_chart(starts, ends, counts, maxlen, names, big=False):
         y2=alt.Y2("zero:Q"),
         color=alt.Color("part:N", title=None, scale=alt.Scale(domain=[names["kept"], names["cut"]],
                                                                range=[GREY, PINK]),
-                        legend=alt.Legend(orient="top", labelLimit=500)),
+                        legend=alt.Legend(orient="top", labelLimit=500, columns=1)),
         tooltip=[alt.Tooltip("start:Q", title=">"), alt.Tooltip("end:Q", title="≤"),
                  alt.Tooltip("count:Q", title=names["reviews"])],
     )
     rule = alt.Chart(pd.DataFrame({"x": [maxlen], "label": [f"maxlen = {maxlen}"]})).encode(x=alt.X("x:Q"))
-    label = rule.mark_text(align="left", dx=6, dy=-6, y=0, baseline="top", fontSize=font(big),
+    label = rule.mark_text(align="left", dx=6, dy=-6, y=0, baseline="top", fontSize=font_size(big),
                            fontWeight="bold").encode(text=alt.Text("label:N"))
-    marks = rule.mark_rule(color="#212529", strokeWidth=2, strokeDash=[6, 3]) + label
-    return _style((bars + marks).properties(height=320 if big else 260), big)
+    marks = rule.mark_rule(color=INK, strokeWidth=2, strokeDash=[6, 3]) + label
+    return style((bars + marks).properties(height=320 if big else 260), big)
 
 
 def padded_chart(block, words, first, names, num_words, big=False):
@@ -44,11 +42,11 @@ def padded_chart(block, words, first, names, num_words, big=False):
         tooltip=[alt.Tooltip("review:N", title=names["review"]), alt.Tooltip("step:O", title=names["step"]),
                  alt.Tooltip("index:Q", title=names["index"]), alt.Tooltip("word:N", title=names["word"])],
     )
-    pad = base.transform_filter("datum.index == 0").mark_rect(color="#e9ecef")
+    pad = base.transform_filter("datum.index == 0").mark_rect(color=LIGHT)
     tokens = base.transform_filter("datum.index > 0").mark_rect().encode(
         color=alt.Color("index:Q", title=names["index"],
-                        scale=alt.Scale(type="log", domain=[3, max(int(num_words), 4)], scheme="viridis")))
-    return _style((pad + tokens).properties(height=alt.Step(40 if big else 28)), big)
+                        scale=alt.Scale(type="log", domain=[3, max(int(num_words), 4)], scheme=SEQUENTIAL)))
+    return style((pad + tokens).properties(height=alt.Step(40 if big else 28)), big)
 
 
 def formats_chart(rows, names, big=False):
@@ -64,8 +62,8 @@ def formats_chart(rows, names, big=False):
         tooltip=[alt.Tooltip("format:N", title=" "), alt.Tooltip("label:N", title=names["bytes"])],
     )
     bars = base.mark_bar(color=PINK).encode(x2=alt.X2("base:Q"))
-    text = base.mark_text(align="left", dx=4, fontSize=font(big)).encode(text=alt.Text("label:N"))
-    return _style((bars + text).properties(height=alt.Step(52 if big else 34)), big)
+    text = base.mark_text(align="left", dx=4, fontSize=font_size(big)).encode(text=alt.Text("label:N"))
+    return style((bars + text).properties(height=alt.Step(52 if big else 34)), big)
 
 
 def split_chart(counts, names, big=False):
@@ -80,4 +78,4 @@ def split_chart(counts, names, big=False):
         tooltip=[alt.Tooltip("part:N", title=" "), alt.Tooltip("label:N", title=" "),
                  alt.Tooltip("count:Q", title=names["reviews"], format=",")],
     )
-    return _style(base.mark_bar().properties(height=alt.Step(56 if big else 40)), big)
+    return style(base.mark_bar().properties(height=alt.Step(56 if big else 40)), big)

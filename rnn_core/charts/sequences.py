@@ -2,25 +2,15 @@
 import altair as alt
 import pandas as pd
 
-MODEL_COLORS = ["#868e96", "#d6336c"]     # dense (grey), RNN (the app's pink)
-BOX_COLORS = {"input": "#e7f5ff", "cell": "#fff0f6", "state": "#f8f9fa", "output": "#ebfbee"}
+from rnn_core.charts.theme import DARK, GREY, INK, PINK, TINTS, config, font_size, style
+
+MODEL_COLORS = [GREY, PINK]     # dense (grey), RNN (the app's pink)
 SUBSCRIPTS = str.maketrans("0123456789txh", "₀₁₂₃₄₅₆₇₈₉ₜₓₕ")
 
 
 def sub(text):
     """Unicode subscripts for a symbol's index: sub('1x') -> '₁ₓ'."""
     return str(text).translate(SUBSCRIPTS)
-
-
-def font(big):
-    """Label size: bigger in lecture mode so a projector stays readable."""
-    return 18 if big else 12
-
-
-def style(chart, big):
-    """Axis, legend and title font sizes for the whole chart."""
-    return chart.configure_axis(labelFontSize=font(big), titleFontSize=font(big)).configure_legend(
-        labelFontSize=font(big), titleFontSize=font(big)).configure_title(fontSize=font(big) + 2)
 
 
 def orders_chart(order_texts, dense, rnn, names, big=False):
@@ -36,7 +26,7 @@ def orders_chart(order_texts, dense, rnn, names, big=False):
         x=x,
         y=alt.Y("output:Q", title=names["output"], scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("model:N", title=None, scale=alt.Scale(range=MODEL_COLORS),
-                        sort=[names["dense"], names["rnn"]], legend=alt.Legend(orient="top", labelLimit=420)),
+                        sort=[names["dense"], names["rnn"]], legend=alt.Legend(orient="top", labelLimit=420, columns=1)),
         tooltip=[alt.Tooltip("order:Q", title="#"), alt.Tooltip("text:N", title=names["order"]),
                  alt.Tooltip("model:N", title=" "), alt.Tooltip("output:Q", format=".4f", title=names["output"])],
     )
@@ -48,7 +38,7 @@ def orders_chart(order_texts, dense, rnn, names, big=False):
 def series_chart(series, names, big=False):
     """The hourly temperatures as a line over the hours."""
     df = pd.DataFrame({"hour": range(len(series)), "temp": series})
-    chart = alt.Chart(df).mark_line(color="#d6336c", point=alt.OverlayMarkDef(size=14, color="#d6336c")).encode(
+    chart = alt.Chart(df).mark_line(color=PINK, point=alt.OverlayMarkDef(size=14, color=PINK)).encode(
         x=alt.X("hour:Q", title=names["hour"], scale=alt.Scale(domain=[0, len(series) - 1], nice=False),
                 axis=alt.Axis(values=list(range(0, len(series) + 1, 24)))),
         y=alt.Y("temp:Q", title=names["temp"], scale=alt.Scale(zero=False)),
@@ -61,9 +51,9 @@ def lag_chart(now, later, names, title, domain, big=False):
     """A lag plot: each point is (this hour, a later hour); a tight diagonal cloud means this hour tells the next."""
     df = pd.DataFrame({"now": now, "later": later})
     scale = alt.Scale(domain=list(domain))
-    diagonal = alt.Chart(pd.DataFrame({"a": list(domain)})).mark_line(color="#adb5bd", strokeDash=[4, 4]).encode(
+    diagonal = alt.Chart(pd.DataFrame({"a": list(domain)})).mark_line(color=GREY, strokeDash=[4, 4]).encode(
         x=alt.X("a:Q", scale=scale), y=alt.Y("a:Q", scale=scale))
-    dots = alt.Chart(df).mark_circle(size=30 if big else 20, opacity=0.55, color="#d6336c").encode(
+    dots = alt.Chart(df).mark_circle(size=30 if big else 20, opacity=0.55, color=PINK).encode(
         x=alt.X("now:Q", title=names["now"], scale=scale),
         y=alt.Y("later:Q", title=names["later"], scale=scale),
         tooltip=[alt.Tooltip("now:Q", format=".1f", title=names["now"]),
@@ -91,21 +81,21 @@ def _diagram(boxes, arrows, texts, x_domain, y_domain, height, big):
 
     ends = {"x2": {"field": "x2"}, "y2": {"field": "y2"}}
     box_colors = {"field": "kind", "type": "nominal", "legend": None,
-                  "scale": {"domain": list(BOX_COLORS), "range": list(BOX_COLORS.values())}}
+                  "scale": {"domain": list(TINTS), "range": list(TINTS.values())}}
     layers = [
-        layer("box", {"type": "rect", "stroke": "#495057", "strokeWidth": 1.5, "cornerRadius": 6},
+        layer("box", {"type": "rect", "stroke": DARK, "strokeWidth": 1.5, "cornerRadius": 6},
               color=box_colors, **ends),
-        layer("arrow", {"type": "rule", "color": "#495057", "strokeWidth": 2}, **ends),
+        layer("arrow", {"type": "rule", "color": DARK, "strokeWidth": 2}, **ends),
         layer("head", {"type": "point", "shape": "triangle", "filled": True, "size": 260 if big else 150,
-                       "color": "#495057", "opacity": 1},
+                       "color": DARK, "opacity": 1},
               angle={"field": "angle", "type": "quantitative", "scale": None}),
     ]
     layers[2]["encoding"]["x"]["field"], layers[2]["encoding"]["y"]["field"] = "x2", "y2"   # heads sit at the end
-    layers += [layer(f"text-{align}-{weight}", {"type": "text", "fontSize": font(big) + 1, "color": "#212529",
+    layers += [layer(f"text-{align}-{weight}", {"type": "text", "fontSize": font_size(big) + 1, "color": INK,
                                                   "align": align, "fontWeight": weight},
                      text={"field": "text", "type": "nominal"}) for align, weight in groups]
     return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "data": {"values": rows},
-            "height": height, "layer": layers, "config": {"view": {"stroke": None}}}
+            "height": height, "layer": layers, "config": config(big)}
 
 
 def _arrow(x, y, x2, y2, head=True):

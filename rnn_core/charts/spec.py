@@ -3,10 +3,12 @@
 Building and validating an Altair chart takes ~50 ms; a slider that redraws four
 charts would feel slow. So a chart is split into a *template* (an Altair chart on
 named data sets, turned into a Vega-Lite dict once per language and size) and the
-data frames that fill it on every rerun (`st.vega_lite_chart(spec=...)` draws it).
+data frames that fill it on every rerun (a page draws it with `ui.chart`).
 """
 import copy
 import functools
+
+import altair as alt
 
 
 def template(build):
@@ -28,3 +30,8 @@ def fill(spec, **datasets):
     out = copy.deepcopy(spec)
     out["datasets"] = dict(datasets)
     return out
+
+
+def named(name):
+    """An Altair chart on the named data set `name` (filled in later by `fill`)."""
+    return alt.Chart(alt.NamedData(name=name))

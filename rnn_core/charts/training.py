@@ -2,9 +2,9 @@
 import altair as alt
 import pandas as pd
 
-PINK, BLUE, GREY, INK = "#d6336c", "#1c7ed6", "#868e96", "#212529"
-REF_COLORS = ["#2b8a3e", "#e8590c", "#7048e8"]
-RUN_COLORS = ["#495057", PINK, BLUE, "#2b8a3e", "#e8590c", "#7048e8", "#0c8599", "#5c940d", "#862e9c", "#c92a2a"]
+from rnn_core.charts.theme import BLUE, GREEN, GREY, INK, ORANGE, PINK, SERIES, VIOLET, font_size, height, style
+
+REF_COLORS = [GREEN, ORANGE, VIOLET]        # the published accuracies
 METRICS = ("loss", "val_loss", "val_accuracy")
 # Axis and legend titles: pages pass translated ones; these keys are the fallback.
 NAMES = {"epoch": "epoch", "loss": "loss", "val_loss": "val_loss", "accuracy": "accuracy",
@@ -14,17 +14,6 @@ NAMES = {"epoch": "epoch", "loss": "loss", "val_loss": "val_loss", "accuracy": "
 
 def _names(names):
     return {**NAMES, **(names or {})}
-
-
-def _size(big):
-    """Font size and chart height: bigger in lecture mode so a projector stays readable."""
-    return (18, 420) if big else (12, 280)
-
-
-def _style(chart, big):
-    fs, _ = _size(big)
-    return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_legend(
-        labelFontSize=fs, titleFontSize=fs, orient="top", labelLimit=400).configure_title(fontSize=fs + 2)
 
 
 def history_frame(history, keys):
@@ -44,7 +33,6 @@ def learning_curves(history, names=None, big=False):
     n = _names(names)
     df = history_frame(history, ["loss", "val_loss"])
     df["series"] = df["key"].map({"loss": n["loss"], "val_loss": n["val_loss"]})
-    _, height = _size(big)
     chart = alt.Chart(df).mark_line(point=True, strokeWidth=3 if big else 2).encode(
         x=_epoch_axis(int(df["epoch"].max()) if len(df) else 1, n["epoch"]),
         y=alt.Y("value:Q", title=n["value"], scale=alt.Scale(zero=False)),
@@ -52,8 +40,8 @@ def learning_curves(history, names=None, big=False):
                         scale=alt.Scale(domain=[n["loss"], n["val_loss"]], range=[BLUE, PINK])),
         tooltip=[alt.Tooltip("epoch:Q", title=n["epoch"]), alt.Tooltip("series:N", title=n["series"] or " "),
                  alt.Tooltip("value:Q", title=n["value"], format=".4f")],
-    ).properties(height=height, width="container")
-    return _style(chart, big)
+    ).properties(height=height(big), width="container")
+    return style(chart, big)
 
 
 def accuracy_chart(history, references=None, names=None, big=False):
@@ -66,7 +54,6 @@ def accuracy_chart(history, references=None, names=None, big=False):
     values = list(df["value"]) + list(refs["value"])
     # from chance (0.5) or below, to a little above the best value
     domain = [max(0.0, min([0.5] + [v - 0.02 for v in values])), min(1.0, max([0.6] + values) + 0.04)]
-    _, height = _size(big)
     x = _epoch_axis(int(df["epoch"].max()) if len(df) else 1, n["epoch"])
     y = alt.Y("value:Q", title=n["val_accuracy"], scale=alt.Scale(domain=domain), axis=alt.Axis(format=".0%"))
     line = alt.Chart(df).mark_line(point=True, color=PINK, strokeWidth=3 if big else 2).encode(
@@ -76,8 +63,8 @@ def accuracy_chart(history, references=None, names=None, big=False):
     rules = alt.Chart(refs).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
         y=alt.Y("value:Q", scale=alt.Scale(domain=domain)),
         color=alt.Color("label:N", title=n["reference"] or None, scale=colors))
-    chart = alt.layer(rules, line).properties(height=height, width="container")
-    return _style(chart, big)
+    chart = alt.layer(rules, line).properties(height=height(big), width="container")
+    return style(chart, big)
 
 
 def confusion_chart(matrix, names=None, big=False):
@@ -86,7 +73,7 @@ def confusion_chart(matrix, names=None, big=False):
     labels = [n["neg"], n["pos"]]
     df = pd.DataFrame([{"true": labels[i], "pred": labels[j], "count": int(matrix[i][j]), "right": i == j}
                        for i in range(2) for j in range(2)])
-    fs, height = _size(big)
+    fs = font_size(big)
     base = alt.Chart(df).encode(
         x=alt.X("pred:N", title=n["pred"], sort=labels, axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("true:N", title=n["true"], sort=labels))
@@ -97,8 +84,8 @@ def confusion_chart(matrix, names=None, big=False):
     text = base.mark_text(fontSize=fs + 10, fontWeight="bold").encode(
         text="count:Q",
         color=alt.condition(alt.datum.count > df["count"].max() / 2, alt.value("white"), alt.value(INK)))
-    chart = alt.layer(cells, text).properties(height=int(height * 0.8), width="container")
-    return _style(chart, big)
+    chart = alt.layer(cells, text).properties(height=int(height(big) * 0.8), width="container")
+    return style(chart, big)
 
 
 def runs_frame(runs, metrics=METRICS):
@@ -112,11 +99,10 @@ def runs_chart(runs, names=None, metrics=METRICS, big=False):
     """One panel per metric (loss, val_loss, val_accuracy by default), one coloured line per run; stacked when big."""
     n = _names(names)
     df = runs_frame(runs, metrics)
-    _, height = _size(big)
     shown = [m for m in metrics if (df["metric"] == m).any()] or list(metrics[:1])
     run_names = list(dict.fromkeys(df["run"]))
     color = alt.Color("run:N", title=n["run"], scale=alt.Scale(
-        domain=run_names, range=[RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(run_names))]))
+        domain=run_names, range=[SERIES[i % len(SERIES)] for i in range(len(run_names))]))
     panels = []
     for m in shown:
         part = df[df["metric"] == m]
@@ -126,5 +112,5 @@ def runs_chart(runs, names=None, metrics=METRICS, big=False):
             x=alt.X("epoch:Q", title=n["epoch"], axis=alt.Axis(tickMinStep=1, format="d")), y=y, color=color,
             tooltip=[alt.Tooltip("run:N", title=n["run"]), alt.Tooltip("epoch:Q", title=n["epoch"]),
                      alt.Tooltip("value:Q", title=n.get(m, m), format=".4f")],
-        ).properties(width=640 if big else 220, height=int(height * 0.7)))
-    return _style(alt.vconcat(*panels) if big else alt.hconcat(*panels), big)
+        ).properties(width=640 if big else 220, height=int(height(big) * 0.7)))
+    return style(alt.vconcat(*panels) if big else alt.hconcat(*panels), big)

@@ -1,11 +1,11 @@
-"""The trajectory of a review: each model's P(positive) after every word, the words on the x axis."""
+"""Charts of a review: each model's P(positive) after every word, and each word coloured by the gradient reaching it."""
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-GREY, INK = "#868e96", "#212529"
-PALETTE = ["#d6336c", "#1c7ed6", "#2b8a3e", "#e8590c", "#7048e8", "#0c8599", "#5c940d", "#c2255c", "#495057"]
+from rnn_core.charts.theme import GREY, INK, SERIES, font_size, style
 
 
 def trajectory_frame(words, readings, start_label, first=0):
@@ -36,14 +36,13 @@ def trajectory_chart(df, names, big=False):
     # so no user text can end the string), and grey for the words nobody read
     label_expr = f"{json.dumps({int(p): str(words[p]) for p in positions})}[datum.value]"
     grey_expr = f"indexof({json.dumps([int(p) for p in unread])}, datum.value) >= 0 ? '{GREY}' : '{INK}'"
-    fs = 18 if big else 12
     x = alt.X("position:O", title=names["x"], sort=positions,
               axis=alt.Axis(labelExpr=label_expr, labelColor=alt.ExprRef(grey_expr), labelAngle=-60,
                             labelOverlap=False, labelLimit=110))
     y = alt.Y("probability:Q", title=names["y"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     models = list(dict.fromkeys(df.model))
     color = alt.Color("model:N", title=None, sort=models,
-                      scale=alt.Scale(domain=models, range=PALETTE[:len(models)] or PALETTE),
+                      scale=alt.Scale(domain=models, range=SERIES[:len(models)] or SERIES),
                       legend=alt.Legend(orient="top", labelLimit=400, columns=min(len(models), 4)))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("word:N", title=names["word"]),
                alt.Tooltip("probability:Q", title=names["y"], format=".1%"),
@@ -54,4 +53,55 @@ def trajectory_chart(df, names, big=False):
     half = alt.Chart(pd.DataFrame({"probability": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
         y="probability:Q")
     chart = (half + lines + dots).properties(height=520 if big else 400)
-    return chart.configure_axis(titleFontSize=fs, labelFontSize=fs).configure_legend(labelFontSize=fs)
+    return style(chart, big)
+
+
+def gradient_frame(words, gradients, first=0, per_line=10):
+    """Long table for the word chart: one row per (model, word >= first), the word's place in wrapped lines, and
+    log10 of its gradient relative to the model's largest (0 = the word the output depends on most).
+
+    gradients: {model label: (n,) array from try_review.word_gradients}, NaN where the model did not read the word.
+    """
+    rows = []
+    for label, g in gradients.items():
+        g = np.asarray(g, dtype=float)
+        top = np.nanmax(g) if np.isfinite(g).any() and np.nanmax(g) > 0 else 1.0
+        for k in range(first, len(words)):
+            value = g[k]
+            state = "unread" if np.isnan(value) else "zero" if value <= 0 else "read"
+            rel = float(np.log10(value / top)) if state == "read" else None
+            rows.append({"model": label, "position": k, "word": words[k], "line": (k - first) // per_line,
+                         "column": (k - first) % per_line, "gradient": None if state == "unread" else float(value),
+                         "relative": rel, "state": state})
+    return pd.DataFrame(rows)
+
+
+def gradient_chart(df, names, big=False, floor=-6):
+    """Each model's words as text, coloured by log10 of the gradient reaching them (relative to the model's largest).
+
+    The words are data drawn as text marks by Vega (never HTML). Unread words are grey, words no gradient reaches pale.
+    """
+    fs = font_size(big) + 1
+    df = df.assign(shade=df["relative"].clip(lower=floor), shown=df["state"].map(names["state"]))
+    models = list(dict.fromkeys(df.model))
+    base = alt.Chart().encode(
+        x=alt.X("column:O", axis=None),
+        y=alt.Y("line:O", axis=None),
+        text="word:N",
+        tooltip=[alt.Tooltip("word:N", title=names["word"]), alt.Tooltip("gradient:Q", title=names["gradient"],
+                                                                         format=".2e"),
+                 alt.Tooltip("relative:Q", title=names["relative"], format=".1f"),
+                 alt.Tooltip("shown:N", title=names["status_title"])])
+    read = base.transform_filter("datum.state == 'read'").mark_text(fontSize=fs, fontWeight="bold").encode(
+        color=alt.Color("shade:Q", title=names["relative"],
+                        scale=alt.Scale(scheme="inferno", domain=[floor, 0], reverse=True),
+                        legend=alt.Legend(orient="top", gradientLength=260)))
+    other = base.transform_filter("datum.state != 'read'").mark_text(fontSize=fs, fontStyle="italic").encode(
+        color=alt.value(GREY), opacity=alt.condition("datum.state == 'zero'", alt.value(0.9), alt.value(0.45)))
+    lines = int(df["line"].max()) + 1 if len(df) else 1
+    chart = alt.layer(other, read, data=df).properties(width=alt.Step(95 if big else 78),
+                                                       height=(34 if big else 26) * lines)
+    chart = chart.facet(row=alt.Row("model:N", title=None, sort=models,
+                                   header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=fs,
+                                                     labelOrient="top", labelFontWeight="bold")))
+    return style(chart, big)

@@ -8,25 +8,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from rnn_core.charts.spec import fill, template
+from rnn_core.charts.spec import fill, named, template
+from rnn_core.charts.theme import BLUE, DIVERGING, GREY, INK, ORANGE, PINK, font_size, style
 
-PINK, INK = "#d6336c", "#212529"
-SIGN = alt.Scale(domain=["+", "-"], range=["#e8590c", "#1c7ed6"])      # positive orange, negative blue
-HEAT = "blueorange"                                                    # negative blue, 0 white, positive orange
-
-
-def _font(big):
-    return 18 if big else 12
-
-
-def _data(name):
-    return alt.Chart(alt.NamedData(name=name))
-
-
-def _style(chart, big):
-    fs = _font(big)
-    return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_title(fontSize=fs + 1).configure_legend(
-        labelFontSize=fs, titleFontSize=fs).configure_view(stroke=None)
+SIGN = alt.Scale(domain=["+", "-"], range=[ORANGE, BLUE])      # positive orange, negative blue
 
 
 def _cells(matrix, **labels):
@@ -41,19 +26,19 @@ def _cells(matrix, **labels):
 
 @template
 def _term(title, names, big, n_cells, first):
-    fs = _font(big)
+    fs = font_size(big)
     y = alt.Y("cell:O", title=names["cell"] if first else None,
               axis=alt.Axis(labels=first, ticks=first, labelFontSize=fs - 2, values=list(range(0, n_cells, 2 if big
                                                                                                   else 1))))
     x = alt.X("value:Q", title=None, scale=alt.Scale(zero=True, nice=False), axis=alt.Axis(tickCount=3, grid=True))
-    frame = _data("frame").mark_point(opacity=0).encode(x=x)               # the same x range in every panel
-    bars = _data("values").transform_calculate(sign="datum.value >= 0 ? '+' : '-'").mark_bar().encode(
+    frame = named("frame").mark_point(opacity=0).encode(x=x)               # the same x range in every panel
+    bars = named("values").transform_calculate(sign="datum.value >= 0 ? '+' : '-'").mark_bar().encode(
         y=y, x=x, color=alt.Color("sign:N", scale=SIGN, legend=None),
         tooltip=[alt.Tooltip("cell:O", title=names["cell"]), alt.Tooltip("value:Q", format=".4f", title=title)])
-    labels = [_data("values").mark_text(align=align, dx=dx, fontSize=fs - 4).encode(
+    labels = [named("values").mark_text(align=align, dx=dx, fontSize=fs - 4).encode(
         y=y, x=x, text=alt.Text("value:Q", format=".2f")).transform_filter(test)
         for align, dx, test in (("left", 3, "datum.value >= 0"), ("right", -3, "datum.value < 0"))]
-    return _style(alt.layer(frame, bars, *labels).properties(height=(22 if big else 15) * n_cells + 50,
+    return style(alt.layer(frame, bars, *labels).properties(height=(22 if big else 15) * n_cells + 50,
                                                                  title=title), big)
 
 
@@ -74,17 +59,17 @@ Y_ROOM = 64     # pixels for the y axis of both time charts, so that their time 
 @template
 def _trajectory(names, big):
     x = _time_axis(names)
-    line = _data("prob").mark_line(color=PINK, strokeWidth=3 if big else 2, point=alt.OverlayMarkDef(
+    line = named("prob").mark_line(color=PINK, strokeWidth=3 if big else 2, point=alt.OverlayMarkDef(
         color=PINK, size=40 if big else 20)).encode(
         x=x, y=alt.Y("prob:Q", title=names["prob"], scale=alt.Scale(domain=[0, 1]),
                      axis=alt.Axis(minExtent=Y_ROOM, maxExtent=Y_ROOM, tickCount=5)),
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("word:N", title=names["word"]),
                  alt.Tooltip("prob:Q", format=".3f", title=names["prob"])])
-    frame = _data("frame").mark_point(opacity=0).encode(x=x)
-    half = _data("half").mark_rule(color="#868e96", strokeDash=[4, 4]).encode(y="prob:Q")
-    now = _data("now").mark_rule(color=INK, strokeWidth=2).encode(x="step:Q")
-    here = _data("now").mark_circle(size=220 if big else 120, color=INK).encode(x="step:Q", y="prob:Q")
-    return _style((frame + half + line + now + here).properties(height=380 if big else 290,
+    frame = named("frame").mark_point(opacity=0).encode(x=x)
+    half = named("half").mark_rule(color=GREY, strokeDash=[4, 4]).encode(y="prob:Q")
+    now = named("now").mark_rule(color=INK, strokeWidth=2).encode(x="step:Q")
+    here = named("now").mark_circle(size=220 if big else 120, color=INK).encode(x="step:Q", y="prob:Q")
+    return style((frame + half + line + now + here).properties(height=380 if big else 290,
                                                                 title=names["traj_title"]), big)
 
 
@@ -102,19 +87,19 @@ def trajectory_chart(prob, words, step, names, big=False):
 
 @template
 def _heatmap(names, big, n_cells):
-    heat = _data("h").transform_lookup(lookup="step", from_=alt.LookupData(alt.NamedData(name="words"), "step",
+    heat = named("h").transform_lookup(lookup="step", from_=alt.LookupData(alt.NamedData(name="words"), "step",
                                                                            ["word"])).mark_rect().encode(
         x=alt.X("x0:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False),
                 axis=alt.Axis(tickMinStep=1, format="d")), x2="x1:Q",
         y=alt.Y("cell:O", title=names["cell"], axis=alt.Axis(values=list(range(0, n_cells, 4)), minExtent=Y_ROOM,
                                                              maxExtent=Y_ROOM)),
-        color=alt.Color("value:Q", title="H", scale=alt.Scale(scheme=HEAT, domain=[-1, 1], domainMid=0),
+        color=alt.Color("value:Q", title="H", scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1], domainMid=0),
                         legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=160)),
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("word:N", title=names["word"]),
                  alt.Tooltip("cell:O", title=names["cell"]), alt.Tooltip("value:Q", format=".3f", title="H")])
-    marker = _data("now").mark_rect(fill=None, stroke=INK, strokeWidth=2).encode(x="x0:Q", x2="x1:Q")
+    marker = named("now").mark_rect(fill=None, stroke=INK, strokeWidth=2).encode(x="x0:Q", x2="x1:Q")
     room = 150 if big else 120                                     # title, time axis and legend
-    return _style((heat + marker).properties(height=(9 if big else 7) * n_cells + room, title=names["heat_title"]),
+    return style((heat + marker).properties(height=(9 if big else 7) * n_cells + room, title=names["heat_title"]),
                   big)
 
 
@@ -131,15 +116,16 @@ def heatmap_chart(h, words, step, names, big=False):
 
 @template
 def _batch(terms, names, big, m):
-    fs = _font(big)
+    fs = font_size(big)
     heat = alt.Chart().mark_rect(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("cell:O", title=names["cell"], axis=alt.Axis(values=list(range(0, 64, 8)), labelAngle=0)),
         y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme=HEAT, domain=[-1, 1], domainMid=0, clamp=True)),
+        color=alt.Color("value:Q", title=None,
+                        scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1], domainMid=0, clamp=True)),
         tooltip=[alt.Tooltip("term:N", title=" "), alt.Tooltip("row:N", title=names["review"]),
                  alt.Tooltip("cell:O", title=names["cell"]),
                  alt.Tooltip("value:Q", format=".3f", title=names["value"])])
-    return _style(heat.properties(width=190 if big else 200, height=(36 if big else 20) * m).facet(
+    return style(heat.properties(width=190 if big else 200, height=(36 if big else 20) * m).facet(
         column=alt.Column("term:N", sort=list(terms), title=None, header=alt.Header(labelFontSize=fs + 2)),
         data=alt.NamedData(name="batch"), spacing=14), big)
 

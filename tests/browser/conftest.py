@@ -9,6 +9,13 @@ from tests.browser import harness
 SHOTS = harness.ROOT / "artifacts" / "browser"
 
 
+def pytest_collection_modifyitems(items):
+    """Every test in tests/browser is a `browser` test (pytest -m "not browser" leaves them out)."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(harness.CHROMIUM).exists():

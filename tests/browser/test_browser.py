@@ -102,8 +102,18 @@ def use_try_review(page, lang):
     assert page.locator("script", has_text="alert(1)").count() == 0
 
 
+def use_self_check(page, lang):
+    for box in page.locator('[class*="st-key-quizbox_sc_6_1_"] input').all():
+        box.fill("<b>1</b>, 2")                            # typed text is never rendered as HTML
+    page.get_by_role("button", name=i18n.table(lang, "self_check")["check"]).first.click()
+    harness.wait_idle(page)
+    assert page.locator('[class*="st-key-quizbox_sc_6_1_"] [data-testid="stAlert"]').count() == 5
+    assert page.locator('[data-testid="stMain"] b', has_text="1").count() == 0
+
+
 USE = {"home": use_home, "sequences": use_sequences, "pipeline": use_pipeline, "unrolling": use_unrolling,
-       "gradflow": use_gradflow, "train_numpy": use_train_numpy, "keras": use_keras, "try_review": use_try_review}
+       "gradflow": use_gradflow, "train_numpy": use_train_numpy, "keras": use_keras, "try_review": use_try_review,
+       "self_check": use_self_check}
 
 
 def test_every_page_has_its_controls_exercised():

@@ -1,0 +1,86 @@
+"""Self-check: five questions per lecture section with fresh numbers, answered by the project's own code."""
+import streamlit as st
+
+import ui
+from rnn_core import self_check as sc
+
+ui.entry_point_only()
+
+t = ui.texts("self_check")
+rounds = st.session_state.setdefault("self_check", {})          # section -> {"round", "items", "checked"}
+scores = st.session_state.setdefault("self_check_scores", {})   # section -> (right, total), shown on the home page
+missed = st.session_state.setdefault("self_check_missed", {})   # section -> templates to ask first next time
+
+
+def new_questions(section):
+    """A new round for a section: fresh numbers, the questions missed last time first."""
+    number = rounds.get(section, {}).get("round", 0) + 1
+    rounds[section] = {"round": number, "items": sc.new_round(section, missed=missed.get(section, ())),
+                       "checked": False}
+
+
+def widget_key(section, number, i):
+    return f"self_check_{section}_{number}_{i}"
+
+
+def check(section):
+    """Score the round from the answers in the form (a callback: runs before the page redraws)."""
+    r = rounds[section]
+    answers = [st.session_state.get(widget_key(section, r["round"], i)) for i in range(len(r["items"]))]
+    right, total, missed[section] = sc.score(r["items"], answers)
+    scores[section] = (right, total)
+    r["checked"] = True
+
+
+def say(item, name):
+    return t(f"q.{item.texts}.{name}").format(**item.params)
+
+
+def shown_answer(item):
+    if item.form == "choice":
+        return say(item, f"opt.{item.answer}")
+    if item.form == "shape":
+        return "(" + ", ".join(map(str, item.answer)) + ")"
+    return f"{item.answer:,}" if float(item.answer).is_integer() else f"{item.answer:.4g}"
+
+
+def feedback(item, given):
+    ok = item.check(given)
+    text = t("answer", answer=shown_answer(item)) + " " + say(item, "explain")
+    if ok:
+        st.success(t("right") + " " + text, icon=":material/check_circle:")
+    elif ok is None:
+        st.warning(t("unanswered") + " " + text, icon=":material/help:")
+    else:
+        st.error(t("wrong") + " " + text, icon=":material/cancel:")
+
+
+st.title(t("title"))
+st.markdown(t.md("intro"))
+
+for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}") for s in sc.SECTIONS])):
+    with tab:
+        if section not in rounds:
+            new_questions(section)
+        r = rounds[section]
+        if section in scores:
+            st.caption(t("score", right=scores[section][0], total=scores[section][1]))
+        with st.form(f"self_check_form_{section}_{r['round']}", border=False):
+            for i, item in enumerate(r["items"]):
+                key = widget_key(section, r["round"], i)
+                with st.container(border=True, key=f"quizbox_sc_{section.replace('.', '_')}_{i}"):
+                    st.markdown(f"**{i + 1}.** {say(item, 'prompt')}")
+                    if item.form == "choice":
+                        given = st.radio(t("your_answer"), item.options, index=None, key=key,
+                                         format_func=lambda o, item=item: say(item, f"opt.{o}"),
+                                         label_visibility="collapsed", width="stretch")
+                    else:
+                        given = st.text_input(t("your_answer"), max_chars=sc.MAX_CHARS, key=key,
+                                              placeholder=t(f"placeholder.{item.form}"), label_visibility="collapsed")
+                    if r["checked"]:
+                        feedback(item, given)
+            st.form_submit_button(t("check"), icon=":material/fact_check:", on_click=check, args=(section,),
+                                  type="primary")
+        st.button(t("new"), icon=":material/refresh:", key=f"self_check_new_{section}", on_click=new_questions,
+                  args=(section,))
+st.caption(t("private"))

@@ -1,0 +1,44 @@
+"""The app's one chart theme: the palette, the sizes and the fonts every chart uses (lecture mode: bigger)."""
+
+# palette: one of each
+PINK = "#d6336c"      # the app's colour: the RNN, the current value, validation
+BLUE = "#1c7ed6"      # the second series (training loss, clipped), negative values
+ORANGE = "#e8590c"    # positive values
+GREEN = "#2b8a3e"
+VIOLET = "#7048e8"
+GREY = "#868e96"      # references, the order-blind model, what is dropped
+LIGHT = "#e9ecef"     # padding, backgrounds
+DARK = "#495057"      # diagram lines
+INK = "#212529"       # text, rules, the current step
+SERIES = [PINK, BLUE, GREEN, ORANGE, VIOLET, "#0c8599", "#5c940d", "#862e9c", "#c92a2a", DARK]   # many series
+TINTS = {"input": "#e7f5ff", "cell": "#fff0f6", "state": "#f8f9fa", "output": "#ebfbee"}   # diagram boxes
+DIVERGING = "blueorange"   # colour scheme for signed values: negative blue, 0 white, positive orange
+SEQUENTIAL = "viridis"     # colour scheme for indices and counts
+
+
+def font_size(big):
+    """Label size: bigger in lecture mode so a projector stays readable."""
+    return 18 if big else 12
+
+
+def height(big):
+    """The usual height of a chart, in pixels."""
+    return 420 if big else 300
+
+
+def config(big):
+    """The Vega-Lite config of every chart: fonts, sizes, legend on top, the palette for categories."""
+    fs = font_size(big)
+    return {
+        "axis": {"labelFontSize": fs, "titleFontSize": fs},
+        "legend": {"labelFontSize": fs, "titleFontSize": fs, "orient": "top", "labelLimit": 400},
+        "title": {"fontSize": fs + 2},
+        "header": {"labelFontSize": fs, "titleFontSize": fs},
+        "view": {"stroke": None},
+        "range": {"category": SERIES},
+    }
+
+
+def style(chart, big):
+    """An Altair chart with the theme's config (call it on the top-level chart)."""
+    return chart.configure(**config(big))

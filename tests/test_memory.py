@@ -1,0 +1,329 @@
+"""The memory lab: the task generator, the gradient reach (against finite differences), the saved results, the page."""
+import numpy as np
+import pytest
+
+from rnn_core import keras_numpy, memory
+from rnn_core.memory import Task
+from rnn_core.numpy_rnn import RecurrentNetwork
+
+# --- the task
+
+
+def test_generator_is_deterministic():
+    for filler in ("uniform", "imdb"):
+        stream = np.arange(20, 100).repeat(50).astype(np.int32)
+        a = memory.make_task(Task(20, 64, 3, filler=filler, n_distractors=2), stream)
+        b = memory.make_task(Task(20, 64, 3, filler=filler, n_distractors=2), stream)
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    c = memory.make_task(Task(20, 64, 4))
+    assert not np.array_equal(c[0], memory.make_task(Task(20, 64, 3))[0])
+
+
+@pytest.mark.parametrize("d", [1, 2, 40, 95, 100])
+def test_planted_token_sits_d_steps_from_the_end(d):
+    x, y = memory.make_task(Task(d, 200, 0, n_distractors=3))
+    assert x.shape == (200, memory.STEPS) and x.dtype == np.int32
+    planted = np.isin(x, (memory.POSITIVE, memory.NEGATIVE))
+    assert planted.sum(axis=1).tolist() == [1] * 200                     # exactly one, nowhere else
+    assert np.all(planted[:, memory.STEPS - d])
+    assert np.array_equal(x[:, memory.STEPS - d] == memory.POSITIVE, y == 1)
+    assert 0.35 < y.mean() < 0.65
+
+
+def test_filler_alone_stays_at_chance_and_the_planted_token_decides():
+    """A bag-of-words logistic regression: at chance on the filler alone, perfect once the planted token is in."""
+    stream = np.random.default_rng(9).integers(20, 100, 50_000).astype(np.int32)
+    for filler, n_distractors in (("uniform", 0), ("imdb", 4)):
+        x, y = memory.make_task(Task(40, 3000, 0, filler=filler, n_distractors=n_distractors), stream)
+        x_val, y_val = memory.make_task(Task(40, 2000, 1, filler=filler, n_distractors=n_distractors), stream)
+        f, f_val = (memory.bag_of_words(memory.filler_only(a, 40)) for a in (x, x_val))
+        acc = memory.logistic_accuracy(memory.fit_logistic(f, y), f_val, y_val)
+        assert abs(acc - 0.5) < 0.04, (filler, acc)                      # 2,000 reviews: chance +- 2 sd
+        full = memory.logistic_accuracy(memory.fit_logistic(memory.bag_of_words(x), y), memory.bag_of_words(x_val), y_val)
+        assert full > 0.98                                              # the same model reads the planted token
+
+
+def test_real_filler_on_imdb(shared_data_dir):
+    from rnn_core.data import prepare_chapter_data
+    data = prepare_chapter_data(100, 20, 100, data_dir=shared_data_dir)
+    stream = memory.imdb_stream(data.train_reviews)
+    x, _ = memory.make_task(Task(10, 50, 0, filler="imdb"), stream)
+    filler = memory.filler_only(x, 10)
+    assert filler.min() >= 20 and filler.max() < 100                   # the chapter's vocabulary, no planted tokens
+
+
+# --- gradient reach
+
+
+def tiny_model(truncation, seed=0):
+    """A small float64 RecurrentNetwork with random weights (big enough to be nonlinear)."""
+    net = RecurrentNetwork(n_cells=4, truncation=truncation, seed=seed, dtype=np.float64)
+    net.init_weights(12, 1)
+    net.w1h *= 1.5
+    return net
+
+
+def loss_per_review(net, x, y):
+    """L_i for each review (one-hot float input), (m,)."""
+    a = np.clip(net.sigmoid(net.forpass(x))[:, 0], 1e-12, 1 - 1e-12)
+    return -(y * np.log(a) + (1 - y) * np.log(1 - a))
+
+
+def test_input_gradient_equals_finite_differences():
+    rng = np.random.default_rng(1)
+    net = tiny_model(truncation=None)
+    tokens = rng.integers(0, 12, (3, 9))
+    y = np.array([1.0, 0.0, 1.0])
+    where = np.array([0, 4, 8])                                          # far back, middle, last step
+    got = memory.numpy_input_gradients(net, tokens, y, where)           # (3, 12)
+    x = np.eye(12)[tokens]                                              # the same reviews as one-hot rows
+    eps = 1e-6
+    expected = np.zeros_like(got)
+    for i, t in enumerate(where):
+        for j in range(12):
+            up, down = x.copy(), x.copy()
+            up[i, t, j] += eps
+            down[i, t, j] -= eps
+            expected[i, j] = (loss_per_review(net, up, y)[i] - loss_per_review(net, down, y)[i]) / (2 * eps)
+    assert np.abs(expected).max() > 1e-4
+    np.testing.assert_allclose(got, expected, atol=1e-8, rtol=1e-5)
+
+
+def test_truncated_gradient_stops_at_the_window():
+    rng = np.random.default_rng(2)
+    net = tiny_model(truncation=3)
+    tokens = rng.integers(0, 12, (2, 9))
+    y = np.array([1.0, 0.0])
+    for t in range(9):
+        where = np.full(2, t)
+        got = memory.numpy_input_gradients(net, tokens, y, where)
+        full = memory.numpy_input_gradients(net, tokens, y, where, truncation=None)
+        if t >= 9 - 3:                                                   # inside the window: the true gradient
+            np.testing.assert_allclose(got, full, rtol=1e-10)
+        else:
+            assert not got.any()                                         # beyond it: nothing
+
+
+def test_numpy_model_gradient_equals_keras_a_port():
+    """The NumPy model is Keras model A: its own backprop and the Keras port give the same input gradients."""
+    from rnn_core.keras_models import NUMPY_TO_KERAS_A
+    rng = np.random.default_rng(3)
+    net = tiny_model(truncation=None)
+    tokens = rng.integers(0, 12, (4, 9))
+    y = np.array([1.0, 0.0, 0.0, 1.0])
+    weights = {NUMPY_TO_KERAS_A[k]: getattr(net, k) for k in NUMPY_TO_KERAS_A}
+    a = keras_numpy.predict("keras_a", weights, tokens)
+    port = memory.keras_input_gradients("keras_a", weights, tokens, a - y[:, None])     # (4, 9, 12)
+    for t in range(9):
+        got = memory.numpy_input_gradients(net, tokens, y, np.full(4, t))
+        np.testing.assert_allclose(got, port[:, t], atol=1e-12)
+
+
+def test_output_gradients_per_word():
+    net = tiny_model(truncation=None)
+    tokens = np.random.default_rng(4).integers(0, 12, 9)
+    got = memory.numpy_output_gradients(net, tokens)                    # |dZ2/dX_t|, (9,)
+    eps = 1e-6
+    x = np.eye(12)[tokens][None]
+    for t in (0, 8):
+        fd = []
+        for j in range(12):
+            up, down = x.copy(), x.copy()
+            up[0, t, j] += eps
+            down[0, t, j] -= eps
+            fd.append((net.forpass(up)[0, 0] - net.forpass(down)[0, 0]) / (2 * eps))
+        assert got[t] == pytest.approx(np.linalg.norm(fd), rel=1e-5)
+    net.truncation = 3
+    assert not memory.numpy_output_gradients(net, tokens)[:6].any()
+
+
+# --- padding
+
+
+def test_post_pad_keeps_the_end_and_pads_behind():
+    reviews = [np.array([5, 6, 7]), np.array([1, 2, 3, 4, 5, 6]), np.array([], dtype=int)]
+    out = memory.post_pad(reviews, 4)
+    assert out.tolist() == [[5, 6, 7, 0], [3, 4, 5, 6], [0, 0, 0, 0]]
+    assert memory.last_word_distance(out).tolist() == [2, 1, 5]
+
+
+# --- the live run
+
+
+def test_live_run_finishes_and_reports_each_distance():
+    job = memory.MemoryTraining(dict(distances=(2, 30), n_train=256, n_val=100, epochs=2, n_cells=8, truncation=10))
+    while not job.done:
+        job.advance(seconds=0.5)
+    assert job.state == "finished"
+    assert job.history["distance"] == [2, 30]
+    assert len(job.history["accuracy"]) == 2 and job.history["gradient_reach"][1] == 0.0   # 30 > window: none
+    assert 0 < job.fraction <= 1
+
+
+def test_live_run_stops():
+    job = memory.MemoryTraining(dict(distances=(2, 30), n_train=2000, n_val=100, epochs=3, truncation=None))
+    job.advance(max_batches=3)
+    job.stop()
+    assert job.state == "stopped" and job.epochs == 0
+
+
+# --- the saved results
+
+
+def test_saved_results_load_and_match_the_distances():
+    r = memory.load_results()
+    assert r is not None
+    assert r["window"] == memory.WINDOW and r["distances"] == list(memory.DISTANCES)
+    for key in ("accuracy", "gradient_reach"):
+        assert set(memory.MODELS) <= set(r[key])
+        assert all(len(v) == len(r["distances"]) for v in r[key].values())
+
+
+def test_saved_tbptt_accuracy_follows_its_window():
+    """Truncation 10: learned when the token is in the window (d <= 5), at chance well beyond it (d > 2k)."""
+    r = memory.load_results()
+    acc = dict(zip(r["distances"], r["accuracy"]["numpy_tbptt"]))
+    assert all(a >= 0.9 for d, a in acc.items() if d <= 5)
+    assert all(a <= 0.65 for d, a in acc.items() if d > 2 * r["window"])
+    reach = dict(zip(r["distances"], r["gradient_reach"]["numpy_tbptt"]))
+    assert all(v == 0 for d, v in reach.items() if d > r["window"])
+
+
+def test_broken_results_file_gives_none(tmp_path):
+    bad = tmp_path / "m.json"
+    bad.write_text('{"distances": [1, 2], "accuracy": {"x": [0.5]}}')
+    assert memory.load_results(bad) is None
+    assert memory.load_results(tmp_path / "missing.json") is None
+
+
+# --- the page
+
+
+def answer_for(results):
+    """What the page must call right, computed here from the results' own numbers."""
+    acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[2 * results["window"]]
+    return "learned" if acc >= 0.9 else "partly" if acc >= 0.7 else "chance"
+
+
+def open_page(make_app, lang, **query):
+    at = make_app(lang, **query)
+    at.switch_page("pages/memory.py")
+    return at.run()
+
+
+def answer_box(at):
+    """The radio of the page's question (its key carries the settings, so it is found by its prefix)."""
+    return next(r for r in at.radio if str(r.key).startswith("quiz_memory_"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_hides_the_charts_until_the_prediction(make_app, lang):
+    from ui import i18n
+    t = i18n.Texts(lang, "memory")
+    at = open_page(make_app, lang)
+    assert not at.exception
+    assert answer_box(at).value is None                  # starts empty
+    assert not at.get("vega_lite_chart")                                # nothing revealed yet
+    results = memory.load_results()
+    right = answer_for(results)
+    wrong = next(c for c in ("learned", "partly", "chance") if c != right)
+    answer_box(at).set_value(wrong).run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) >= 2                          # accuracy and reach, revealed
+    assert at.error and t(f"quiz.reach.opt.{right}") in at.error[0].value
+    d, k = 2 * results["window"], results["window"]
+    acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
+    why = t(f"quiz.reach.why.{wrong}").format(acc=f"{acc:.0%}", k=k, d=d)    # the misconception, with the numbers
+    assert why in at.error[0].value
+    answer_box(at).set_value(right).run()
+    assert at.success and not at.error
+
+
+def test_answer_comes_from_the_results(make_app, tmp_path, monkeypatch):
+    """Change the saved accuracy and the page's right answer changes with it: nothing is stored."""
+    import json
+    results = memory.load_results()
+    k = results["distances"].index(2 * results["window"])
+    results["accuracy"]["numpy_tbptt"][k] = 0.95
+    path = tmp_path / "memory_distance.json"
+    path.write_text(json.dumps(results))
+    monkeypatch.setattr(memory, "RESULTS_PATH", path)
+    at = open_page(make_app, "en")
+    answer_box(at).set_value("learned").run()
+    assert at.success and "95%" in at.success[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_in_lecture_mode_and_without_results(make_app, tmp_path, monkeypatch, lang):
+    at = open_page(make_app, lang, lecture="true")
+    assert not at.exception
+    monkeypatch.setattr(memory, "RESULTS_PATH", tmp_path / "missing.json")
+    at = open_page(make_app, lang)
+    assert not at.exception and at.warning                             # says what is missing, live run still there
+    assert at.button(key="memory_live_start")
+
+
+def test_live_run_on_the_page(make_app):
+    """Run in the worker process (kind "memory"), polled by the page until it is done; its charts appear."""
+    import time
+    at = open_page(make_app, "en")
+    at.button(key="memory_live_start").click().run()
+    for _ in range(240):
+        if at.success and any("s of training" in s.value for s in at.success):
+            break
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception
+    assert any("s of training" in s.value for s in at.success)
+    assert len(at.get("vega_lite_chart")) >= 2
+
+
+def test_worker_makes_the_memory_job():
+    """The worker's registry builds the live run; what its report sends back is plain data."""
+    import dataclasses
+
+    from rnn_core import worker
+    job = worker.KINDS["memory"](dict(distances=(2,), n_train=128, n_val=64, epochs=1, truncation=10), None)
+    while not job.done:
+        job.advance(1.0)
+    assert job.results()["distances"] == [2]
+    run = dataclasses.asdict(job.to_run(""))
+    assert run["kind"] == "memory" and run["history"]["distance"] == [2] and "loss" not in run["history"]
+
+
+def test_the_page_account_holds_in_the_saved_results():
+    """Every claim the page's texts make about the results (reading, explode, findings, padding_result) holds."""
+    r = memory.load_results()
+    k = r["distances"].index(2 * r["window"])
+    # reading.md: truncation learns inside its window only; the simple RNN remembers as far as the LSTM or further
+    assert memory.largest_learned(r, "numpy_tbptt") <= r["window"]
+    assert memory.largest_learned(r, "keras_simplernn") >= memory.largest_learned(r, "keras_lstm")
+    # explode.md: at 2k full BPTT fails and clipping learns; huge early gradients grow W1h's spectral radius, then
+    # the gradient reaching the word vanishes; saturated cells at the end without clipping
+    e = memory.explode_facts(r)
+    assert e["d"] == r["distances"][k]
+    assert e["full_acc"] < 0.65 and e["clip_acc"] >= 0.9
+    assert e["first_max"] > 10 * e["median"]
+    assert e["rho_full"] > e["rho0"] + 0.3 and e["rho_full"] > e["rho_clip"] + 0.3
+    assert e["reach_full"] < e["reach_start"] / 100 and e["reach_clip"] > 100 * e["reach_full"]
+    assert e["sat"] > 0.1 > e["clip_sat"]
+    # findings.md
+    f = memory.condition_facts(r)
+    assert f["rnn_far"] >= 0.9 and f["lstm_70"] < 0.65 and f["lstm_far_epochs"] > 1
+    assert f["rnn_init"] > 1000 * f["lstm_init"]
+    assert f["hard_rnn"] >= 0.9 > f["hard_lstm"]
+    assert all(a >= 0.9 for a in r["forget"]["keras_lstm"]["accuracy"])
+    assert f["frozen_lstm_1"] > f["frozen_rnn_1"] and f["frozen_lstm_20"] >= 0.9 and f["frozen_rnn_20"] < 0.6
+    frozen = r["frozen"]
+    beyond = [j for j, d in enumerate(frozen["distances"]) if d > 2 * r["window"]]
+    assert all(frozen[m]["accuracy"][j] < 0.65 for m in ("keras_simplernn", "keras_lstm") for j in beyond)
+    # padding_result.md: the NumPy model at chance behind, model C loses only a little, front wins for both
+    pad = r["padding"]
+    assert pad["numpy"]["post"] <= 0.55 < pad["numpy"]["pre"]
+    assert 0 < pad["keras_c"]["pre"] - pad["keras_c"]["post"] < 0.1
+
+
+def test_live_run_refuses_settings_out_of_bounds():
+    for bad in (dict(distances=(0,)), dict(distances=(101,)), dict(n_train=10**6), dict(epochs=1000), dict(n_cells=10**4)):
+        with pytest.raises(ValueError):
+            memory.MemoryTraining({"truncation": 10, **bad})
