@@ -155,8 +155,9 @@ def proxy_server(replicas=2, port=None, env=None, timeout=180):
     import signal
     port = port or free_port()
     log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
-    proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)],
-                            cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
@@ -164,9 +165,9 @@ def proxy_server(replicas=2, port=None, env=None, timeout=180):
             try:
                 urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
                 break
-            except OSError:
+            except OSError as e:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"serve.sh did not start (exit code {proc.poll()})")
+                    raise RuntimeError(f"serve.sh did not start (exit code {proc.poll()})") from e
                 time.sleep(0.3)
         yield url, proc
     finally:
