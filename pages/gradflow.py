@@ -90,9 +90,9 @@ flow_shown = ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio")
 if flow_shown:
     left, right = st.columns([3, 2] if not big else [1, 1])
     with left:
-        ui.chart(charts.delta_norm_chart(res["delta"], names("delta_chart"), big))
+        ui.chart(charts.delta_norm_chart, res["delta"], names("delta_chart"), big)
     with right:
-        ui.chart(charts.eigen_chart(res["eig"], names("eigen_chart"), big), width="content")
+        ui.chart(charts.eigen_chart, res["eig"], names("eigen_chart"), big, width="content")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
     m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
@@ -103,7 +103,7 @@ if flow_shown:
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
 st.header(t("truncation_heading"))
 if flow_shown:                                  # this chart shows the same decay: not before the prediction
-    ui.chart(charts.contribution_chart(res["contrib"], window, names("contrib_chart"), big), width="stretch")
+    ui.chart(charts.contribution_chart, res["contrib"], window, names("contrib_chart"), big, width="stretch")
     st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
 else:
     st.caption(ui.texts("common")("quiz.answer_above"))
@@ -143,6 +143,6 @@ if not big:
     clip = st.select_slider(t("clip"), [0.01, 0.1, 1.0, 10.0, 100.0], value=1.0, key="gradflow_clip",
                             persist_state="session")
 raw, clipped = sweep(data, data_key, steps, init, input_scale, n_cells, batch, seed, clip)
-ui.chart(charts.clipping_chart(RADII, raw, clipped, radius, names("clip_chart"), big))
+ui.chart(charts.clipping_chart, RADII, raw, clipped, radius, names("clip_chart"), big)
 st.caption(t("clip_caption", m=min(batch, SWEEP_BATCH), steps=steps))
 ui.show_code(gradflow.clip_by_norm, gradflow.grad_norms)

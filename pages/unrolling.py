@@ -157,13 +157,13 @@ def stepper():
         limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
         for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
             with col:
-                ui.chart(charts.term_chart(values, term, limit, names("step_chart"), big, first=j == 0),
+                ui.chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0,
                          width="stretch")
 
     st.subheader(t("time_heading"))
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
-    ui.chart(charts.trajectory_chart(u.prob[:, 0], words, step, names("time_chart"), big), width="stretch")
-    ui.chart(charts.heatmap_chart(u.h[1:, 0], words, step, names("time_chart"), big), width="stretch")
+    ui.chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
+    ui.chart(charts.heatmap_chart, u.h[1:, 0], words, step, names("time_chart"), big, width="stretch")
 
     st.subheader(t("batch_heading", m=m))
     if ask(quiz.recurrent_shape(ub.hw[k], m, n_f, n_c, (m, n_f, n_c)), t, "hw_shape"):
@@ -171,7 +171,7 @@ def stepper():
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-        ui.chart(charts.batch_chart(bparts, rows, names("batch_chart"), big), width="content")
+        ui.chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
         st.markdown(t.md("batch"))
 
 

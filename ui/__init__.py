@@ -84,14 +84,21 @@ def lecture_toggle():
         st.html(_LECTURE_CSS)
 
 
-def chart(spec, width=None, height=None):
+def chart(spec, *args, width=None, height=None, **kwargs):
     """Draw a chart of rnn_core.charts, an Altair chart or a Vega-Lite dict (charts/spec.py): the one way pages do it.
 
     Altair charts become their Vega-Lite dict without Altair's slow checks (the tests run them). A chart without
     the theme gets it, sized for lecture mode. width: "stretch", "content", or by default "content" for a chart
     that sets its own width (fixed, concatenated or faceted) and "stretch" for the others. height: pixels, when
     Streamlit must reserve more than the chart says (a legend above it).
+
+    ui.chart(charts.f, *args, **kwargs) draws charts.f(*args, **kwargs) and keeps the drawn element: the same
+    inputs replay it. Building a chart's data frames and Streamlit's conversion of them to Arrow cost a few ms per
+    chart on every rerun, under the GIL that every session shares.
     """
+    if callable(spec):
+        _built_chart(spec.__module__, spec.__qualname__, args, kwargs, width, height, lecture_mode())
+        return
     from rnn_core.charts import theme
     if not isinstance(spec, dict):
         import altair as alt
@@ -103,6 +110,12 @@ def chart(spec, width=None, height=None):
         fixed = isinstance(spec.get("width"), int) or any(k in spec for k in ("hconcat", "vconcat", "facet"))
         width = "content" if fixed else "stretch"
     st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _built_chart(module, name, args, kwargs, width, height, big):
+    """ui.chart of a chart function's output, cached with its element (big: the lecture mode it was sized for)."""
+    chart(getattr(importlib.import_module(module), name)(*args, **kwargs), width=width, height=height)
 
 
 # Phones and touch screens: the app's own CSS, never user text. Wide equations, charts and tables scroll inside
@@ -160,19 +173,30 @@ def _chapter_data(num_words, skip_top, maxlen):
 
 @st.cache_resource(show_spinner=False)
 def warm_up(delay=2.0):
-    """Once per server: load the default data in the background, after the first page has had time to draw."""
+    """Once per server: send websocket messages without delay; load the default data in the background, after the
+    first page has had time to draw."""
+    from ui import server
+    server.disable_nagle()
     timer = threading.Timer(delay, _chapter_data, args=(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen))
     timer.daemon = True
     timer.start()
     return True
 
 
+_loaded = set()      # settings whose data this process has loaded: no spinner for them (a spinner costs a thread)
+
+
 def chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=CHAPTER.maxlen):
     """The chapter's padded split (read-only, shared by all sessions), with a spinner while it loads."""
     from rnn_core.npz_safe import DataError
+    settings = (int(num_words), int(skip_top), int(maxlen))
     try:
+        if settings in _loaded:
+            return _chapter_data(*settings)
         with st.spinner(texts("common")("loading_data")):
-            return _chapter_data(int(num_words), int(skip_top), int(maxlen))
+            data = _chapter_data(*settings)
+        _loaded.add(settings)
+        return data
     except DataError as e:
         st.error(texts("common")("data_error", error=reason(e)), icon=":material/error:")
         st.stop()

@@ -147,3 +147,33 @@ def children(pid):
 def maps(pid):
     """The files a process has mapped into memory (its shared libraries among them)."""
     return Path(f"/proc/{pid}/maps").read_text()
+
+
+@contextlib.contextmanager
+def proxy_server(replicas=2, port=None, env=None, timeout=180):
+    """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process."""
+    import signal
+    port = port or free_port()
+    log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
+    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
+                break
+            except OSError as e:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"serve.sh did not start (exit code {proc.poll()})") from e
+                time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.send_signal(signal.SIGTERM)          # serve.sh stops HAProxy and its replicas
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)   # its own process group (start_new_session)
+            proc.wait()
