@@ -51,6 +51,7 @@ def child(way, folder):
     """Train one epoch one way; print a JSON line with the times and the peak memory."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
+
     from rnn_core import keras_models
 
     x = np.load(Path(folder) / "x.npy")                        # (m, 100) int32 tokens

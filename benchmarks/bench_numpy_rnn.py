@@ -1,4 +1,4 @@
-"""One training epoch of a textbook-style NumPy RNN vs rnn_core.numpy_rnn: time and peak memory, each in its own process.
+"""One epoch of a textbook-style NumPy RNN vs rnn_core.numpy_rnn: time and peak memory, each in its own process.
 
     python benchmarks/bench_numpy_rnn.py              # one epoch of each model, 3 times (1-2 minutes)
     python benchmarks/bench_numpy_rnn.py --repeats 5  # more repeats on a busy machine
@@ -91,7 +91,7 @@ class TextbookRNN:
         y = y.reshape(-1, 1).astype(self.state)
         y_val = y_val.reshape(-1, 1).astype(self.state)
         self.init_weights(x.shape[2], y.shape[1])
-        for i in range(epochs):
+        for _ in range(epochs):
             batch_losses = []
             for x_batch, y_batch in self.gen_batch(x, y):
                 a = self.training(x_batch, y_batch)

@@ -57,7 +57,7 @@ def alternatives(widget, kind):
         v = widget.value
         if isinstance(v, (tuple, list)):
             return None
-        lo, hi = widget.min, widget.max
+        hi = widget.max
         step = widget.step or 1
         other = v + step if hi is None or v + step <= hi else v - step
         return [other, v]

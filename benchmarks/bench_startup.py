@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ui.site import PAGES  # noqa: E402
 from tests.browser import harness  # noqa: E402
+from ui.site import PAGES  # noqa: E402
 
 
 def cold_start(browser, script=None):

@@ -42,7 +42,7 @@ from tests.browser import harness  # noqa: E402
 logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)   # ui's caches, no runtime
 from ui.site import PAGES  # noqa: E402
 
-CONCEPT_PAGES = ("home", "sequences", "pipeline", "unrolling", "gradflow")
+CONCEPT_PAGES = ("home", "sequences", "pipeline", "unrolling", "gradflow", "memory", "self_check")
 RUN_TIMEOUT = 60.0        # seconds a page run may take before it counts as an error
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}

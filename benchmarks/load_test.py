@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ui.site import PAGES  # noqa: E402
 from tests.browser import harness  # noqa: E402
+from ui.site import PAGES  # noqa: E402
 
 BROWSE = [p.key for p in PAGES if not p.uses_tensorflow and p.key != "home"]
 TIMEOUT = 180      # seconds a page may take before it counts as an error (one 2-core machine runs everything)
@@ -121,7 +121,8 @@ async def run(args):
         print("  ", err)
     print(f"server memory: idle {idle_rss:.0f} MB, peak {peak['rss']:.0f} MB")
     if t:
-        print(f"page loads: {len(t)}; median {statistics.median(t):.2f} s, p90 {t[int(0.9 * (len(t) - 1))]:.2f} s, max {t[-1]:.2f} s")
+        print(f"page loads: {len(t)}; median {statistics.median(t):.2f} s, "
+              f"p90 {t[int(0.9 * (len(t) - 1))]:.2f} s, max {t[-1]:.2f} s")
     print(f"training sessions: started training at {stats['training_started']} s; "
           f"{stats['train_polls']} progress checks while the others browsed")
     return 1 if stats["errors"] else 0

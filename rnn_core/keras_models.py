@@ -90,7 +90,7 @@ class ParamRow:
 
 def param_formula(layer, n_in):
     """(formula text, value) of a layer's parameter count; n_in = features reaching it at each step."""
-    from rnn_core import params                    # the TF-free formulas, shared with the self-check
+    from rnn_core import params  # the TF-free formulas, shared with the self-check
     if isinstance(layer, layers.Embedding):
         return params.embedding(layer.input_dim, layer.output_dim)
     if isinstance(layer, layers.LSTM):

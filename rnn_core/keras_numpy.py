@@ -5,7 +5,7 @@ from rnn_core.numpy_rnn import sigmoid
 
 
 def project(x, kernel):
-    """x_t W for every step: integer tokens (m, T) pick rows of W (the same as a one-hot product), floats (m, T, n_f) multiply."""
+    """x_t W per step: integer tokens (m, T) pick rows of W (same as a one-hot product), floats (m, T, n_f) multiply."""
     x = np.asarray(x)
     if x.ndim == 2:
         if x.size and (x.min() < 0 or x.max() >= len(kernel)):
@@ -40,7 +40,7 @@ def lstm(x, kernel, recurrent_kernel, bias):
     for t in range(xw.shape[1]):
         z = xw[:, t] + h @ recurrent_kernel                          # (m, 4 n_c)
         i, f, g, o = (z[:, k * n_c:(k + 1) * n_c] for k in range(4))
-        c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)                 # forget part of the old cell, add the new candidate
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)                 # forget part of the old cell, add new candidate
         h = sigmoid(o) * np.tanh(c)
         states.append(h)
     return np.stack(states, axis=1) if states else xw[:, :0, :n_c]
@@ -66,7 +66,7 @@ def hidden_states(kind, weights, tokens):
 
 
 def step_probabilities(kind, weights, tokens):
-    """The output unit applied after every step: P(positive) having read tokens 1..t, (m, T); the last column is the prediction."""
+    """The output unit applied at every step: P(positive) having read tokens 1..t, (m, T); last column = prediction."""
     h = hidden_states(kind, weights, tokens)                         # (m, T, n_c)
     return dense_sigmoid(h, weights["dense_kernel"], weights["dense_bias"])[..., 0]
 
@@ -91,7 +91,7 @@ def simple_rnn_backward(x, kernel, recurrent_kernel, bias, dh_last):
 
 
 def lstm_backward(x, kernel, recurrent_kernel, bias, dh_last):
-    """dL/dx_t of Keras LSTM for every step, given dL/dH_T (m, n_c): back through hidden and cell states, (m, T, n_in)."""
+    """dL/dx_t of Keras LSTM per step, given dL/dH_T (m, n_c): back through hidden and cell states, (m, T, n_in)."""
     xw = project(x, kernel) + bias                                   # (m, T, 4 n_c)
     m, steps = xw.shape[:2]
     n_c = recurrent_kernel.shape[0]

@@ -1,4 +1,4 @@
-"""How far back can a recurrent network remember? One decisive token at distance d from the end, accuracy and gradient reach.
+"""How far back can a recurrent network remember? One decisive token d steps from the end, accuracy and gradient reach.
 
 A review of T steps is filler (tokens that say nothing about the label) with one token planted at step T - d + 1
 (d = 1 is the last step): POSITIVE for label 1, NEGATIVE for label 0. Only that token decides the label, so a model
@@ -62,7 +62,7 @@ def make_task(task, stream=None):
         x = rng.integers(FILLER_LOW, N_FEATURES, (task.n, task.steps))      # (n, T) random words
     x = x.astype(np.int32)
     where = task.steps - task.distance                                      # 0-based index of the planted step
-    for k in range(task.n_distractors):                                     # distractors: any step but `where`
+    for _ in range(task.n_distractors):                                     # distractors: any step but `where`
         at = rng.integers(0, task.steps - 1, task.n)
         at += at >= where
         x[np.arange(task.n), at] = rng.choice(DISTRACTORS, task.n)
@@ -201,7 +201,7 @@ def reach_keras(kind, weights, task, stream=None):
 # ----------------------------------------------------------------------------- padding in front or behind
 
 def post_pad(reviews, maxlen):
-    """Like pad_sequences but the zeros go after the review (padding='post'); the last maxlen words are kept, (n, maxlen)."""
+    """Like pad_sequences but zeros go after the review (padding='post'); keeps the last maxlen words, (n, maxlen)."""
     out = np.zeros((len(reviews), maxlen), dtype=np.int32)
     for i, r in enumerate(reviews):
         r = r[-maxlen:]
@@ -255,7 +255,8 @@ def explode_facts(results):
         radii, early, norms = results["radii"], results["early_reach"], results["batch_norms"]
         n_first = len(early["numpy_full"]) * 5                           # batches of the first epoch
         full, clip = results["details"]["numpy_full"], results["details"]["numpy_full_clip"]
-        return dict(d=d, full_acc=results["accuracy"]["numpy_full"][k], clip_acc=results["accuracy"]["numpy_full_clip"][k],
+        return dict(d=d, full_acc=results["accuracy"]["numpy_full"][k],
+                    clip_acc=results["accuracy"]["numpy_full_clip"][k],
                     first_max=max(norms["numpy_full"][:n_first]), median=full["grad_norm_median"][k],
                     rho0=radii["numpy_full"][0], rho_full=max(radii["numpy_full"][:n_first]),
                     rho_clip=max(radii["numpy_full_clip"][:n_first]),
@@ -284,11 +285,13 @@ def condition_facts(results):
         first_epoch = {k: dict(zip(frozen["distances"], frozen[k]["epochs_accuracy"]))[nearest(frozen)][0]
                        for k in ("keras_simplernn", "keras_lstm")}
         return dict(
-            far=far, rnn_far=acc["keras_simplernn"][far], lstm_70=acc["keras_lstm"][70], lstm_far=acc["keras_lstm"][far],
+            far=far, rnn_far=acc["keras_simplernn"][far], lstm_70=acc["keras_lstm"][70],
+            lstm_far=acc["keras_lstm"][far],
             lstm_far_epochs=next((e + 1 for e, a in enumerate(epochs[far]) if a >= 0.9), 0),
             rnn_init=init["keras_simplernn"], lstm_init=init["keras_lstm"],
             hard_rnn=accuracy_at(hard, "keras_simplernn", far), hard_lstm=accuracy_at(hard, "keras_lstm", far),
-            forget=", ".join(f"d = {d}: {a:.0%}" for d, a in zip(forget["distances"], forget["keras_lstm"]["accuracy"])),
+            forget=", ".join(f"d = {d}: {a:.0%}"
+                             for d, a in zip(forget["distances"], forget["keras_lstm"]["accuracy"])),
             near=nearest(frozen), frozen_rnn_1=first_epoch["keras_simplernn"],
             frozen_lstm_1=first_epoch["keras_lstm"],
             frozen_rnn_20=accuracy_at(frozen, "keras_simplernn", 2 * results["window"]),

@@ -16,7 +16,7 @@ GB = 1e9
 
 @dataclass(frozen=True)
 class Question:
-    """One prediction: its options, the right ones (computed), the feedback key of each option, the numbers in its texts."""
+    """One prediction: its options, the right ones (computed), each option's feedback key, the numbers in its texts."""
     qid: str
     options: tuple
     correct: frozenset

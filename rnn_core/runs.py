@@ -24,7 +24,7 @@ class Run:
     history: dict                     # per-epoch lists: loss, val_loss and, where known, accuracy, val_accuracy
     weights: dict = field(default_factory=dict, repr=False)   # name -> np.ndarray
     data_source: str = ""             # "keras", "local" or "synthetic"
-    created: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+    created: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     status: str = "finished"          # "finished", "stopped" or "diverged"
     saved: bool = False               # True for the runs shipped with the app
     note: str = ""                    # how it was made (script, machine, duration)
@@ -67,7 +67,7 @@ def check_run(run):
 
 
 def saved_runs(directory=SAVED_DIR):
-    """Every complete run in the folder (a .json with its .npz partner), by name; other files are skipped with a note."""
+    """Every complete run in the folder (a .json with its .npz partner), by name; other files skipped with a note."""
     directory = Path(directory)
     jsons = {p.stem for p in directory.glob("*.json")}
     for stem in sorted({p.stem for p in directory.glob("*.npz")} - jsons):

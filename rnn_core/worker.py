@@ -326,9 +326,9 @@ class Worker:
             try:
                 self._request("ping", {})
                 return
-            except (OSError, EOFError):
+            except (OSError, EOFError) as e:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise WorkerError(f"the worker did not start (exit code {self.proc.poll()})")
+                    raise WorkerError(f"the worker did not start (exit code {self.proc.poll()})") from e
                 time.sleep(0.05)
 
     def ensure(self):
@@ -358,7 +358,7 @@ class Worker:
             except subprocess.TimeoutExpired:
                 raise WorkerError(f"the worker did not answer: {e}") from e
             self.ensure()
-            raise WorkerRestarted("the worker had stopped and was started again")
+            raise WorkerRestarted("the worker had stopped and was started again") from e
         if status == "lost":
             raise JobLost(value)
         if status == "error":

@@ -1,4 +1,4 @@
-"""The memory experiment: accuracy and gradient reach against the distance of the decisive token; writes saved_runs/memory_distance.json.
+"""Memory experiment: accuracy, gradient reach vs the decisive token's distance; writes saved_runs/memory_distance.json.
 
     IMDB_DATA_DIR=/folder/with/imdb.npz IMDB_OFFLINE=1 python scripts/memory_distance.py [--quick] [--out PATH]
 
@@ -279,7 +279,7 @@ def main():
         results["earlier_runs"] = old.get("earlier_runs", []) + [{"made": old["made"].split(" (only ")[0],
                                                                   "seconds": old["seconds"], "parts": old["parts"]}]
     results["parts"] = sorted(PARTS - set(args.skip))
-    results.update(made=f"scripts/memory_distance.py on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
+    results.update(made=f"scripts/memory_distance.py on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; "
                         f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} CPU cores "
                         f"(shared); data {data.source}",
                    seconds=round(time.perf_counter() - start))

@@ -10,12 +10,12 @@ M, T, N_F, N_C, D = 5, 7, 12, 4, 3          # samples, steps, vocabulary, cells,
 
 
 def random_weights(layer, rng):
-    """Give a built Keras layer random weights in [-1, 1] (bigger than the initialisers', to reach the nonlinear range)."""
+    """Give a built Keras layer random weights in [-1, 1] (bigger than initialisers', to reach the nonlinear range)."""
     layer.set_weights([rng.uniform(-1, 1, w.shape).astype("float32") for w in layer.get_weights()])
 
 
 def build(kind, rng):
-    """The model of `kind` twice with the same weights: as trained (last state) and with return_sequences=True + Dense per step."""
+    """The `kind` model twice, same weights: as trained (last state) and with return_sequences=True + Dense per step."""
     if kind == "keras_a":
         inputs = keras.Input((T, N_F))
         head = []

@@ -39,7 +39,8 @@ def test_filler_alone_stays_at_chance_and_the_planted_token_decides():
         f, f_val = (memory.bag_of_words(memory.filler_only(a, 40)) for a in (x, x_val))
         acc = memory.logistic_accuracy(memory.fit_logistic(f, y), f_val, y_val)
         assert abs(acc - 0.5) < 0.04, (filler, acc)                      # 2,000 reviews: chance +- 2 sd
-        full = memory.logistic_accuracy(memory.fit_logistic(memory.bag_of_words(x), y), memory.bag_of_words(x_val), y_val)
+        full = memory.logistic_accuracy(memory.fit_logistic(memory.bag_of_words(x), y),
+                                        memory.bag_of_words(x_val), y_val)
         assert full > 0.98                                              # the same model reads the planted token
 
 
@@ -324,6 +325,7 @@ def test_the_page_account_holds_in_the_saved_results():
 
 
 def test_live_run_refuses_settings_out_of_bounds():
-    for bad in (dict(distances=(0,)), dict(distances=(101,)), dict(n_train=10**6), dict(epochs=1000), dict(n_cells=10**4)):
+    for bad in (dict(distances=(0,)), dict(distances=(101,)), dict(n_train=10**6), dict(epochs=1000),
+                dict(n_cells=10**4)):
         with pytest.raises(ValueError):
             memory.MemoryTraining({"truncation": 10, **bad})

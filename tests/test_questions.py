@@ -147,7 +147,7 @@ def test_show_all_answers_from_the_url(make_app, page):
     t = texts("en", page)
     at = open_page(make_app, "en", page, answers="true")
     assert at.session_state["answers"] is True
-    for qid, (expected, shown, _) in PAGES[page][2].items():
+    for qid, (_, shown, _) in PAGES[page][2].items():
         assert radio(at, qid).value is None and shown(at, t), qid
     assert len(at.info) >= len(PAGES[page][2]) and not at.success and not at.error
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from rnn_core import data, runs, try_review
-from ui import i18n
 from rnn_core.charts import try_review as charts
+from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/try_review.py"
@@ -226,8 +226,9 @@ def test_page_with_hostile_input(make_app, shipped, lang):
         if name == "markup":                                            # read as words, shown in a dataframe only
             table = at.dataframe[0].value
             assert table[texts(lang)["col_word"]].tolist() == ["script", "alert", "1", "script", "b", "x", "b"]
-    box.set_value("bad " * 100_000).run()                               # past the box's bound (a client that ignores it)
-    assert not at.exception and texts(lang)["cut"].format(n="200,000", read="5,000") in shown(at)   # Streamlit cuts at max_chars
+    box.set_value("bad " * 100_000).run()                               # past the box's bound (a client ignoring it)
+    # Streamlit cuts at max_chars
+    assert not at.exception and texts(lang)["cut"].format(n="200,000", read="5,000") in shown(at)
     assert not at.get("html")
 
 

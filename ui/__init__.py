@@ -126,7 +126,8 @@ _PHONE_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li, h1, h2, h3, h4) {
   overflow-wrap: anywhere; word-break: keep-all; }   /* Korean breaks between words, long tokens anywhere */
 @media (max-width: 640px), (pointer: coarse) {
-  [class*="st-key-quizbox_"] [data-testid="stRadioGroup"], [class*="st-key-quizbox_"] [data-testid="stRadioGroup"] > div {
+  [class*="st-key-quizbox_"] [data-testid="stRadioGroup"],
+  [class*="st-key-quizbox_"] [data-testid="stRadioGroup"] > div {
     width: 100% !important; }
   [class*="st-key-quizbox_"] [data-testid="stRadioOption"] {
     min-height: 44px; width: 100% !important; align-items: center; padding: 2px 0; margin: 0; }

@@ -27,7 +27,10 @@ def ask(question, t, key):
     """
     common = ui.texts("common")
     base = f"quiz.{question.qid}"
-    say = lambda k: t(f"{base}.{k}").format(**question.params)   # always formatted: {{ }} -> { }
+
+    def say(k):
+        return t(f"{base}.{k}").format(**question.params)   # always formatted: {{ }} -> { }
+
     wkey = f"quiz_{key}_{question.key}"
     with st.container(border=True, key=f"quizbox_{key}"):
         prompt = say("prompt")

@@ -45,7 +45,7 @@ def _color(df):
 
 
 def _window(window, names, at, fs=12):
-    """The shaded band d = 1..window (the steps truncated BPTT still reaches), labelled at height `at` of the y scale."""
+    """The shaded band d = 1..window (steps truncated BPTT still reaches), labelled at height `at` of the y scale."""
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5], "label": [names["window"]]})
     rect = alt.Chart(band).mark_rect(color=SHADE, opacity=0.9).encode(x="start:Q", x2="end:Q")
     text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color="#a07800", fontSize=fs).encode(
@@ -70,7 +70,7 @@ def accuracy_chart(df, names, window, big=False):
 
 
 def reach_chart(df, names, window, big=False):
-    """Gradient reach |dL/dx_{T-d}| against distance on a log scale; exact zeros (cut by truncation) drawn at the floor."""
+    """Gradient reach |dL/dx_{T-d}| vs distance on a log scale; exact zeros (cut by truncation) drawn at the floor."""
     height = _size(big)[1]
     df = df.dropna(subset=["reach"])
     positive = df[df.reach > 0]

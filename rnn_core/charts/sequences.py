@@ -26,7 +26,8 @@ def orders_chart(order_texts, dense, rnn, names, big=False):
         x=x,
         y=alt.Y("output:Q", title=names["output"], scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("model:N", title=None, scale=alt.Scale(range=MODEL_COLORS),
-                        sort=[names["dense"], names["rnn"]], legend=alt.Legend(orient="top", labelLimit=420, columns=1)),
+                        sort=[names["dense"], names["rnn"]],
+                        legend=alt.Legend(orient="top", labelLimit=420, columns=1)),
         tooltip=[alt.Tooltip("order:Q", title="#"), alt.Tooltip("text:N", title=names["order"]),
                  alt.Tooltip("model:N", title=" "), alt.Tooltip("output:Q", format=".4f", title=names["output"])],
     )

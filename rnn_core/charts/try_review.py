@@ -9,7 +9,7 @@ from rnn_core.charts.theme import GREY, INK, SERIES, font_size, style
 
 
 def trajectory_frame(words, readings, start_label, first=0):
-    """Long table for the chart: one row per (model, word position >= first), plus position -1: the start, before any word.
+    """Long table for the chart: one row per (model, position >= first), plus position -1: the start, before any word.
 
     words: the review's words; readings: {model label: predict.Reading}.
     """
@@ -24,7 +24,7 @@ def trajectory_frame(words, readings, start_label, first=0):
 
 
 def trajectory_chart(df, names, big=False):
-    """Lines of P(positive) per model over the words (a flat stretch where a model skipped a word), dots where it read one.
+    """Lines of P(positive) per model over the words (flat where a model skipped a word), dots where it read one.
 
     df: trajectory_frame rows; names: translated titles and status names; words no model read have grey axis labels.
     """

@@ -38,7 +38,7 @@ def app_env(**extra):
 
 @contextlib.contextmanager
 def streamlit_server(port=None, env=None, timeout=60, script=None, poll=0.2):
-    """Start `streamlit run streamlit_app.py` (or another script), yield its base URL and process, stop it afterwards."""
+    """Start `streamlit run streamlit_app.py` (or another script), yield its base URL and process, then stop it."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "streamlit_app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
@@ -51,9 +51,9 @@ def streamlit_server(port=None, env=None, timeout=60, script=None, poll=0.2):
             try:
                 urllib.request.urlopen(url + "/_stcore/health", timeout=1).read()
                 break
-            except OSError:
+            except OSError as e:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start (exit code {proc.poll()})")
+                    raise RuntimeError(f"streamlit did not start (exit code {proc.poll()})") from e
                 time.sleep(poll)
         yield url, proc
     finally:
@@ -103,7 +103,7 @@ def wait_idle(page, timeout=60, settle=300, poll=100):
         else:
             first = None
         page.wait_for_timeout(poll)
-    raise TimeoutError("the app was still running after %d s" % timeout)
+    raise TimeoutError(f"the app was still running after {int(timeout)} s")
 
 
 def exceptions(page):

@@ -4,10 +4,10 @@ Screenshots go to artifacts/browser/ (look at them).
 """
 import pytest
 
-from ui import i18n
-from ui.site import PAGES
 from tests.browser import harness
 from tests.browser.conftest import SHOTS
+from ui import i18n
+from ui.site import PAGES
 
 
 def _open(page, server, key, lang, **query):
@@ -82,12 +82,28 @@ def use_train_numpy(page, lang):
     harness.wait_idle(page)
     _keyed(page, "train_numpy_start", "button").click()
     page.wait_for_timeout(1000)
-    for _ in range(120):   # the run advances in chunks; wait until Start is enabled again
+    _wait_enabled(page, "train_numpy_start")     # the run advances in chunks; Start is enabled again at its end
+
+
+def _wait_enabled(page, key, rounds=120):
+    """Wait until a run's Start button is enabled again (the run is over)."""
+    for _ in range(rounds):
         harness.wait_idle(page, timeout=120)
-        if _keyed(page, "train_numpy_start", "button").is_enabled():
+        if _keyed(page, key, "button").is_enabled():
             break
         page.wait_for_timeout(500)
-    assert _keyed(page, "train_numpy_start", "button").is_enabled()
+    assert _keyed(page, key, "button").is_enabled()
+
+
+def use_memory(page, lang):
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0      # nothing before the prediction
+    page.locator('[class*="st-key-quizbox_memory"] [data-testid="stRadioOption"]').last.click()
+    harness.wait_idle(page)
+    assert page.locator('[class*="st-key-quizbox_memory"] [data-testid="stAlert"]').count() == 1
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2      # accuracy and reach, revealed
+    _keyed(page, "memory_live_start", "button").click()                      # the small live run, in the worker
+    page.wait_for_timeout(1000)
+    _wait_enabled(page, "memory_live_start")
 
 
 def use_keras(page, lang):
@@ -113,7 +129,7 @@ def use_self_check(page, lang):
 
 USE = {"home": use_home, "sequences": use_sequences, "pipeline": use_pipeline, "unrolling": use_unrolling,
        "gradflow": use_gradflow, "train_numpy": use_train_numpy, "keras": use_keras, "try_review": use_try_review,
-       "self_check": use_self_check}
+       "self_check": use_self_check, "memory": use_memory}
 
 
 def test_every_page_has_its_controls_exercised():

@@ -60,7 +60,8 @@ def test_page_fits_a_phone(phone, server, info, lang, answers):
     assert size["scroll"] <= size["inner"], size                             # the page never scrolls sideways
     assert size["main"] <= size["main_client"], size                         # nor does the app's own scroller
     assert not size["wide"], size                                            # nor does anything stick out of it
-    taps = phone.locator('[class*="st-key-quizbox_"] [role="radiogroup"] label, [class*="st-key-quizbox_"] input[type="text"]')
+    taps = phone.locator('[class*="st-key-quizbox_"] [role="radiogroup"] label, '
+                         '[class*="st-key-quizbox_"] input[type="text"]')
     taps = [x for x in taps.all() if x.is_visible()]             # (the self-check's other tabs are hidden)
     assert taps or info.key not in QUESTION_PAGES
     for tap in taps[:12]:
