@@ -27,7 +27,8 @@ def fake_data(n=160, n_val=64, seed=0):
     x = rng.integers(0, N_F, (n + n_val, T)).astype(np.int32)
     y = (x[:, -4:] == 5).any(axis=1).astype(np.int64)
     return SimpleNamespace(x_train=x[:n], y_train=y[:n], x_val=x[n:], y_val=y[n:], num_words=N_F, skip_top=0,
-                           maxlen=T, source="synthetic", source_detail="test", index_to_word={})
+                           maxlen=T, source="synthetic", source_detail="test", source_reasons=(),
+                           index_to_word={})
 
 
 def config(**kw):
