@@ -92,11 +92,12 @@ def explode(results):
     st.markdown(t.md("explode", **facts))
     series = {"norm": results["batch_norms"], "radius": results["radii"]}
     left, right = (st.container(), st.container()) if big else st.columns(2)
+    words = {"batch": t("explode.batch"), "norm": t("explode.norm"), "radius": t("explode.radius"),
+             "model": names["model"]}
     for column, (what, block) in zip((left, right), series.items()):
-        frame = pd.concat([pd.DataFrame({"batch": range(1, len(v) + 1), "value": v, names["model"]: labels[m]})
-                           for m, v in block.items() if m in labels])
-        column.line_chart(frame, x="batch", y="value", color=names["model"], height=300,
-                          x_label=t("explode.batch"), y_label=t(f"explode.{what}"))
+        with column:
+            ui.chart(charts.training_series_chart(block, labels, words, what, big), width="stretch",
+                     height=charts.page_height(big))
     st.caption(t("explode.caption", d=facts["d"]))
 
 

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from rnn_core.charts import gradflow, pipeline, sequences, theme, training, unrolling
+from rnn_core.charts import gradflow, memory, pipeline, sequences, theme, training, unrolling
 from ui import i18n
 
 
@@ -24,6 +24,9 @@ def prefixed(page, prefix):
 A, P = np.array, prefixed
 SHAPES = {"X": "(6, 3, 3)", "X_t": "(6, 3)", "H": "(6, 4)", "W1x": "(3, 4)", "W1h": "(4, 4)", "A2": "(6, 1)",
           "n_c": "4"}
+MEMORY = memory.results_frame([2, 20], {"numpy_tbptt": [1.0, 0.6], "keras_lstm": [1.0, 1.0]},
+                              {"numpy_tbptt": [0.1, 0.0], "keras_lstm": [0.1, 0.01]},
+                              {"numpy_tbptt": "k = 10", "keras_lstm": "LSTM"})
 HISTORY = {"loss": [0.7, 0.6], "val_loss": [0.72, 0.65], "accuracy": [0.5, 0.6], "val_accuracy": [0.55, 0.62]}
 
 CHARTS = {   # name -> big -> chart (an Altair chart or a Vega-Lite dict)
@@ -56,10 +59,17 @@ CHARTS = {   # name -> big -> chart (an Altair chart or a Vega-Lite dict)
     "training.curves": lambda big: training.learning_curves(HISTORY, None, big),
     "training.accuracy": lambda big: training.accuracy_chart(HISTORY, {"notebook": 0.68}, None, big),
     "training.confusion": lambda big: training.confusion_chart(A([[3, 1], [2, 4]]), None, big),
+    "memory.accuracy": lambda big: memory.accuracy_chart(MEMORY, Names(), 10, big),
+    "memory.reach": lambda big: memory.reach_chart(MEMORY, Names(), 10, big),
+    "memory.padding": lambda big: memory.padding_chart(memory.padding_frame(
+        {"numpy": {"pre": 0.68, "post": 0.5}}, {"numpy": "NumPy"}, {"pre": "front", "post": "behind"}), Names(), big),
+    "memory.series": lambda big: memory.training_series_chart({"numpy_full": [1.0, 8.6, 0.4]},
+                                                               {"numpy_full": "full"}, Names(), "norm", big),
 }
 
 PALETTE = {c.lower() for c in (theme.PINK, theme.BLUE, theme.ORANGE, theme.GREEN, theme.VIOLET, theme.GREY,
-                               theme.LIGHT, theme.DARK, theme.INK, *theme.SERIES, *theme.TINTS.values())}
+                               theme.LIGHT, theme.DARK, theme.INK, theme.WINDOW, theme.WINDOW_INK, *theme.SERIES,
+                               *theme.TINTS.values())}
 
 
 def _spec(chart):

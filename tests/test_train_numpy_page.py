@@ -152,7 +152,7 @@ def test_the_limit_can_come_from_secrets(make_app):
     b.switch_page(PAGE).run()
     job_a = start(a, n_train=20000, epochs=20)
     run_until(a, lambda: job_a.state == "running")
-    job_b = start(b)
+    job_b = start(b, n_train=20000, epochs=20)     # long enough to be still going when its Stop is pressed
     b.run()
     assert job_b.state == "waiting"
     a.button(key="train_numpy_stop").click().run()

@@ -19,7 +19,7 @@ PAGES = [
     PageInfo("pipeline", "pages/pipeline.py", ":material/dataset:", "concepts", "6.3"),
     PageInfo("unrolling", "pages/unrolling.py", ":material/replay:", "concepts", "6.1"),
     PageInfo("gradflow", "pages/gradflow.py", ":material/trending_down:", "concepts", "6.2"),
-    PageInfo("memory", "pages/memory.py", ":material/psychology:", "concepts", "6.2–6.4"),
+    PageInfo("memory", "pages/memory.py", ":material/psychology:", "concepts", "6.2–6.4", shows_reviews=False),
     PageInfo("self_check", "pages/self_check.py", ":material/quiz:", "concepts", "6.1–6.4", shows_reviews=False),
     PageInfo("train_numpy", "pages/train_numpy.py", ":material/model_training:", "training", "6.3"),
     PageInfo("keras", "pages/keras.py", ":material/hub:", "training", "6.4", uses_tensorflow=True),

@@ -3,14 +3,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-GREY, SHADE = "#868e96", "#fff3bf"
-COLORS = {"numpy_tbptt": "#d6336c", "numpy_full": "#e8590c", "numpy_full_clip": "#f59f00",
-          "keras_simplernn": "#1c7ed6", "keras_lstm": "#2b8a3e", "live": "#7048e8"}
+from rnn_core.charts.theme import BLUE, GREEN, GREY, ORANGE, PINK, SERIES, VIOLET, WINDOW, WINDOW_INK, font_size, style
+from rnn_core.charts.theme import height as theme_height
+
+COLORS = {"numpy_tbptt": PINK, "numpy_full": ORANGE, "numpy_full_clip": VIOLET, "keras_simplernn": BLUE,
+          "keras_lstm": GREEN, "live": SERIES[5]}
 
 
 def _size(big):
-    """Label size and chart height (bigger in lecture mode)."""
-    return (18, 420) if big else (12, 300)
+    """Label size and chart height, the theme's (bigger in lecture mode)."""
+    return font_size(big), theme_height(big)
 
 
 def page_height(big=False):
@@ -18,10 +20,9 @@ def page_height(big=False):
     return _size(big)[1] + (230 if big else 170)
 
 
-def _style(chart, big):
-    fs, _ = _size(big)
-    return chart.configure_axis(labelFontSize=fs, titleFontSize=fs).configure_legend(
-        labelFontSize=fs, titleFontSize=fs, orient="top", columns=2, labelLimit=300).configure_title(fontSize=fs + 2)
+def _legend():
+    """The model names above the plot, one per row (two columns of five names don't fit a phone)."""
+    return alt.Legend(orient="top", columns=1, labelLimit=300)
 
 
 def results_frame(distances, accuracy, reach, labels):
@@ -40,16 +41,16 @@ def results_frame(distances, accuracy, reach, labels):
 def _color(df):
     keys = list(dict.fromkeys(df["key"]))
     labels = [df.loc[df.key == k, "model"].iloc[0] for k in keys]
-    return alt.Color("model:N", title=None, sort=labels,
+    return alt.Color("model:N", title=None, sort=labels, legend=_legend(),
                      scale=alt.Scale(domain=labels, range=[COLORS.get(k, GREY) for k in keys]))
 
 
 def _window(window, names, at, fs=12):
     """The shaded band d = 1..window (steps truncated BPTT still reaches), labelled at height `at` of the y scale."""
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5], "label": [names["window"]]})
-    rect = alt.Chart(band).mark_rect(color=SHADE, opacity=0.9).encode(x="start:Q", x2="end:Q")
-    text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color="#a07800", fontSize=fs).encode(
-        x="start:Q", y=alt.datum(at), text="label:N")
+    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9).encode(x="start:Q", x2="end:Q")
+    text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=WINDOW_INK,
+                                     fontSize=fs).encode(x="start:Q", y=alt.datum(at), text="label:N")
     return rect, text
 
 
@@ -66,7 +67,7 @@ def accuracy_chart(df, names, window, big=False):
     chance = alt.Chart(pd.DataFrame({"accuracy": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
         y="accuracy:Q")
     chart = (rect + text + chance + lines).properties(height=height, title=names["acc_title"])
-    return _style(chart, big)
+    return style(chart, big)
 
 
 def reach_chart(df, names, window, big=False):
@@ -90,8 +91,8 @@ def reach_chart(df, names, window, big=False):
                                             alt.Tooltip("distance:Q", title=names["distance"]),
                                             alt.Tooltip("shown:N", title=names["reach"])]))
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
-    rect = alt.Chart(band).mark_rect(color=SHADE, opacity=0.9).encode(x="start:Q", x2="end:Q")
-    return _style(alt.layer(rect, *layers).properties(height=height, title=names["reach_title"]), big)
+    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9).encode(x="start:Q", x2="end:Q")
+    return style(alt.layer(rect, *layers).properties(height=height, title=names["reach_title"]), big)
 
 
 def padding_frame(padding, labels, where_names):
@@ -107,11 +108,22 @@ def padding_chart(df, names, big=False):
     x = alt.X("where:N", title=None, sort=order, axis=alt.Axis(labelAngle=0))
     y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     bars = alt.Chart().mark_bar().encode(
-        x=x, y=y, color=alt.Color("where:N", sort=order, scale=alt.Scale(range=["#1c7ed6", "#adb5bd"]), legend=None),
+        x=x, y=y, color=alt.Color("where:N", sort=order, scale=alt.Scale(range=[BLUE, GREY]), legend=None),
         tooltip=[alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("where:N", title=names["where"]),
                  alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%")])
     text = alt.Chart().mark_text(dy=-10, fontSize=fs).encode(x=x, y=y, text=alt.Text("accuracy:Q", format=".1%"))
     chance = alt.Chart().mark_rule(color=GREY, strokeDash=[5, 4]).encode(y=alt.datum(0.5))
-    chart = alt.layer(bars, text, chance, data=df).properties(width=240 if big else 170, height=height - 60)
-    return _style(chart.facet(column=alt.Column("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
+    chart = alt.layer(bars, text, chance, data=df).properties(width=240 if big else 110, height=height - 60)
+    return style(chart.facet(column=alt.Column("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
                                                 header=alt.Header(labelFontSize=fs))), big)
+
+
+def training_series_chart(block, labels, names, what, big=False):
+    """One number per training batch (gradient norm or W1h's spectral radius), one line per model."""
+    df = pd.concat([pd.DataFrame({"batch": np.arange(1, len(v) + 1), "value": v, "key": m, "model": labels[m]})
+                    for m, v in block.items() if m in labels])
+    lines = alt.Chart(df).mark_line(strokeWidth=2 if big else 1).encode(
+        x=alt.X("batch:Q", title=names["batch"]), y=alt.Y("value:Q", title=names[what]), color=_color(df),
+        tooltip=[alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("batch:Q", title=names["batch"]),
+                 alt.Tooltip("value:Q", title=names[what], format=".3g")])
+    return style(lines.properties(height=_size(big)[1]), big)
