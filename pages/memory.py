@@ -156,13 +156,19 @@ def padding(results):
 
 def live_config():
     """The live run's settings: truncation and clipping (the rest are memory.LIVE's small numbers)."""
-    a, b = st.columns(2)
-    how = a.segmented_control(t("live.gradient"), ("tbptt", "full"), default="tbptt", required=True,
+    a, b, c = st.columns([1.4, 1, 1])
+    model = a.segmented_control(t("live.model"), memory.LIVE_MODELS, default="numpy", required=True,
+                                format_func=lambda m: t(f"live.model_names.{m}"), key="memory_live_model",
+                                disabled=active)
+    numpy = model == "numpy"                       # the Keras models always backpropagate through every step
+    how = b.segmented_control(t("live.gradient"), ("tbptt", "full"), default="tbptt", required=True,
                               format_func=lambda g: t(f"live.gradient_names.{g}", k=memory.WINDOW),
-                              key="memory_live_gradient", disabled=active)
-    clip = b.toggle(t("live.clip"), key="memory_live_clip", disabled=active or how == "tbptt",
+                              key="memory_live_gradient", disabled=active or not numpy)
+    clip = c.toggle(t("live.clip"), key="memory_live_clip", disabled=active or how == "tbptt" or not numpy,
                     help=t("live.clip_help"))
-    return {"truncation": memory.WINDOW if how == "tbptt" else None, "clip": 1.0 if clip and how == "full" else None}
+    full = how == "full" or not numpy
+    return {"model": model, "truncation": None if full else memory.WINDOW,
+            "clip": 1.0 if clip and full and numpy else None}
 
 
 def start_live(cfg):
@@ -195,7 +201,8 @@ def live_section():
     st.subheader(t("live.heading"))
     c = memory.LIVE
     st.markdown(t.md("live", n_train=c["n_train"], epochs=c["epochs"], cells=c["n_cells"],
-                     distances=", ".join(map(str, c["distances"]))))
+                     distances=", ".join(map(str, c["distances"])), keras_train=memory.LIVE_KERAS["n_train"],
+                     keras_epochs=memory.LIVE_KERAS["epochs"]))
     cfg = live_config()
     buttons = st.container(horizontal=True)
     if buttons.button(t("live.start"), type="primary", icon=":material/play_arrow:", disabled=active,
@@ -237,7 +244,8 @@ def live_fragment():
     elif job.state == "finished":
         st.success(t("live.finished", seconds=r.get("seconds", 0.0)), icon=":material/check_circle:")
     if h.get("distance"):
-        key = "numpy_tbptt" if job.config["truncation"] else ("numpy_full_clip" if job.config["clip"] else "numpy_full")
+        key = (job.config.get("model", "numpy") if job.config.get("model", "numpy") != "numpy" else
+               "numpy_tbptt" if job.config["truncation"] else "numpy_full_clip" if job.config["clip"] else "numpy_full")
         label = {"live": t("live.label", model=labels[key])}
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)

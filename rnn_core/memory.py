@@ -309,11 +309,13 @@ def nearest(block):
 
 # The live run: small enough for a page (a few seconds with truncation, under 30 s with full BPTT on a busy server)
 LIVE = dict(distances=(2, 5, 10, 20, 40, 70), n_train=3000, n_val=500, epochs=5, n_cells=16, batch_size=32,
-            learning_rate=0.1, seed=0)
+            learning_rate=0.1, seed=0, model="numpy")
+LIVE_KERAS = dict(n_train=2000, epochs=3)      # the Keras models' live run: smaller, they are slower per epoch
+LIVE_MODELS = ("numpy", "keras_simplernn", "keras_lstm")
 
 
 class MemoryTraining(ChunkedTraining):
-    """A small memory experiment as a chunked run: one NumPy model (truncation config["truncation"]) per distance.
+    """A small memory experiment as a chunked run: one model per distance, NumPy (config["truncation"]) or Keras.
 
     Events come from a generator like NumpyTraining's; an "epoch" event closes one distance; history holds
     one row per distance: accuracy and gradient reach.
@@ -322,11 +324,14 @@ class MemoryTraining(ChunkedTraining):
     def __init__(self, config, data=None):
         """config: LIVE's keys plus truncation (10 or None) and clip; data is unused (the task makes its own)."""
         self.config = c = {**LIVE, **dict(config)}
-        if (not all(1 <= d <= STEPS for d in c["distances"]) or not 0 < c["n_train"] <= 10_000
+        if c["model"] != "numpy":
+            self.config = c = {**c, **LIVE_KERAS, **dict(config)}
+        if (c["model"] not in LIVE_MODELS or not all(1 <= d <= STEPS for d in c["distances"])
+                or not 0 < c["n_train"] <= 10_000
                 or not 0 < c["n_val"] <= 5_000 or not 0 < c["epochs"] <= 20 or not 0 < c["n_cells"] <= 64):
             raise ValueError("the live run's settings are out of bounds")
         self.results_so_far = {"distances": [], "accuracy": [], "gradient_reach": []}
-        super().__init__(self.events_for(c))
+        super().__init__(self.events_for(c) if c["model"] == "numpy" else self.keras_events(c))
 
     def events_for(self, c):
         """Train one model per distance; pass on its batch events, then one "epoch" event per distance."""
@@ -345,6 +350,26 @@ class MemoryTraining(ChunkedTraining):
             self.results_so_far["accuracy"].append(model.score(x_val, y_val))
             self.results_so_far["gradient_reach"].append(reach_numpy(model, Task(d, 200, c["seed"] + 2)))
             yield Progress("epoch", k, 0, 1, len(distances), float(np.mean(model.batch_losses[-20:])), None, 0.0)
+
+    def keras_events(self, c):
+        """The same with a Keras SimpleRNN or LSTM (full BPTT, trained by Keras in the worker), one event per epoch."""
+        from rnn_core import keras_models
+        kind = "keras_c" if c["model"] == "keras_lstm" else "keras_b"         # Embedding + LSTM(8) / SimpleRNN(8)
+        distances = list(c["distances"])
+        for k, d in enumerate(distances):
+            x, y = make_task(Task(d, c["n_train"], c["seed"]))
+            x_val, y_val = make_task(Task(d, c["n_val"], c["seed"] + 1))
+            model = keras_models.build_model(kind, seed=c["seed"], num_words=N_FEATURES, maxlen=STEPS)
+            for epoch in range(c["epochs"]):
+                h = model.fit(x, y.astype("float32"), batch_size=c["batch_size"], epochs=1, verbose=0, shuffle=True)
+                yield Progress("batch", k, epoch, c["epochs"], len(distances), float(h.history["loss"][-1]), None,
+                               0.0)
+            weights = keras_models.export_weights(model)
+            p = keras_numpy.predict(kind, weights, x_val)[:, 0]                  # (m,)
+            self.results_so_far["distances"].append(d)
+            self.results_so_far["accuracy"].append(float(np.mean((p > 0.5) == y_val)))
+            self.results_so_far["gradient_reach"].append(reach_keras(kind, weights, Task(d, 200, c["seed"] + 2)))
+            yield Progress("epoch", k, 0, 1, len(distances), float(h.history["loss"][-1]), None, 0.0)
 
     def results(self):
         """The measured distances, accuracies and gradient reaches (plain data for the worker's report)."""

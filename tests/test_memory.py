@@ -161,6 +161,19 @@ def test_live_run_finishes_and_reports_each_distance():
     assert 0 < job.fraction <= 1
 
 
+def test_live_keras_run_learns_a_near_word_and_reports_its_reach():
+    """The Keras live run (full BPTT in Keras): the word 2 steps back is learned; reach is the NumPy port's."""
+    pytest.importorskip("keras")
+    job = memory.MemoryTraining(dict(distances=(2,), n_train=1000, n_val=200, epochs=3, model="keras_simplernn"))
+    while not job.done:
+        job.advance(seconds=1.0)
+    assert job.state == "finished", job.error
+    assert job.history["distance"] == [2] and job.history["accuracy"][0] >= 0.9
+    assert job.history["gradient_reach"][0] > 0                       # no truncation: the gradient reaches it
+    with pytest.raises(ValueError):
+        memory.MemoryTraining(dict(model="keras_gru"))                # only the listed models
+
+
 def test_live_run_stops():
     job = memory.MemoryTraining(dict(distances=(2, 30), n_train=2000, n_val=100, epochs=3, truncation=None))
     job.advance(max_batches=3)
