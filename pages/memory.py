@@ -156,7 +156,7 @@ def padding(results):
 
 def live_config():
     """The live run's settings: truncation and clipping (the rest are memory.LIVE's small numbers)."""
-    a, b, c = st.columns([1.4, 1, 1])
+    a, b, c = st.columns([1.6, 1, 0.8])
     model = a.segmented_control(t("live.model"), memory.LIVE_MODELS, default="numpy", required=True,
                                 format_func=lambda m: t(f"live.model_names.{m}"), key="memory_live_model",
                                 disabled=active)
