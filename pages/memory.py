@@ -7,7 +7,6 @@ import streamlit as st
 
 import ui
 from rnn_core import memory, quiz
-from rnn_core import worker as workers
 from rnn_core.charts import memory as charts
 from rnn_core.config import CHAPTER
 from rnn_core.numpy_rnn import RecurrentNetwork
@@ -175,14 +174,7 @@ def start_live(cfg):
     """Hand the live run to the server's worker process (as the training pages do), as a job of kind "memory"."""
     owner = ss.setdefault("memory_owner", f"memory-{uuid.uuid4().hex}")
     config = {**cfg, "num_words": CHAPTER.num_words, "skip_top": CHAPTER.skip_top, "maxlen": CHAPTER.maxlen}
-    try:
-        job_id = panel.call(t, "start", owner=owner, kind="memory", config=config, limit=ui.training_limit())
-    except workers.WorkerError as e:
-        job = panel.SessionJob("", "memory", "memory", config)
-        job.report.update(state="failed", error=str(e))
-        ss[JOB] = job
-        return
-    ss[JOB] = panel.SessionJob(job_id, "memory", "memory", config)
+    ss[JOB] = panel.start_job(t, owner, "memory", config, "memory")
 
 
 def stop_live():

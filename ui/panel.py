@@ -92,6 +92,18 @@ class SessionJob:
             return True
 
 
+def start_job(t, owner, kind, config, name):
+    """Hand a job to the worker: this session's SessionJob (failed, with the reason, when the worker can't take it)."""
+    try:
+        job_id = call(t, "start", owner=owner, kind=kind, config=config, limit=ui.training_limit())
+    except workers.WorkerError as e:
+        job = SessionJob("", name, kind, config)
+        job.report.update(state="failed", error=str(e))
+        job.lost = "restarted" if isinstance(e, workers.WorkerRestarted) else ""
+        return job
+    return SessionJob(job_id, name, kind, config)
+
+
 class Panel:
     """Start/Stop and the live view of one page's run; the page says what differs."""
 
@@ -130,15 +142,7 @@ class Panel:
         """Hand a new job to the worker (starting the worker first, with a spinner)."""
         ss = st.session_state
         count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
-        try:
-            job_id = call(self.t, "start", owner=self.owner, kind=kind, config=config, limit=ui.training_limit())
-        except workers.WorkerError as e:
-            job = SessionJob("", f"{kind}-{count}", kind, config)
-            job.report.update(state="failed", error=str(e))
-            job.lost = "restarted" if isinstance(e, workers.WorkerRestarted) else ""
-            ss[self.key] = job
-            return
-        ss[self.key] = SessionJob(job_id, f"{kind}-{count}", kind, config)
+        ss[self.key] = start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
 
     def stop(self):
         """Stop this session's run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
