@@ -16,7 +16,7 @@ Model A is SimpleRNN(32) + Dense(1, sigmoid), sgd, batch 32, on 20,000 reviews x
     page          what the Keras page runs by default: spe32 without unrolling (it keeps the server's memory
                   lower), model.fit on ~1.5 s slices of batches (fit_in_chunks), so Stop works between slices
 
-A parent process prepares the padded tokens once (rnn_core.data, the real data when present) and saves
+A parent process prepares the padded tokens once (rnn_core.data.imdb, the real data when present) and saves
 them as .npy; each way then runs in a fresh child process that loads them, so data preparation is not
 timed, and the peak memory (ru_maxrss, VmHWM as a cross-check) is the child's own, TensorFlow included.
 A child first fits 64 samples (tracing, XLA compiling: reported as "compile"), then times one epoch.
@@ -52,7 +52,7 @@ def child(way, folder):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
 
-    from rnn_core import keras_models
+    from rnn_core.model import keras_models
 
     x = np.load(Path(folder) / "x.npy")                        # (m, 100) int32 tokens
     y = np.load(Path(folder) / "y.npy").astype("float32")      # (m,)
@@ -82,7 +82,7 @@ def child(way, folder):
 
 def prepare(folder, n):
     """The chapter's padded training tokens (num_words 100), first n reviews, saved as .npy."""
-    from rnn_core.data import prepare_chapter_data
+    from rnn_core.data.imdb import prepare_chapter_data
     data = prepare_chapter_data(num_words=100, skip_top=20, maxlen=100)
     np.save(Path(folder) / "x.npy", np.ascontiguousarray(data.x_train[:n]))
     np.save(Path(folder) / "y.npy", np.ascontiguousarray(data.y_train[:n]))

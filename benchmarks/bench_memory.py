@@ -2,7 +2,7 @@
 
 Starts `streamlit run`, opens the home page (idle), then trains the NumPy RNN at the chapter's full scale and
 Keras model A (one-hot SimpleRNN, 20,000 reviews) from a browser, sampling the resident memory of the server
-and of the worker process it starts (rnn_core/worker.py), which holds TensorFlow.
+and of the worker process it starts (rnn_core/jobs/worker.py), which holds TensorFlow.
 Baseline in the same run: a bare one-line Streamlit app, idle.
 Usage: python benchmarks/bench_memory.py [--seconds 40]
 """

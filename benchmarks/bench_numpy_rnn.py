@@ -1,10 +1,10 @@
-"""One epoch of a textbook-style NumPy RNN vs rnn_core.numpy_rnn: time and peak memory, each in its own process.
+"""One epoch of a textbook-style NumPy RNN vs rnn_core.model.numpy_rnn: time and peak memory, each in its own process.
 
     python benchmarks/bench_numpy_rnn.py              # one epoch of each model, 3 times (1-2 minutes)
     python benchmarks/bench_numpy_rnn.py --repeats 5  # more repeats on a busy machine
     python benchmarks/bench_numpy_rnn.py --full       # the chapter's whole run with our model: 20 epochs
 
-Every step runs in its own process: one child prepares the padded int arrays (rnn_core.data) and saves
+Every step runs in its own process: one child prepares the padded int arrays (rnn_core.data.imdb) and saves
 them as temporary .npy files, then each training child loads them, so data preparation is not part of
 either measurement. The textbook-style child builds its one-hot arrays itself, as the book does. Both
 models start from the same weights and see the same shuffles; each child reports its epoch time (wall
@@ -26,8 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rnn_core.init import glorot_uniform, orthogonal  # noqa: E402
-from rnn_core.numpy_rnn import RecurrentNetwork  # noqa: E402
+from rnn_core.model.init import glorot_uniform, orthogonal  # noqa: E402
+from rnn_core.model.numpy_rnn import RecurrentNetwork  # noqa: E402
 
 N_CELLS, BATCH, LR, WINDOW, SEED = 32, 32, 0.01, 10, 42   # the chapter's run
 
@@ -178,8 +178,8 @@ def child_full(data_dir):
 
 
 def child_prepare(data_dir, out_dir):
-    """Prepare the chapter's padded split with rnn_core.data and save it as .npy files."""
-    from rnn_core.data import prepare_chapter_data
+    """Prepare the chapter's padded split with rnn_core.data.imdb and save it as .npy files."""
+    from rnn_core.data.imdb import prepare_chapter_data
     data = prepare_chapter_data(num_words=100, skip_top=20, maxlen=100, data_dir=data_dir)
     for name in ("x_train", "y_train", "x_val", "y_val"):
         np.save(Path(out_dir) / f"{name}.npy", getattr(data, name))
@@ -196,7 +196,7 @@ def run_child(*args, threads, capture=True):
 
 
 KINDS = {"book": "textbook, as printed (float64 states)", "book32": "textbook, all float32",
-         "ours": "rnn_core.numpy_rnn"}
+         "ours": "rnn_core.model.numpy_rnn"}
 
 
 def compare(data_dir, repeats, threads):

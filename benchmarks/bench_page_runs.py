@@ -25,7 +25,7 @@ TARGET_MS = 40
 async def measure(url, pid, pages, runs, lang):
     """Round-robin over the pages, `runs` times: {page: (seconds per run, server CPU seconds per run, elements)}."""
     out = {p: ([], [], []) for p in pages}
-    async with lh.Session(url) as s:           # the server's first run sets it up (ui.warm_up) for later sessions
+    async with lh.Session(url) as s:           # the server's first run sets it up (warm_up) for later sessions
         await s.run_page(pages[0], f"lang={lang}")
     async with lh.Session(url) as s:
         for page in pages:                       # fill the caches first, as after a lecture's first minutes

@@ -4,20 +4,26 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
-from rnn_core import gradflow, quiz
+from rnn_core.assessment import quiz
 from rnn_core.charts import gradflow as charts
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.lessons import gradflow
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui import i18n
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import chapter_data, source_note
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
 from ui.question import ask
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("gradflow")
+t = texts("gradflow")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
                         if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
-big = ui.lecture_mode()
+big = lecture_mode()
 MAX_STEPS = 200
 RADII = np.array([0.5, 0.75, 1.0, 1.25, 1.5, 2.0])     # spectral radii of the clipping chart
 SWEEP_BATCH = 16                                         # reviews for the clipping chart (it runs 6 networks)
@@ -49,8 +55,8 @@ def check(seed, window):
 
 st.title(t("title"))
 st.markdown(t.md("intro"))
-data = ui.chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=MAX_STEPS)
-ui.source_note(data)
+data = chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=MAX_STEPS)
+source_note(data)
 data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
 
 st.latex(r"\delta_T = (A_2 - Y)\,W_2^{T} \odot (1 - H_T^2) \qquad "
@@ -58,7 +64,7 @@ st.latex(r"\delta_T = (A_2 - Y)\,W_2^{T} \odot (1 - H_T^2) \qquad "
 st.latex(r"\frac{\partial L}{\partial W_{1h}} = \frac{1}{m}\sum_{t=T-k+1}^{T} H_{t-1}^{T}\,\delta_t \qquad "
          r"\delta_t = \delta_T\, W_{1h}^{T} D_{T-1}\, W_{1h}^{T} D_{T-2} \cdots W_{1h}^{T} D_{t}, \quad "
          r"D_s = \mathrm{diag}(1 - H_s^2)")
-ui.show_code(gradflow.backward_steps, gradflow.make_network, gradflow.recurrent_weights)
+show_code(gradflow.backward_steps, gradflow.make_network, gradflow.recurrent_weights)
 
 # --- controls: the essential ones always, the technical ones outside lecture mode
 with st.container(border=True):
@@ -90,9 +96,9 @@ flow_shown = ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio")
 if flow_shown:
     left, right = st.columns([3, 2] if not big else [1, 1])
     with left:
-        ui.chart(charts.delta_norm_chart, res["delta"], names("delta_chart"), big)
+        chart(charts.delta_norm_chart, res["delta"], names("delta_chart"), big)
     with right:
-        ui.chart(charts.eigen_chart, res["eig"], names("eigen_chart"), big, width="content")
+        chart(charts.eigen_chart, res["eig"], names("eigen_chart"), big, width="content")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
     m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
@@ -103,12 +109,12 @@ if flow_shown:
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
 st.header(t("truncation_heading"))
 if flow_shown:                                  # this chart shows the same decay: not before the prediction
-    ui.chart(charts.contribution_chart, res["contrib"], window, names("contrib_chart"), big, width="stretch")
+    chart(charts.contribution_chart, res["contrib"], window, names("contrib_chart"), big, width="stretch")
     st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
 else:
-    st.caption(ui.texts("common")("quiz.answer_above"))
+    st.caption(texts("common")("quiz.answer_above"))
 st.markdown(t.md("truncation"))
-ui.show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
+show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
 
 # --- 3. the gradient check
 st.header(t("check_heading"))
@@ -133,7 +139,7 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
     })
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(t("check_caption", window=window))
-    ui.show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
+    show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
 
 # --- 4. remedies
 st.header(t("remedies_heading"))
@@ -143,6 +149,6 @@ if not big:
     clip = st.select_slider(t("clip"), [0.01, 0.1, 1.0, 10.0, 100.0], value=1.0, key="gradflow_clip",
                             persist_state="session")
 raw, clipped = sweep(data, data_key, steps, init, input_scale, n_cells, batch, seed, clip)
-ui.chart(charts.clipping_chart, RADII, raw, clipped, radius, names("clip_chart"), big)
+chart(charts.clipping_chart, RADII, raw, clipped, radius, names("clip_chart"), big)
 st.caption(t("clip_caption", m=min(batch, SWEEP_BATCH), steps=steps))
-ui.show_code(gradflow.clip_by_norm, gradflow.grad_norms)
+show_code(gradflow.clip_by_norm, gradflow.grad_norms)

@@ -1,13 +1,15 @@
 """Home: what the app teaches, the map from pages to the lecture, and the data in use."""
 import streamlit as st
 
-import ui
-from rnn_core.self_check import SECTIONS
+from rnn_core.assessment.self_check import SECTIONS
+from ui.data import source_note
+from ui.navigation import entry_point_only
 from ui.site import PAGES
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("home")
+t = texts("home")
 st.title(t("title_long"))
 st.markdown(t.md("intro"))
 
@@ -16,7 +18,7 @@ pages = [p for p in PAGES if p.key != "home"]
 for i, info in enumerate(pages):
     if i % 2 == 0:
         cols = st.columns(2)           # one row per pair: on a phone the cards stack in the pages' order
-    page_texts = ui.texts(info.key)
+    page_texts = texts(info.key)
     with cols[i % 2].container(border=True):
         st.page_link(info.path, label=page_texts("title"), icon=info.icon)
         st.caption(t("lecture_section", section=info.lecture) + " · " + page_texts("summary"))
@@ -27,7 +29,7 @@ with st.container(horizontal=True, key="home_scores"):
     for section in SECTIONS:
         right, total = scores.get(section, (None, None))
         st.metric(t("self_check_section", section=section), f"{right}/{total}" if total else "–", width="content")
-st.page_link("pages/self_check.py", label=ui.texts("self_check")("title"), icon=":material/quiz:")
+st.page_link("pages/self_check.py", label=texts("self_check")("title"), icon=":material/quiz:")
 
 st.subheader(t("data_heading"))
-ui.source_note()
+source_note()

@@ -1,24 +1,29 @@
 """The Keras models A, B and C: saved runs, parameter formulas, live training in chunks, NumPy <-> Keras weights.
 
 TensorFlow never loads here: the models are built, counted, trained and compared in the worker process
-(rnn_core/worker.py), which imports it on the first Keras request, behind a spinner.
+(rnn_core/jobs/worker.py), which imports it on the first Keras request, behind a spinner.
 """
 import dataclasses
 
 import pandas as pd
 import streamlit as st
 
-import ui
-from rnn_core import runs, worker
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui import panel
+from rnn_core.jobs import runs, worker
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from ui import jobs, panel
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import saved_runs
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("keras")
-big = ui.lecture_mode()
+t = texts("keras")
+big = lecture_mode()
 ss = st.session_state
 KINDS = list(CHAPTER.keras)
 N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, CHAPTER.n_train]
@@ -56,7 +61,7 @@ def epoch_table(history):
 def show_saved():
     """The shipped full runs at once: accuracy against the published values, curves, how and when they were made."""
     st.subheader(t("saved.heading"))
-    saved = {r.kind: r for r in ui.saved_runs() if r.kind in KINDS}
+    saved = {r.kind: r for r in saved_runs() if r.kind in KINDS}
     if not saved:
         st.info(t("saved.missing"))
         return
@@ -91,7 +96,7 @@ def show_saved():
 @st.cache_data(show_spinner=False)
 def model_summary(kind):
     """The parameter table of a model, Keras's count per layer and in all, from the worker (the same for everyone)."""
-    return panel.worker().call("summary", kind=kind)
+    return jobs.worker().call("summary", kind=kind)
 
 
 def show_model(kind):
@@ -115,8 +120,8 @@ def show_model(kind):
     st.markdown(t("params.total", formula=s["total_formula"], keras=f"{s['total']:,}"))
     if not big:
         st.latex(t(f"latex.{kind}"))
-        ui.show_code("rnn_core.keras_models.build_model", "rnn_core.keras_models.OneHot",
-                     "rnn_core.keras_models.param_formula")
+        show_code("rnn_core.model.keras_models.build_model", "rnn_core.model.keras_models.OneHot",
+                     "rnn_core.model.keras_models.param_formula")
 
 
 def controls(kind, disabled):
@@ -164,7 +169,7 @@ def show_results(job):
 
 def numpy_sources():
     """Weights to compare: NumPy and Keras model A runs (this session's, then saved), plus fresh random weights."""
-    saved = ui.saved_runs()
+    saved = saved_runs()
     found = [r for r in ss["runs"] + saved if r.kind in ("numpy", "keras_a")]
     net = RecurrentNetwork(n_cells=CHAPTER.n_cells, seed=CHAPTER.seed)
     net.init_weights(CHAPTER.num_words, 1)
@@ -178,7 +183,7 @@ def numpy_sources():
 def compare(run):
     """Both models' P(positive) on the first validation reviews, after copying the weights across (in the worker)."""
     c = run.config
-    out = panel.call(t, "compare", kind=run.kind, weights=dict(run.weights), num_words=c["num_words"],
+    out = jobs.call(t, "compare", kind=run.kind, weights=dict(run.weights), num_words=c["num_words"],
                skip_top=c["skip_top"], maxlen=c["maxlen"], n=N_COMPARE)
     return out["y"], out["p_numpy"], out["p_keras"]
 
@@ -222,17 +227,17 @@ def show_compare():
         t("compare.p_keras"): st.column_config.NumberColumn(format="%.7f"),
         t("compare.diff"): st.column_config.NumberColumn(format="%.1e")})
     if not big:
-        ui.show_code("rnn_core.keras_models.numpy_to_keras_a", "rnn_core.keras_models.import_weights")
+        show_code("rnn_core.model.keras_models.numpy_to_keras_a", "rnn_core.model.keras_models.import_weights")
 
 
 def show_all_runs():
     """One chart with the learning curves of this session's runs and the saved runs."""
     st.subheader(t("runs.heading"))
-    saved = [dataclasses.replace(r, name=f"{r.name} ({t('runs.saved_suffix')})") for r in ui.saved_runs()]
+    saved = [dataclasses.replace(r, name=f"{r.name} ({t('runs.saved_suffix')})") for r in saved_runs()]
     mine = ss["runs"]
     if not mine:
         st.caption(t("runs.empty"))
-    ui.chart(charts.runs_chart(saved + mine, names, big=big), width="content")
+    chart(charts.runs_chart(saved + mine, names, big=big), width="content")
 
 
 # ----------------------------------------------------------------------------- the page

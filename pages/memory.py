@@ -5,18 +5,23 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import ui
-from rnn_core import memory, quiz
+from rnn_core.assessment import quiz
 from rnn_core.charts import memory as charts
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import RecurrentNetwork
-from ui import panel
+from rnn_core.lessons import memory
+from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui import jobs, panel
+from ui.charts import chart
+from ui.code import show_code
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
 from ui.question import ask
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("memory")
-big = ui.lecture_mode()
+t = texts("memory")
+big = lecture_mode()
 ss = st.session_state
 MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "keras_lstm")
 QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
@@ -58,10 +63,10 @@ def main_charts(results):
     df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
     left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
-        ui.chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch",
+        chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch",
                  height=charts.page_height(big))
     with right:
-        ui.chart(charts.reach_chart(df, names, results["window"], big), width="stretch",
+        chart(charts.reach_chart(df, names, results["window"], big), width="stretch",
                  height=charts.page_height(big))
     main = results["settings"]["main"]
     task = t("task", steps=memory.STEPS, pos=memory.POSITIVE, neg=memory.NEGATIVE, low=memory.FILLER_LOW,
@@ -95,7 +100,7 @@ def explode(results):
              "model": names["model"]}
     for column, (what, block) in zip((left, right), series.items()):
         with column:
-            ui.chart(charts.training_series_chart(block, labels, words, what, big), width="stretch",
+            chart(charts.training_series_chart(block, labels, words, what, big), width="stretch",
                      height=charts.page_height(big))
     st.caption(t("explode.caption", d=facts["d"]))
 
@@ -145,7 +150,7 @@ def padding(results):
     model_names = {"numpy": t("padding.numpy", epochs=pad["epochs"]["numpy"]),
                    "keras_c": t("padding.keras_c", epochs=pad["epochs"]["keras_c"])}
     where = {"pre": t("padding.pre"), "post": t("padding.post")}
-    ui.chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
+    chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
     st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
     st.markdown(t.md("padding_result", numpy_pre=pad["numpy"]["pre"], numpy_post=pad["numpy"]["post"],
                      c_pre=pad["keras_c"]["pre"], c_post=pad["keras_c"]["post"]))
@@ -174,7 +179,7 @@ def start_live(cfg):
     """Hand the live run to the server's worker process (as the training pages do), as a job of kind "memory"."""
     owner = ss.setdefault("memory_owner", f"memory-{uuid.uuid4().hex}")
     config = {**cfg, "num_words": CHAPTER.num_words, "skip_top": CHAPTER.skip_top, "maxlen": CHAPTER.maxlen}
-    ss[JOB] = panel.start_job(t, owner, "memory", config, "memory")
+    ss[JOB] = jobs.start_job(t, owner, "memory", config, "memory")
 
 
 def stop_live():
@@ -187,7 +192,7 @@ def stop_live():
 def live_section():
     """A smaller version of the NumPy experiment a student reruns here, with progress and Stop.
 
-    It trains in the worker process like every training (rnn_core.worker kind "memory": memory.MemoryTraining),
+    It trains in the worker process like every training (rnn_core.jobs.worker kind "memory": memory.MemoryTraining),
     polled by a fragment; the charts are this page's own.
     """
     st.subheader(t("live.heading"))
@@ -242,10 +247,10 @@ def live_fragment():
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)
         with left:
-            ui.chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
+            chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
                      height=charts.page_height(big))
         with right:
-            ui.chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
+            chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
                      height=charts.page_height(big))
 
 
@@ -258,7 +263,7 @@ results = saved_results()
 st.latex(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2) \qquad "
          r"\frac{\partial L}{\partial X_{T-d}} = \delta_{T-d}\, W_{1x}^{T} \qquad "
          r"\text{TBPTT: } \delta_t = 0 \ \text{for}\ t \le T - k")
-ui.show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backprop)
+show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backprop)
 
 if results is None:
     st.warning(t("missing"), icon=":material/warning:")

@@ -2,17 +2,22 @@
 import numpy as np
 import streamlit as st
 
-import ui
-from rnn_core import data as imdb
-from rnn_core import pipeline as ps
-from rnn_core import quiz
+from rnn_core.assessment import quiz
 from rnn_core.charts import pipeline as charts
+from rnn_core.data import imdb
+from rnn_core.lessons import pipeline as ps
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import chapter_data, source_note
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
 from ui.question import ask
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("pipeline")
-big = ui.lecture_mode()
+t = texts("pipeline")
+big = lecture_mode()
 NUM_WORDS = (100, 1000, 10000)     # a bounded set: each (num_words, skip_top) pair is one cached data set
 SKIP_TOP = (0, 20)
 MAXLEN = (25, 50, 100, 200, 400)
@@ -22,7 +27,7 @@ N_ROWS = 8                          # reviews in the padded heatmap
 @st.cache_data(show_spinner=False, max_entries=128)
 def draw(name, *args, **kwargs):
     """Show a chart of rnn_core.charts.pipeline; cached with its output, so the same inputs just replay it."""
-    ui.chart(getattr(charts, name)(*args, **kwargs), width="stretch")
+    chart(getattr(charts, name)(*args, **kwargs), width="stretch")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -30,7 +35,7 @@ def draw_padded(num_words, skip_top, source, first, maxlen, names, big, _data):
     """The padded-matrix heatmap of N_ROWS reviews from `first` on (_data: not hashed, its settings are)."""
     block = ps.padded_block(_data, first, N_ROWS, maxlen)                 # (N_ROWS, maxlen)
     words = [imdb.decode(row, _data.index_to_word) for row in block]
-    ui.chart(charts.padded_chart(block, words, first, names, num_words, big=big), width="stretch")
+    chart(charts.padded_chart(block, words, first, names, num_words, big=big), width="stretch")
 
 
 def human(n):
@@ -55,8 +60,8 @@ with st.container(horizontal=True):
                                     persist_state="session", help=t("controls.skip_top_help"), width=200)
     maxlen = st.select_slider("maxlen", MAXLEN, value=100, key="pipeline_maxlen", persist_state="session",
                               help=t("controls.maxlen_help"), width=300)
-data = ui.chapter_data(num_words, skip_top)     # padded at maxlen=100; other maxlen values are padded here
-ui.source_note(data)
+data = chapter_data(num_words, skip_top)     # padded at maxlen=100; other maxlen values are padded here
+source_note(data)
 st.code(f"(x_train_all, y_train_all), _ = imdb.load_data(skip_top={skip_top}, num_words={num_words})",
         language="python")
 
@@ -87,7 +92,7 @@ with tab_table:
                   t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
 st.latex(r"\text{keep } i > 2 \qquad \text{word}(i) = \texttt{index\_to\_word}[\,i - 3\,]"
          r"\qquad 0 = \text{pad},\ 1 = \text{start},\ 2 = \text{OOV}")
-ui.show_code(imdb.load_reviews, imdb.drop_special, imdb.decode)
+show_code(imdb.load_reviews, imdb.drop_special, imdb.decode)
 
 # 2. Lengths and padding -------------------------------------------------------------------------------
 st.header(t("lengths.heading"))
@@ -113,7 +118,7 @@ if padding_shown:
     draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
     st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
              r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
-    ui.show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
+    show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
 
 # 3. One-hot or tokens ---------------------------------------------------------------------------------
 st.header(t("memory.heading"))
@@ -136,7 +141,7 @@ if ask(memory_q, t, "memory"):
                   for r in rows], hide_index=True, width="stretch")
     draw("formats_chart", rows, fmt_names, big=big)
     st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
-    ui.show_code(ps.onehot_bytes, ps.input_formats)
+    show_code(ps.onehot_bytes, ps.input_formats)
 
 # 4. The split -------------------------------------------------------------------------------------------
 st.header(t("split.heading"))
@@ -147,4 +152,4 @@ draw("split_chart", counts, split_names, big=big)
 st.dataframe([{t("split.part"): split_names[part], t("split.negative"): neg, t("split.positive"): pos,
                t("split.total"): neg + pos, t("split.share_pos"): f"{pos / (neg + pos):.1%}"}
               for part, (neg, pos) in counts.items()], hide_index=True, width="stretch")
-ui.show_code(imdb.chapter_split, ps.label_counts)
+show_code(imdb.chapter_split, ps.label_counts)

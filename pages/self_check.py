@@ -1,12 +1,13 @@
 """Self-check: five questions per lecture section with fresh numbers, answered by the project's own code."""
 import streamlit as st
 
-import ui
-from rnn_core import self_check as sc
+from rnn_core.assessment import self_check as sc
+from ui.navigation import entry_point_only
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("self_check")
+t = texts("self_check")
 rounds = st.session_state.setdefault("self_check", {})          # section -> {"round", "items", "checked"}
 scores = st.session_state.setdefault("self_check_scores", {})   # section -> (right, total), shown on the home page
 missed = st.session_state.setdefault("self_check_missed", {})   # section -> templates to ask first next time

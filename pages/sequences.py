@@ -2,19 +2,24 @@
 import numpy as np
 import streamlit as st
 
-import ui
-from rnn_core import quiz
-from rnn_core import sequences as seq
-from rnn_core import timeseries as ts
+from rnn_core.assessment import quiz
 from rnn_core.charts import sequences as charts
-from rnn_core.data import decode
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.data import timeseries as ts
+from rnn_core.data.imdb import decode
+from rnn_core.lessons import sequences as seq
+from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import chapter_data, source_note
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
 from ui.question import ask
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("sequences")
-big = ui.lecture_mode()
+t = texts("sequences")
+big = lecture_mode()
 CELLS = (2, 4, 8, 16)
 NOISE = (0.0, 0.5, 1.0, 2.0, 4.0)
 
@@ -43,7 +48,7 @@ def temperatures(noise, lag):
 @st.cache_data(show_spinner=False, max_entries=128)
 def draw(name, *args, **kwargs):
     """Show a chart of rnn_core.charts.sequences; cached with its output, so the same inputs just replay it."""
-    ui.chart(getattr(charts, name)(*args, **kwargs))
+    chart(getattr(charts, name)(*args, **kwargs))
 
 
 def setting(widget, key, default, *args, **kwargs):
@@ -116,7 +121,7 @@ with right:
     st.markdown(t("orders.rnn_eq"))
     st.latex(r"\begin{aligned} H_t &= \tanh(X_t W_{1x} + H_{t-1} W_{1h} + b_1),\quad H_0 = 0 \\ "
              r"A_2 &= \sigma(H_T W_2 + b_2) \end{aligned}")
-ui.show_code(seq.dense_outputs, seq.rnn_outputs, RecurrentNetwork.forpass, seq.seeded_rnn)
+show_code(seq.dense_outputs, seq.rnn_outputs, RecurrentNetwork.forpass, seq.seeded_rnn)
 
 # 3. A time series: this hour and the next ---------------------------------------------------------
 st.header(t("series.heading"))
@@ -143,7 +148,7 @@ if revealed:
     st.markdown(t.md("series_after"))
 st.latex(r"r = \frac{\sum_t (x_t - \bar{x})(x_{t+k} - \bar{x}')}"
          r"{\sqrt{\sum_t (x_t - \bar{x})^2}\,\sqrt{\sum_t (x_{t+k} - \bar{x}')^2}}")
-ui.show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)
+show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)
 
 # 4. The cell, folded and unrolled ----------------------------------------------------------------
 st.header(t("cell.heading"))
@@ -161,12 +166,12 @@ if ask(quiz.shared_weights(n_weights, n_f, int(n_cells), T, settings=(words, n_c
     st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
              r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
              r"\qquad H_t = \tanh(Z_{1,t})")
-    ui.show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
+    show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
 
 # 5. The same idea on real reviews -----------------------------------------------------------------
 st.header(t("reviews.heading"))
-data = ui.chapter_data()
-ui.source_note(data)
+data = chapter_data()
+source_note(data)
 last = decode(data.x_train[0][-12:], data.index_to_word)            # the last 12 time steps of review 0
 st.markdown(t.md("reviews", maxlen=data.maxlen, n=f"{len(data.x_train):,}"))
 st.dataframe([{f"t = {data.maxlen - len(last) + i + 1}": w for i, w in enumerate(last)}], hide_index=True)

@@ -2,18 +2,23 @@
 import pandas as pd
 import streamlit as st
 
-import ui
-from rnn_core import export, training
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
-from rnn_core.data import same_reviews
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.data.imdb import same_reviews
+from rnn_core.jobs import export, training
+from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import chapter_data, saved_runs, source_note
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
 from ui.panel import Panel, curves
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("train_numpy")
-big = ui.lecture_mode()
+t = texts("train_numpy")
+big = lecture_mode()
 ss = st.session_state
 C = CHAPTER.numpy_run()
 N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, 20000]
@@ -43,7 +48,7 @@ def show_table(matrix, rows):
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
     with left:
         st.markdown(f"**{t('chart.confusion_title')}**")
-        ui.chart(charts.confusion_chart(matrix, names, big), width="stretch")
+        chart(charts.confusion_chart(matrix, names, big), width="stretch")
         st.caption(t("results.matrix_caption", right=right, total=total, acc=right / max(total, 1)))
     with right_col:
         st.markdown(f"**{t('results.examples')}**")
@@ -64,7 +69,7 @@ def show_table(matrix, rows):
 def show_saved():
     """The shipped run at once: accuracy against the published values, its curves, how and when it was made."""
     st.subheader(t("saved.heading"))
-    saved = ui.saved_runs("numpy")
+    saved = saved_runs("numpy")
     if not saved:
         st.info(t("saved.missing"))
         return
@@ -87,9 +92,9 @@ def show_saved():
         st.caption(f"`{run.note}`")
     if st.toggle(t("saved.inspect"), value=big, key="train_numpy_inspect", help=t("saved.inspect_help")):
         c = run.config
-        data = ui.chapter_data(c["num_words"], c["skip_top"], c["maxlen"])
+        data = chapter_data(c["num_words"], c["skip_top"], c["maxlen"])
         if not same_reviews(run.data_source, data.source):
-            ui.source_note(data)
+            source_note(data)
             st.info(t("saved.other_data"))      # its weights were trained on other reviews
         else:
             show_table(*evaluate_saved(run.name, run.created, data.source, run, data))
@@ -162,9 +167,9 @@ def show_runs():
                      t("runs.val_accuracy"): acc, t("runs.settings"): settings})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
-    saved = ui.saved_runs("numpy")
+    saved = saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
-    ui.chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
+    chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
     choices = mine + saved[-1:]
     pick = st.selectbox(t("runs.pick"), range(len(choices)), index=len(mine) - 1, key="train_numpy_pick",
                         format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved
@@ -184,7 +189,7 @@ st.markdown(t.md("intro"))
 if not big:
     st.latex(r"L = -\frac{1}{m}\sum_{i=1}^{m}\big(y_i \log a_i + (1-y_i)\log(1-a_i)\big)"
              r"\qquad W \leftarrow W - \eta\,\frac{\partial L}{\partial W}")
-    ui.show_code(RecurrentNetwork.training, RecurrentNetwork.iter_fit, training.ChunkedTraining.run_chunk)
+    show_code(RecurrentNetwork.training, RecurrentNetwork.iter_fit, training.ChunkedTraining.run_chunk)
 
 show_saved()
 
@@ -193,6 +198,6 @@ if not big:
     st.markdown(t.md("chunks"))
 panel = Panel("train_numpy", t, big, lambda kind: references, extra=show_results)
 if not panel.active:
-    ui.source_note()       # the reviews a new run will train on
+    source_note()       # the reviews a new run will train on
 panel.show("numpy", controls(disabled=panel.active))
 show_runs()

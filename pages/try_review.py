@@ -3,15 +3,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
-from rnn_core import keras_numpy, try_review
 from rnn_core.charts import try_review as charts
-from rnn_core.data import same_reviews
+from rnn_core.data.imdb import same_reviews
+from rnn_core.lessons import try_review
+from rnn_core.model import keras_numpy
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import chapter_data, saved_runs, source_note
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("try_review")
-big = ui.lecture_mode()
+t = texts("try_review")
+big = lecture_mode()
 MAX_PASTE = 200_000          # the text box's bound (the browser refuses a longer paste)
 MAX_CHARS = 5_000            # what the models read: the last 5,000 characters
 MAX_CHART_WORDS = 60         # the chart shows at most the last 60 words (their labels must stay readable)
@@ -31,11 +37,11 @@ def add_model(models, run, origin, n):
 
 st.title(t("title"))
 st.markdown(t.md("intro"))
-ui.source_note()   # the word list every model reads the text with
+source_note()   # the word list every model reads the text with
 
 # --- the models: shipped with the app, and trained in this session
 try:
-    saved = ui.saved_runs()
+    saved = saved_runs()
 except Exception as e:       # a broken file must not take the page down
     saved = []
     st.error(t("saved_error", error=str(e)), icon=":material/error:")
@@ -47,8 +53,8 @@ for i, run in enumerate(session):
     add_model(models, run, "session", i + 1)
 if not models:
     st.warning(t("no_runs"), icon=":material/model_training:")
-    st.page_link("pages/train_numpy.py", label=ui.texts("train_numpy")("title"), icon=":material/model_training:")
-    st.page_link("pages/keras.py", label=ui.texts("keras")("title"), icon=":material/hub:")
+    st.page_link("pages/train_numpy.py", label=texts("train_numpy")("title"), icon=":material/model_training:")
+    st.page_link("pages/keras.py", label=texts("keras")("title"), icon=":material/hub:")
     st.stop()
 
 # --- the review: an example or the user's own text (bounded)
@@ -76,7 +82,7 @@ if not big and len(models) > 1:
         st.stop()
 
 # --- every model reads the text with its own settings
-data = ui.chapter_data()
+data = chapter_data()
 readings = {}
 other = [label for label, run in models.items() if not same_reviews(run.data_source, data.source)]
 if other:
@@ -117,7 +123,7 @@ names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word"
          "status_title": t("chart.status"),
          "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
-ui.chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
+chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
 st.caption(t("chart_caption"))
 if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))
@@ -136,7 +142,7 @@ if gradients:
               "relative": t("gradient_chart.relative"), "status_title": t("chart.status"),
               "state": {s: t(f"gradient_chart.state.{s}") for s in ("read", "zero", "unread")}}
     frame = charts.gradient_frame(words, gradients, first=first)
-    ui.chart(charts.gradient_chart(frame, gnames, big=big), width="content")
+    chart(charts.gradient_chart(frame, gnames, big=big), width="content")
     st.caption(t("gradient_caption"))
 
 if big:
@@ -159,5 +165,5 @@ st.dataframe(summary, hide_index=True, width="stretch")
 
 with st.expander(t("how_heading"), icon=":material/info:"):
     st.markdown(t.md("how"))
-ui.show_code(try_review.read_review, try_review.word_status, try_review.numpy_steps, try_review.keras_steps,
+show_code(try_review.read_review, try_review.word_status, try_review.numpy_steps, try_review.keras_steps,
              keras_numpy.simple_rnn, keras_numpy.lstm, try_review.word_gradients, keras_numpy.lstm_backward)

@@ -2,21 +2,27 @@
 import numpy as np
 import streamlit as st
 
-import ui
-from rnn_core import quiz, unrolling
+from rnn_core.assessment import quiz
 from rnn_core.charts import unrolling as charts
 from rnn_core.config import CHAPTER
-from rnn_core.data import decode, same_reviews
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from rnn_core.data.imdb import decode, same_reviews
+from rnn_core.lessons import unrolling
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 from ui import i18n
+from ui.charts import chart
+from ui.code import show_code
+from ui.data import chapter_data, saved_runs, source_note
+from ui.layout import lecture_mode
+from ui.navigation import entry_point_only
 from ui.question import ask
+from ui.texts import texts
 
-ui.entry_point_only()
+entry_point_only()
 
-t = ui.texts("unrolling")
+t = texts("unrolling")
 names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
                         if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
-big = ui.lecture_mode()
+big = lecture_mode()
 DATA_KEYS = ("num_words", "skip_top", "maxlen")     # what a run's config says about its data
 MAX_CHARS = 1000          # typed reviews
 PLAY_EVERY = 0.8          # seconds between steps while playing
@@ -33,7 +39,7 @@ def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
     mine = [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]
-    for r in ui.saved_runs("numpy") + mine:
+    for r in saved_runs("numpy") + mine:
         if all(k in r.weights for k in WEIGHT_NAMES):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
     return found
@@ -70,7 +76,7 @@ with st.container(border=True):
             seed = c3.number_input(t("seed"), 0, 9999, seed, key="unrolling_seed", bind="query-params")
 
     config = {k: int(run.config[k]) if run else v for k, v in zip(DATA_KEYS, CHAPTER.data_for("numpy"))}
-    data = ui.chapter_data(**config)
+    data = chapter_data(**config)
     weights = run.weights if run else fresh(config["num_words"], int(n_cells), int(seed))
     net = RecurrentNetwork.from_weights(weights, dtype=np.float64)
 
@@ -87,7 +93,7 @@ with st.container(border=True):
         seq, label = np.asarray(data.val_reviews[int(i)])[-config["maxlen"]:], int(data.y_val[int(i)])
         c2.caption(t("label", label=t("positive") if label else t("negative"), n=len(seq)))
 
-ui.source_note(data)
+source_note(data)
 if run:
     acc = run.history.get("val_accuracy") or ["–"]
     st.caption(t("run_info", name=run.name, epochs=run.epochs, cells=net.n_cells, acc=acc[-1], **config))
@@ -116,7 +122,7 @@ ub = unrolling.unroll(net, batch_seq)
 
 st.latex(r"Z_{1,t} = X_t W_{1x} + H_{t-1} W_{1h} + b_1 \qquad H_t = \tanh(Z_{1,t}) \qquad "
          r"\hat{y}_t = \sigma(H_t W_2 + b_2)")
-ui.show_code(unrolling.unroll, RecurrentNetwork.forpass)
+show_code(unrolling.unroll, RecurrentNetwork.forpass)
 
 # --- step controls: Play / Step / Reset outside the fragment, everything that follows the step inside it
 if "unrolling_step" in st.session_state:
@@ -157,13 +163,13 @@ def stepper():
         limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
         for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
             with col:
-                ui.chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0,
+                chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0,
                          width="stretch")
 
     st.subheader(t("time_heading"))
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
-    ui.chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
-    ui.chart(charts.heatmap_chart, u.h[1:, 0], words, step, names("time_chart"), big, width="stretch")
+    chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
+    chart(charts.heatmap_chart, u.h[1:, 0], words, step, names("time_chart"), big, width="stretch")
 
     st.subheader(t("batch_heading", m=m))
     if ask(quiz.recurrent_shape(ub.hw[k], m, n_f, n_c, (m, n_f, n_c)), t, "hw_shape"):
@@ -171,7 +177,7 @@ def stepper():
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-        ui.chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
+        chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
         st.markdown(t.md("batch"))
 
 

@@ -2,7 +2,7 @@
 
     IMDB_DATA_DIR=/folder/with/imdb.npz IMDB_OFFLINE=1 python scripts/memory_distance.py [--quick] [--out PATH]
 
-Trains with fixed seeds (rnn_core.memory: the task, the NumPy models and the gradient reach):
+Trains with fixed seeds (rnn_core.lessons.memory: the task, the NumPy models and the gradient reach):
   * main task: uniform random filler, 6,000 training and 1,000 validation reviews, 8 epochs, at every distance:
     NumPy RecurrentNetwork (32 cells, lr 0.1, batch 32) with truncation 10, with full BPTT, and full BPTT with
     the gradient clipped to norm 1; Keras Embedding(100, 32) + SimpleRNN(8) and + LSTM(8), adam, full BPTT;
@@ -28,10 +28,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from rnn_core import memory  # noqa: E402
 from rnn_core.config import CHAPTER  # noqa: E402
-from rnn_core.data import prepare_chapter_data  # noqa: E402
-from rnn_core.memory import N_FEATURES, Task  # noqa: E402
+from rnn_core.data.imdb import prepare_chapter_data  # noqa: E402
+from rnn_core.lessons import memory  # noqa: E402
+from rnn_core.lessons.memory import N_FEATURES, Task  # noqa: E402
 
 SEED = 0
 MAIN = dict(n_train=6000, n_val=1000, epochs=8, filler="uniform", n_distractors=0)
@@ -112,7 +112,7 @@ def keras_model(cell, seed, frozen_scale=None, forget_bias=None):
     frozen_scale: the embedding is not trained and holds normal random vectors of that standard deviation.
     forget_bias: the LSTM's forget-gate bias starts at this value instead of Keras's 1.
     """
-    from rnn_core import keras_models
+    from rnn_core.model import keras_models
     kind = "keras_c" if cell == "lstm" else "keras_b"
     if frozen_scale is None:
         model = keras_models.build_model(kind, seed=seed, num_words=N_FEATURES, unroll=True)
@@ -138,7 +138,7 @@ def keras_model(cell, seed, frozen_scale=None, forget_bias=None):
 
 def run_keras(setting, distances, stream, cells=(("keras_simplernn", "simple"), ("keras_lstm", "lstm"))):
     """Keras SimpleRNN and LSTM at every distance: accuracy (per epoch too) and reach, trained and at init."""
-    from rnn_core import keras_models
+    from rnn_core.model import keras_models
     out = {}
     for name, cell in cells:
         r = out[name] = dict(accuracy=[], gradient_reach=[], gradient_reach_init=[], epochs_accuracy=[], seconds=[])
@@ -166,7 +166,7 @@ def run_keras(setting, distances, stream, cells=(("keras_simplernn", "simple"), 
 
 def run_padding(epochs_numpy, epochs_keras):
     """Front (the chapter) against back padding, on the chapter's data: the NumPy model and model C."""
-    from rnn_core import keras_models
+    from rnn_core.model import keras_models
     out = {}
     data = prepare_chapter_data(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen)
     for where in ("pre", "post"):

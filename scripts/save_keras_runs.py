@@ -4,7 +4,7 @@
 
 Each model trains with the textbook's settings (lecture 6.4: batch 32, maxlen 100, skip_top 20; A: sgd,
 20 epochs, num_words 100; B and C: adam, 10 epochs, num_words 1000), seed 42, through the same code the
-Keras page uses (rnn_core.keras_models.KerasTraining: one-hot inside model A, 32 batches per TensorFlow
+Keras page uses (rnn_core.model.keras_models.KerasTraining: one-hot inside model A, 32 batches per TensorFlow
 call), with one fit call per epoch instead of the page's slices and the recurrent layer unrolled (the
 page's "unroll" switch: the same maths, about 2x faster, a bigger graph in memory).
 The script refuses the synthetic stand-in unless --allow-synthetic is given, because the saved runs
@@ -24,9 +24,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from rnn_core import keras_models, runs  # noqa: E402
 from rnn_core.config import CHAPTER  # noqa: E402
-from rnn_core.data import prepare_chapter_data  # noqa: E402
+from rnn_core.data.imdb import prepare_chapter_data  # noqa: E402
+from rnn_core.jobs import runs  # noqa: E402
+from rnn_core.model import keras_models  # noqa: E402
 
 
 def train(kind, out, allow_synthetic):

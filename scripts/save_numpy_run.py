@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from rnn_core import runs, training  # noqa: E402
 from rnn_core.config import CHAPTER  # noqa: E402
-from rnn_core.data import prepare_chapter_data  # noqa: E402
+from rnn_core.data.imdb import prepare_chapter_data  # noqa: E402
+from rnn_core.jobs import runs, training  # noqa: E402
 
 
 def main():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnn_core import slots
+from rnn_core.jobs import slots
 
 PAGE = "pages/train_numpy.py"
 
@@ -10,11 +10,11 @@ PAGE = "pages/train_numpy.py"
 @pytest.fixture
 def app_with_data_dir(make_app, monkeypatch, tmp_path):
     """Run the home and pipeline pages with IMDB_DATA_DIR = folder (and an empty Keras cache); the shown texts."""
-    import ui
+    import ui.data
 
     def caches_clear():
-        ui._located_source.clear()
-        ui._chapter_data.clear()
+        ui.data._located_source.clear()
+        ui.data._chapter_data.clear()
 
     def run(folder):
         monkeypatch.setenv("IMDB_DATA_DIR", str(folder))

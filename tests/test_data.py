@@ -1,4 +1,4 @@
-"""rnn_core.data against Keras's own IMDB functions, the published facts and the failure cases."""
+"""rnn_core.data.imdb against Keras's own IMDB functions, the published facts and the failure cases."""
 import hashlib
 import http.server
 import json
@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnn_core import data, imdb_files, synthetic
-from rnn_core.data import (
+from rnn_core.data import files, imdb, synthetic
+from rnn_core.data.imdb import (
     Ragged,
     chapter_split,
     decode,
@@ -24,7 +24,7 @@ from rnn_core.data import (
     prepare_chapter_data,
     same_reviews,
 )
-from rnn_core.npz_safe import DataError, load_npz
+from rnn_core.data.npz_safe import DataError, load_npz
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"   # the shared folder beside the repo
@@ -51,7 +51,7 @@ def no_sources(tmp_path, monkeypatch):
 def corpus():
     if not (SHARED / "imdb.npz").is_file():
         pytest.skip(f"no IMDB data in {SHARED}")
-    return imdb_files.local_corpus(SHARED)
+    return files.local_corpus(SHARED)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_encode_gives_keras_indices_for_the_review_text(keras_ref, corpus):
     """Write a review out as text, encode it, and get Keras's indices back (without the start token)."""
     num_words, skip_top, x_keras, _ = keras_ref
     raw, _ = load_reviews(corpus, num_words=10**9)  # every word kept: rank + 3
-    words = data.index_to_word(corpus.word_index)
+    words = imdb.index_to_word(corpus.word_index)
     for i in range(300):
         text = " ".join(words[j - 3] for j in raw[i][1:])
         indices, tokens, oov = encode(text, corpus.word_index, num_words, skip_top)
@@ -153,7 +153,7 @@ def test_published_facts(chapter):
 
 
 def test_decode_first_reviews(corpus):
-    words = data.index_to_word(corpus.word_index)
+    words = imdb.index_to_word(corpus.word_index)
     train, _ = load_reviews(corpus)
     assert " ".join(decode(train[0], words)).startswith("<start> this film was just brilliant")
     assert len(train[0]) == 218
@@ -289,11 +289,11 @@ def test_corrupt_and_missing_files_raise_data_error(tmp_path):
         prepare_chapter_data(data_dir=tmp_path)
     (tmp_path / "imdb_word_index.json").write_text("{not json")
     with pytest.raises(DataError, match="word_index_unreadable"):
-        imdb_files.local_corpus(tmp_path)
+        files.local_corpus(tmp_path)
     bad = tmp_path / "wrong"
     _write_imdb_like(bad, np.array([[1.5, "x"], [2, 3]], dtype=object))
     with pytest.raises(DataError, match="bad_layout|not_int_lists"):
-        imdb_files.local_corpus(bad)
+        files.local_corpus(bad)
 
 
 class _Exploit:
@@ -337,10 +337,10 @@ def test_keras_cache_comes_first(no_sources, monkeypatch):
     """A hash-checked file in Keras's cache wins over IMDB_DATA_DIR; the shared word index is Keras's own (md5)."""
     cache = no_sources / "keras_home" / "datasets"
     cache.mkdir()
-    for name in imdb_files.KERAS_FILES:
+    for name in files.KERAS_FILES:
         (cache / name).symlink_to(SHARED / name)
     shared_sha256 = "00be43ba31836d3fd55dbab238de439707f27703aa7efec2f8f5e57cc09f9fd7"   # from the data README
-    monkeypatch.setitem(imdb_files.KERAS_FILES, "imdb.npz", ("sha256", shared_sha256))
+    monkeypatch.setitem(files.KERAS_FILES, "imdb.npz", ("sha256", shared_sha256))
     monkeypatch.setenv("IMDB_DATA_DIR", str(SHARED))
     d = prepare_chapter_data()
     assert d.source == "keras" and d.source_detail == str(cache / "imdb.npz")
@@ -353,7 +353,7 @@ def direct_network(monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("no_proxy", "*")
     monkeypatch.setenv("IMDB_OFFLINE", "0")
-    monkeypatch.setattr(imdb_files, "_network_failed", False)
+    monkeypatch.setattr(files, "_network_failed", False)
 
 
 def test_offline_fallback_keeps_a_wrong_cache_file(no_sources, direct_network, monkeypatch):
@@ -361,7 +361,7 @@ def test_offline_fallback_keeps_a_wrong_cache_file(no_sources, direct_network, m
     cache = no_sources / "keras_home" / "datasets"
     cache.mkdir()
     (cache / "imdb.npz").write_bytes(b"not keras's file")
-    monkeypatch.setattr(imdb_files, "ORIGIN", "http://127.0.0.1:9/")     # nothing listens there
+    monkeypatch.setattr(files, "ORIGIN", "http://127.0.0.1:9/")     # nothing listens there
     d = prepare_chapter_data()
     assert d.source == "synthetic" and [(w, e.code) for w, e in d.source_reasons] == [("keras", "wrong_hash")]
     assert (cache / "imdb.npz").read_bytes() == b"not keras's file"
@@ -369,14 +369,14 @@ def test_offline_fallback_keeps_a_wrong_cache_file(no_sources, direct_network, m
 
 
 def test_failed_download_is_tried_once(no_sources, direct_network, monkeypatch):
-    monkeypatch.setattr(imdb_files, "ORIGIN", "http://127.0.0.1:9/")
+    monkeypatch.setattr(files, "ORIGIN", "http://127.0.0.1:9/")
     assert prepare_chapter_data().source == "synthetic"
-    assert imdb_files._network_failed
+    assert files._network_failed
 
     def no_network(*args, **kwargs):
         raise AssertionError("the network was tried again")
 
-    monkeypatch.setattr(imdb_files.urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(files.urllib.request, "urlopen", no_network)
     d = prepare_chapter_data()
     assert d.source == "synthetic" and [(w, e.code) for w, e in d.source_reasons] == [("keras", "offline_failed")]
     assert not any((no_sources / "keras_home").rglob("*.part"))
@@ -394,18 +394,18 @@ def test_download_keeps_only_a_verified_file(tmp_path, direct_network, monkeypat
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(served)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        monkeypatch.setattr(imdb_files, "ORIGIN", f"http://127.0.0.1:{server.server_address[1]}/")
+        monkeypatch.setattr(files, "ORIGIN", f"http://127.0.0.1:{server.server_address[1]}/")
         good = hashlib.sha256(b"pretend reviews").hexdigest()
         cache = tmp_path / "cache"
 
-        monkeypatch.setitem(imdb_files.KERAS_FILES, "imdb.npz", ("sha256", "0" * 64))
+        monkeypatch.setitem(files.KERAS_FILES, "imdb.npz", ("sha256", "0" * 64))
         with pytest.raises(DataError, match="download_hash.*sha256"):
-            imdb_files.fetch_keras_file(cache, "imdb.npz")
+            files.fetch_keras_file(cache, "imdb.npz")
         assert list(cache.iterdir()) == []              # no file, no leftover temporary file
 
-        monkeypatch.setattr(imdb_files, "_network_failed", False)
-        monkeypatch.setitem(imdb_files.KERAS_FILES, "imdb.npz", ("sha256", good))
-        assert imdb_files.fetch_keras_file(cache, "imdb.npz").read_bytes() == b"pretend reviews"
+        monkeypatch.setattr(files, "_network_failed", False)
+        monkeypatch.setitem(files.KERAS_FILES, "imdb.npz", ("sha256", good))
+        assert files.fetch_keras_file(cache, "imdb.npz").read_bytes() == b"pretend reviews"
         assert [p.name for p in cache.iterdir()] == ["imdb.npz"]
     finally:
         server.shutdown()
@@ -414,13 +414,13 @@ def test_download_keeps_only_a_verified_file(tmp_path, direct_network, monkeypat
 
 def test_keras_cache_dir_follows_keras(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    assert imdb_files.keras_cache_dir() == tmp_path / "datasets"
+    assert files.keras_cache_dir() == tmp_path / "datasets"
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "missing"))   # not writable (absent): Keras uses /tmp/.keras
-    assert imdb_files.keras_cache_dir() == Path("/tmp/.keras/datasets")
+    assert files.keras_cache_dir() == Path("/tmp/.keras/datasets")
     monkeypatch.delenv("KERAS_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / ".keras").mkdir()
-    assert imdb_files.keras_cache_dir() == tmp_path / ".keras" / "datasets"
+    assert files.keras_cache_dir() == tmp_path / ".keras" / "datasets"
 
 
 # ----------------------------------------------------------------------------- the same reviews, whatever the source

@@ -4,9 +4,9 @@ both languages, with its controls, under AppTest."""
 import numpy as np
 import pytest
 
-from rnn_core import gradflow
 from rnn_core.charts import gradflow as charts
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.lessons import gradflow
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 from tests.test_unrolling import open_page
 
 PAGE = "pages/gradflow.py"

@@ -69,7 +69,7 @@ def _reason_codes():
     """Every reason code rnn_core can raise a DataError with."""
     import re
     codes = set()
-    for path in (ROOT / "rnn_core").glob("*.py"):
+    for path in (ROOT / "rnn_core").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         codes |= set(re.findall(r'DataError\("(\w+)"', text)) | set(re.findall(r'return "(offline_\w+)"', text))
     return codes
@@ -90,15 +90,15 @@ def test_the_data_source_reason_is_in_korean():
     def script():
         import streamlit as st
 
-        import ui
-        from rnn_core.npz_safe import DataError
+        import ui.data
+        from rnn_core.data.npz_safe import DataError
 
         class Data:
             source, source_detail = "synthetic", ""
             source_reasons = (("keras", DataError("offline_set", path="/k/imdb.npz")),
                               ("local", DataError("folder_incomplete", path="/d")))
         st.session_state.lang = "ko"
-        ui.source_note(Data())
+        ui.data.source_note(Data())
 
     at = AppTest.from_function(script).run()
     assert not at.exception, [e.value for e in at.exception]

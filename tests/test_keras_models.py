@@ -8,10 +8,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from rnn_core import keras_models as km  # noqa: E402
-from rnn_core import runs  # noqa: E402
 from rnn_core.config import CHAPTER  # noqa: E402
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork  # noqa: E402
+from rnn_core.jobs import runs  # noqa: E402
+from rnn_core.model import keras_models as km  # noqa: E402
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork  # noqa: E402
 
 KINDS = list(CHAPTER.keras)
 LAYOUT = {   # common.md: the weight names a Run keeps for each kind

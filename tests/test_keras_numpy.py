@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from rnn_core import keras_numpy
+from rnn_core.model import keras_numpy
 
 keras = pytest.importorskip("keras")
 
@@ -38,7 +38,7 @@ def build(kind, rng):
 
 
 def saved_weights(kind, model):
-    """The weights by name, in the layout rnn_core.runs keeps for this kind."""
+    """The weights by name, in the layout rnn_core.jobs.runs keeps for this kind."""
     rnn_name = "lstm" if kind == "keras_c" else "rnn"
     layers = [layer for layer in model.layers if layer.get_weights()]
     w = {}
@@ -100,7 +100,7 @@ def test_numpy_input_gradients_equal_tensorflow(kind):
     """dL_i/dx_t for every sample and step (x: one-hot rows for A, embedding vectors for B and C) within 1e-5 of TF."""
     import tensorflow as tf
 
-    from rnn_core import memory
+    from rnn_core.lessons import memory
     rng = np.random.default_rng({"keras_a": 11, "keras_b": 12, "keras_c": 13}[kind])
     model, _ = build(kind, rng)
     weights = saved_weights(kind, model)

@@ -95,15 +95,15 @@ def test_lecture_mode_hides_the_technical_controls(make_app):
 
 
 def test_only_the_keras_modules_import_tensorflow():
-    """Nothing the app runs, except rnn_core/keras_models.py (which the worker imports for Keras requests),
+    """Nothing the app runs, except rnn_core/model/keras_models.py (which the worker imports for Keras requests),
     imports keras or tensorflow."""
-    allowed = {ROOT / "rnn_core" / "keras_models.py"}
+    allowed = {ROOT / "rnn_core" / "model" / "keras_models.py"}
     pattern = re.compile(r"^\s*(import|from)\s+(keras|tensorflow|tf_keras)\b", re.M)
     files = [ROOT / "streamlit_app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"),
              *(ROOT / "rnn_core").rglob("*.py")]
     offenders = [str(f.relative_to(ROOT)) for f in files if f not in allowed and pattern.search(f.read_text())]
     assert offenders == []
     page = (ROOT / PAGE).read_text()
-    assert not re.search(r"^\s*(import|from)\s+rnn_core(\.keras_models|\s+import\s+.*keras_models)", page, re.M)
-    worker = (ROOT / "rnn_core" / "worker.py").read_text()
-    assert re.search(r"^\s+from rnn_core(\.keras_models| import keras_models)", worker, re.M)   # inside a function
+    assert not re.search(r"^\s*(import|from)\s+rnn_core(\.model\.keras_models|\.model\s+import\s+.*keras_models)", page, re.M)
+    worker = (ROOT / "rnn_core" / "jobs" / "worker.py").read_text()
+    assert re.search(r"^\s+from rnn_core\.model(\.keras_models| import keras_models)", worker, re.M)   # inside a function

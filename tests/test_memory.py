@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from rnn_core import keras_numpy, memory
-from rnn_core.memory import Task
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.lessons import memory
+from rnn_core.lessons.memory import Task
+from rnn_core.model import keras_numpy
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 # --- the task
 
@@ -45,7 +46,7 @@ def test_filler_alone_stays_at_chance_and_the_planted_token_decides():
 
 
 def test_real_filler_on_imdb(shared_data_dir):
-    from rnn_core.data import prepare_chapter_data
+    from rnn_core.data.imdb import prepare_chapter_data
     data = prepare_chapter_data(100, 20, 100, data_dir=shared_data_dir)
     stream = memory.imdb_stream(data.train_reviews)
     x, _ = memory.make_task(Task(10, 50, 0, filler="imdb"), stream)
@@ -107,7 +108,7 @@ def test_truncated_gradient_stops_at_the_window():
 
 def test_numpy_model_gradient_equals_keras_a_port():
     """The NumPy model is Keras model A: its own backprop and the Keras port give the same input gradients."""
-    from rnn_core.keras_models import NUMPY_TO_KERAS_A
+    from rnn_core.model.keras_models import NUMPY_TO_KERAS_A
     rng = np.random.default_rng(3)
     net = tiny_model(truncation=None)
     tokens = rng.integers(0, 12, (4, 9))
@@ -296,7 +297,7 @@ def test_worker_makes_the_memory_job():
     """The worker's registry builds the live run; what its report sends back is plain data."""
     import dataclasses
 
-    from rnn_core import worker
+    from rnn_core.jobs import worker
     job = worker.KINDS["memory"](dict(distances=(2,), n_train=128, n_val=64, epochs=1, truncation=10), None)
     while not job.done:
         job.advance(1.0)

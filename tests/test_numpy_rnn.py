@@ -4,10 +4,10 @@ import itertools
 import numpy as np
 import pytest
 
-from rnn_core import numpy_rnn
-from rnn_core.gradflow import numerical_gradient
-from rnn_core.init import glorot_uniform, orthogonal
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.lessons.gradflow import numerical_gradient
+from rnn_core.model import numpy_rnn
+from rnn_core.model.init import glorot_uniform, orthogonal
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 PARAMS = ("w1h", "w1x", "b1", "w2", "b2")
 
@@ -31,7 +31,7 @@ def small_net(n_f=6, n_cells=4, truncation=None, textbook=False, seed=1):
 
 
 def numeric_grads(net, x, y):
-    """Central differences of the loss for every weight (rnn_core.gradflow's one-weight-at-a-time loop)."""
+    """Central differences of the loss for every weight (rnn_core.lessons.gradflow's one-weight-at-a-time loop)."""
     return [numerical_gradient(net, x, y, name) for name in PARAMS]
 
 

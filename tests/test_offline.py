@@ -23,7 +23,7 @@ def _no_network(code, tmp_path, **env):
 PROBE = """
     import time
     t = time.perf_counter()
-    from rnn_core.data import prepare_chapter_data
+    from rnn_core.data.imdb import prepare_chapter_data
     d = prepare_chapter_data()
     print("SOURCE", d.source, d.x_train.shape, round(time.perf_counter() - t, 2))
 """

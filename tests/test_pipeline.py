@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from rnn_core import pipeline as ps
 from rnn_core.charts import pipeline as charts
-from rnn_core.data import prepare_chapter_data
+from rnn_core.data.imdb import prepare_chapter_data
+from rnn_core.lessons import pipeline as ps
 from tests.test_sequences import chart_rows
 from tests.test_sequences import open_page as open_app
 from ui import i18n

@@ -4,7 +4,8 @@ import itertools
 import numpy as np
 import pytest
 
-from rnn_core import gradflow, quiz
+from rnn_core.assessment import quiz
+from rnn_core.lessons import gradflow
 
 
 def plain_rnn_output(tokens, w1x, w1h, b1, w2, b2):

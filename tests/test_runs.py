@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pytest
 
-from rnn_core import runs
+from rnn_core.jobs import runs
 
 
 def a_run(name="good"):
@@ -35,14 +35,14 @@ def test_complete_run_loads(folder):
 def test_json_without_npz_is_skipped(folder, caplog):
     (folder / "memory_distance.json").write_text(json.dumps({"distances": [2, 5], "accuracy": {}}))
     (folder / "stray.json").write_text(json.dumps({"name": "stray", "kind": "numpy", "config": {}, "history": {}}))
-    with caplog.at_level(logging.INFO, logger="rnn_core.runs"):
+    with caplog.at_level(logging.INFO, logger="rnn_core.jobs.runs"):
         assert names(folder) == ["good"]
     assert "stray.json has no .npz" in caplog.text and "memory_distance.json" in caplog.text
 
 
 def test_npz_without_json_is_skipped(folder, caplog):
     np.savez(folder / "lonely.npz", w=np.zeros(3))
-    with caplog.at_level(logging.WARNING, logger="rnn_core.runs"):
+    with caplog.at_level(logging.WARNING, logger="rnn_core.jobs.runs"):
         assert names(folder) == ["good"]
     assert "lonely.npz has no .json" in caplog.text
 
@@ -50,7 +50,7 @@ def test_npz_without_json_is_skipped(folder, caplog):
 def test_corrupt_npz_is_skipped(folder, caplog):
     runs.save_run(a_run("broken"), folder)
     (folder / "broken.npz").write_bytes(b"PK\x03\x04 not really a zip file")
-    with caplog.at_level(logging.WARNING, logger="rnn_core.runs"):
+    with caplog.at_level(logging.WARNING, logger="rnn_core.jobs.runs"):
         assert names(folder) == ["good"]
     assert "broken is not a readable run" in caplog.text
 

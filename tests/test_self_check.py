@@ -6,8 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from rnn_core import params
-from rnn_core import self_check as sc
+from rnn_core.assessment import self_check as sc
+from rnn_core.model import params
 
 SEEDS = range(12)
 

@@ -6,9 +6,9 @@ import altair as alt
 import numpy as np
 import pytest
 
-from rnn_core import sequences as seq
-from rnn_core import timeseries as ts
 from rnn_core.charts import sequences as charts
+from rnn_core.data import timeseries as ts
+from rnn_core.lessons import sequences as seq
 from ui import i18n
 
 PAGE = "pages/sequences.py"

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from rnn_core import runs
-from ui import i18n, panel
+from rnn_core.jobs import runs
+from ui import i18n, jobs
 
 PAGE = "pages/train_numpy.py"
 JOB = "train_numpy_job"
@@ -17,9 +17,9 @@ JOB = "train_numpy_job"
 def fresh_worker(monkeypatch):
     """Every test starts with a fresh worker process (no training in it) and the default limit."""
     monkeypatch.delenv("RNN_MAX_TRAININGS", raising=False)
-    panel.worker().shutdown()
+    jobs.worker().shutdown()
     yield
-    panel.worker().shutdown()
+    jobs.worker().shutdown()
 
 
 def texts(lang):
@@ -104,7 +104,7 @@ def test_a_run_goes_on_while_the_user_is_on_another_page(make_app):
     job = start(at, n_train=2000, epochs=2)
     at.switch_page("pages/home.py").run()
     assert not at.exception and at.session_state[JOB] is job and not job.done
-    w = panel.worker()
+    w = jobs.worker()
     for _ in range(600):                                # nobody polls from the page: the worker trains on
         if w.call("poll", job_id=job.id)["state"] == "finished":
             break
@@ -220,7 +220,7 @@ def test_a_crashed_worker_says_so_and_keeps_the_finished_runs(make_app, lang):
     first = start(at, n_train=200, epochs=1)
     run_until(at, lambda: first.done)
     job = start(at, n_train=20000, epochs=20)
-    w = panel.worker()
+    w = jobs.worker()
     os.kill(w.pid, signal.SIGKILL)
     w.proc.wait(10)
     run_until(at, lambda: job.done)

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnn_core import export, runs, slots, training
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from rnn_core.jobs import export, runs, slots, training
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 
 N_F, T = 30, 12
 
@@ -301,7 +301,7 @@ def test_the_shipped_run_is_the_chapters_and_its_weights_give_its_accuracy(share
     shapes = {k: v.shape for k, v in run.weights.items()}
     assert shapes == {"w1x": (100, 32), "w1h": (32, 32), "b1": (32,), "w2": (32, 1), "b2": (1,)}
     assert 0.6 < run.history["val_accuracy"][-1] < 0.75             # the book: 0.6816, the lecture notes: 0.7002
-    from rnn_core.data import prepare_chapter_data
+    from rnn_core.data.imdb import prepare_chapter_data
     data = prepare_chapter_data(data_dir=shared_data_dir)
     model = RecurrentNetwork.from_weights(run.weights)
     assert model.score(data.x_val, data.y_val) == pytest.approx(run.history["val_accuracy"][-1], abs=2 / 5000)

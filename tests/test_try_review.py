@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnn_core import data, runs, try_review
 from rnn_core.charts import try_review as charts
+from rnn_core.data import imdb
+from rnn_core.jobs import runs
+from rnn_core.lessons import try_review
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +29,7 @@ HOSTILE = {
 
 
 def random_run(kind, rng, n_c=6, d=4, name=None):
-    """A run of `kind` with random weights in the layout of rnn_core.runs (never shipped: tests only)."""
+    """A run of `kind` with random weights in the layout of rnn_core.jobs.runs (never shipped: tests only)."""
     num_words, skip_top, maxlen = CONFIGS[kind]
     u = lambda *shape: rng.uniform(-0.5, 0.5, shape).astype(np.float32)   # noqa: E731
     if kind == "numpy":
@@ -41,12 +43,12 @@ def random_run(kind, rng, n_c=6, d=4, name=None):
             w["embedding"] = u(num_words, d)
     return runs.Run(name=name or f"test_{kind}", kind=kind, history={"loss": [0.6]}, weights=w,
                     config=dict(num_words=num_words, skip_top=skip_top, maxlen=maxlen),
-                    data_source=data.find_corpus().source)
+                    data_source=imdb.find_corpus().source)
 
 
 @pytest.fixture(scope="module")
 def word_index():
-    return data.find_corpus().word_index
+    return imdb.find_corpus().word_index
 
 
 @pytest.fixture
@@ -142,11 +144,11 @@ def test_probability_after_each_word(kind, word_index):
 @pytest.mark.skipif(not (SHARED / "imdb.npz").exists(), reason="../shared/data is not present")
 def test_a_training_review_typed_in_gives_its_training_row(word_index):
     """The chapter's pipeline (load_data, drop <= 2, pad) and the page's encoding of the same words agree."""
-    chapter = data.prepare_chapter_data(num_words=100, skip_top=20, maxlen=100, data_dir=SHARED)
-    corpus = data.find_corpus(SHARED)
-    full, _ = data.load_reviews(corpus)                                 # every word's own index, no cut-off
+    chapter = imdb.prepare_chapter_data(num_words=100, skip_top=20, maxlen=100, data_dir=SHARED)
+    corpus = imdb.find_corpus(SHARED)
+    full, _ = imdb.load_reviews(corpus)                                 # every word's own index, no cut-off
     run = random_run("numpy", np.random.default_rng(5))
-    index_to_word = data.index_to_word(corpus.word_index)
+    index_to_word = imdb.index_to_word(corpus.word_index)
     for i in (0, 1, 7, 123):
         words = [index_to_word[j - 3] for j in full[chapter.train_index[i]] if j > 2]
         r = try_review.read_review(run, " ".join(words), corpus.word_index)
@@ -168,8 +170,8 @@ def test_wrong_vocabulary_size_is_an_error(word_index):
 
 
 def test_same_vocabulary():
-    assert data.same_reviews("keras", "local") and data.same_reviews("", "synthetic")
-    assert not data.same_reviews("keras", "synthetic") and not data.same_reviews("synthetic", "local")
+    assert imdb.same_reviews("keras", "local") and imdb.same_reviews("", "synthetic")
+    assert not imdb.same_reviews("keras", "synthetic") and not imdb.same_reviews("synthetic", "local")
 
 
 def test_chart_has_a_line_per_model_and_the_words(word_index):
@@ -301,7 +303,7 @@ def test_page_imports_no_tensorflow(shipped):
     code = textwrap.dedent(f"""
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from rnn_core import runs
+        from rnn_core.jobs import runs
         from pathlib import Path
         runs.SAVED_DIR = Path({str(runs.SAVED_DIR)!r})
         from streamlit.testing.v1 import AppTest
@@ -323,14 +325,14 @@ def test_page_imports_no_tensorflow(shipped):
                     reason="needs ../shared/data and the shipped runs")
 def test_shipped_runs_give_their_recorded_validation_accuracy():
     """The NumPy forward pass of every shipped run reproduces the validation accuracy its training recorded."""
-    from rnn_core import keras_numpy
-    from rnn_core.numpy_rnn import RecurrentNetwork
+    from rnn_core.model import keras_numpy
+    from rnn_core.model.numpy_rnn import RecurrentNetwork
     chapters = {}
     for run in runs.saved_runs():
         c = run.config
         key = (c["num_words"], c["skip_top"], c["maxlen"])
         if key not in chapters:
-            chapters[key] = data.prepare_chapter_data(*key, data_dir=SHARED)
+            chapters[key] = imdb.prepare_chapter_data(*key, data_dir=SHARED)
         d = chapters[key]
         if run.kind == "numpy":
             p = RecurrentNetwork.from_weights(run.weights).predict_proba(d.x_val)[:, 0]

@@ -3,11 +3,11 @@ here, the helpers for typed reviews and batches; and the page in both languages,
 import numpy as np
 import pytest
 
-from rnn_core import unrolling
 from rnn_core.charts import unrolling as charts
-from rnn_core.data import pad_sequences
-from rnn_core.numpy_rnn import RecurrentNetwork
-from rnn_core.runs import Run
+from rnn_core.data.imdb import pad_sequences
+from rnn_core.jobs.runs import Run
+from rnn_core.lessons import unrolling
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 PAGE = "pages/unrolling.py"
 NAMES = {k: k for k in ("cell", "value", "step", "prob", "word", "traj_title", "heat_title", "review")}
@@ -216,7 +216,7 @@ def test_mismatch_warning_follows_the_same_reviews_rule(page, shared_data_dir):
 
 
 def test_no_runs_at_all_is_handled(page, monkeypatch, tmp_path):
-    from rnn_core import runs
+    from rnn_core.jobs import runs
     from ui import i18n
     monkeypatch.setattr(runs, "SAVED_DIR", tmp_path)      # no run shipped
     at = page("ko", unrolling_trained="true", unrolling_run="nothing_like_this")

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from rnn_core import slots, worker
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from rnn_core.jobs import slots, worker
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 
 ROOT = Path(__file__).resolve().parents[1]
 N_F, T = 30, 12
@@ -129,7 +129,7 @@ def test_bad_settings_end_the_job_with_a_message(jobs):
 
 
 def test_more_kinds_can_be_registered(jobs, monkeypatch):
-    from rnn_core.training import NumpyTraining
+    from rnn_core.jobs.training import NumpyTraining
     made = []
 
     def tiny(c, data):
@@ -218,7 +218,7 @@ def test_the_worker_exits_with_its_parent():
     code = textwrap.dedent("""
         import os, sys
         sys.path.insert(0, os.getcwd())
-        from rnn_core.worker import Worker
+        from rnn_core.jobs.worker import Worker
         w = Worker()
         print(w.call("ping"), flush=True)
         os._exit(0)                    # no clean-up: as if the server were killed

@@ -2,36 +2,21 @@
 
 A page gives its key prefix (its page key: its texts and widget keys), the kind of job, the settings from its
 own bounded controls, and a function for what only it shows about a run. The training itself runs in the
-worker process (rnn_core/worker.py); this panel only asks it, about once a second while a run is active.
+worker process (rnn_core/jobs/worker.py); this panel only asks it, about once a second while a run is active.
 """
-import threading
 import uuid
 from types import SimpleNamespace
 
 import streamlit as st
 
-import ui
-from rnn_core import runs
-from rnn_core import worker as workers
 from rnn_core.charts import training as charts
+from rnn_core.jobs import runs
+from ui import jobs
+from ui.charts import chart
+from ui.data import source_note
 
 TICK = 1.0          # seconds between two looks at a running job
 CHART_KEYS = ("epoch", "loss", "val_loss", "value", "val_accuracy", "reference")
-
-
-@st.cache_resource(show_spinner=False)
-def worker():
-    """The server's one worker process (infrastructure shared by every session, never user state)."""
-    return workers.Worker()
-
-
-def call(t, method, **kwargs):
-    """worker().call(...), with a spinner while the worker process starts."""
-    w = worker()
-    if w.alive:
-        return w.call(method, **kwargs)
-    with st.spinner(t("worker.starting"), show_time=True):
-        return w.call(method, **kwargs)
 
 
 def curves(history, references, t, big):
@@ -40,68 +25,16 @@ def curves(history, references, t, big):
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
         st.markdown(f"**{t('chart.loss_title')}**")
-        ui.chart(charts.learning_curves(history, names, big), width="stretch")
+        chart(charts.learning_curves(history, names, big), width="stretch")
     with b:
         st.markdown(f"**{t('chart.accuracy_title')}**")
-        ui.chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+        chart(charts.accuracy_chart(history, references, names, big), width="stretch")
 
 
 def duration(t, seconds):
     """'12 s' or '3 min 5 s'."""
     s = int(round(seconds))
     return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
-
-
-class SessionJob:
-    """This session's handle on its job in the worker: its id, its run's name, the worker's last report."""
-
-    def __init__(self, job_id, name, kind, config):
-        self.id, self.name, self.kind, self.config = job_id, name, kind, dict(config)
-        self.report = {"state": "waiting", "position": 0, "running": 0, "limit": 0, "epochs_done": 0,
-                       "history": {}, "event": None, "source": None}
-        self.lost = ""                      # "restarted" or "lost" when the worker no longer has the job
-        self.recorded = False
-        self._lock = threading.Lock()
-
-    @property
-    def state(self):
-        """"waiting", "running", "finished", "stopped", "diverged" or "failed"."""
-        return self.report["state"]
-
-    @property
-    def done(self):
-        return self.state in workers.OVER
-
-    def ask(self, t, method):
-        """Poll or stop the job; a worker that restarted or forgot the job ends it with a message."""
-        try:
-            self.report = call(t, method, job_id=self.id)
-        except workers.WorkerRestarted:
-            self.lost, self.report = "restarted", {**self.report, "state": "failed"}
-        except workers.JobLost:
-            self.lost, self.report = "lost", {**self.report, "state": "failed"}
-        except workers.WorkerError as e:
-            self.report = {**self.report, "state": "failed", "error": str(e)}
-
-    def claim_record(self):
-        """True exactly once after the run ended: whoever gets it adds the run to the session's runs."""
-        with self._lock:
-            if not self.done or self.recorded:
-                return False
-            self.recorded = True
-            return True
-
-
-def start_job(t, owner, kind, config, name):
-    """Hand a job to the worker: this session's SessionJob (failed, with the reason, when the worker can't take it)."""
-    try:
-        job_id = call(t, "start", owner=owner, kind=kind, config=config, limit=ui.training_limit())
-    except workers.WorkerError as e:
-        job = SessionJob("", name, kind, config)
-        job.report.update(state="failed", error=str(e))
-        job.lost = "restarted" if isinstance(e, workers.WorkerRestarted) else ""
-        return job
-    return SessionJob(job_id, name, kind, config)
 
 
 class Panel:
@@ -142,7 +75,7 @@ class Panel:
         """Hand a new job to the worker (starting the worker first, with a spinner)."""
         ss = st.session_state
         count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
-        ss[self.key] = start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
+        ss[self.key] = jobs.start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
 
     def stop(self):
         """Stop this session's run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
@@ -182,7 +115,7 @@ class Panel:
         t, r = self.t, job.report
         self.status(job)
         if r.get("source"):
-            ui.source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"],
+            source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"],
                                            source_reasons=r.get("source_reasons", ())))
         if r["epochs_done"]:
             curves(r["history"], self.references(job.kind), t, self.big)

@@ -1,12 +1,13 @@
 """The predict-then-reveal widget every concept page uses: ask(question, texts, key) -> revealed."""
 import streamlit as st
 
-import ui
+from ui.layout import lecture_mode
+from ui.texts import texts
 
 
 def answers_toggle():
     """The sidebar switch 'show all answers' (also ?answers=true), for someone who only wants to read."""
-    t = ui.texts("common")
+    t = texts("common")
     st.sidebar.toggle(t("quiz.show_all"), key="answers", bind="query-params", help=t("quiz.show_all_help"))
 
 
@@ -25,7 +26,7 @@ def ask(question, t, key):
     The answer starts empty and is keyed by the question's settings: other settings, a fresh question.
     In lecture mode the question is big and a button reveals the answer after the room has voted.
     """
-    common = ui.texts("common")
+    common = texts("common")
     base = f"quiz.{question.qid}"
 
     def say(k):
@@ -34,14 +35,14 @@ def ask(question, t, key):
     wkey = f"quiz_{key}_{question.key}"
     with st.container(border=True, key=f"quizbox_{key}"):
         prompt = say("prompt")
-        if ui.lecture_mode():
+        if lecture_mode():
             st.subheader(":material/quiz: " + prompt)
         else:
             st.markdown(":material/quiz: **" + prompt + "**")
         choice = st.radio(common("quiz.your_answer"), question.options, index=None, key=wkey,
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch")
         shown = show_all() or st.session_state.get(wkey + "_shown", False)
-        if choice is None and not shown and ui.lecture_mode():
+        if choice is None and not shown and lecture_mode():
             st.button(common("quiz.reveal"), key=wkey + "_reveal", on_click=_reveal, args=(wkey + "_shown",),
                       icon=":material/visibility:")
         right = [say(f"opt.{o}") for o in question.options if question.is_right(o)]

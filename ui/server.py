@@ -1,6 +1,7 @@
 """Process-wide settings for serving a whole class from one Streamlit server."""
 import asyncio.base_events
 import socket
+import threading
 
 ASYNCIO_SET_NODELAY = asyncio.base_events._set_nodelay      # asyncio's own, kept for the tests
 
@@ -25,3 +26,24 @@ def disable_nagle():
     """
     if hasattr(asyncio.base_events, "_set_nodelay"):
         asyncio.base_events._set_nodelay = _set_nodelay
+
+
+_warmed = threading.Lock()      # module state, not st.cache_resource: a client's "clear caches" must not re-run it
+_warm = []
+
+
+def warm_up(delay=2.0):
+    """Once per server process: send websocket messages without delay; load the default data in the background,
+    after the first page has had time to draw."""
+    if _warm:
+        return
+    with _warmed:
+        if _warm:
+            return
+        from rnn_core.config import CHAPTER
+        from ui.data import _chapter_data
+        disable_nagle()
+        timer = threading.Timer(delay, _chapter_data, args=(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen))
+        timer.daemon = True
+        timer.start()
+        _warm.append(True)

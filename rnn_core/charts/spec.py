@@ -3,7 +3,7 @@
 Building and validating an Altair chart takes ~50 ms; a slider that redraws four
 charts would feel slow. So a chart is split into a *template* (an Altair chart on
 named data sets, turned into a Vega-Lite dict once per language and size) and the
-data frames that fill it on every rerun (a page draws it with `ui.chart`).
+data frames that fill it on every rerun (a page draws it with `ui.charts.chart`).
 """
 import copy
 import functools

@@ -1,7 +1,7 @@
 """Every page's direct link (http://host/<key>?lang=xx) as the first request of a fresh server, in both languages.
 
 Streamlit runs a pages/ folder in its legacy multipage mode until some script run of the process has called
-st.navigation; ui.entry_point_only() leaves that mode. This is where it would show: the very first request.
+st.navigation; ui.navigation.entry_point_only() leaves that mode. This is where it would show: the very first request.
 A page fails on "Page not found", on a missing language switch or navigation, or on an exception.
 Screenshots go to artifacts/browser/direct-<key>-<lang>.png.
 """
@@ -13,7 +13,7 @@ from ui import i18n
 from ui.site import PAGES
 
 pytestmark = pytest.mark.browser
-NAMES = {"ko": "한국어", "en": "English"}       # the language switch's options (ui.language_selector)
+NAMES = {"ko": "한국어", "en": "English"}       # the language switch's options (ui.texts.language_selector)
 
 
 @pytest.mark.parametrize("lang", i18n.LANGS)

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core.init import glorot_uniform, orthogonal
-from rnn_core.numpy_rnn import RecurrentNetwork
+from rnn_core.model.init import glorot_uniform, orthogonal
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 INITIALISERS = ("orthogonal", "glorot", "normal")
 

@@ -1,7 +1,7 @@
 """The Keras models of the chapter run in plain NumPy from their saved weights (no TensorFlow needed to predict)."""
 import numpy as np
 
-from rnn_core.numpy_rnn import sigmoid
+from rnn_core.model.numpy_rnn import sigmoid
 
 
 def project(x, kernel):

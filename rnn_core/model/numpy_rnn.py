@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core.init import glorot_uniform, orthogonal
+from rnn_core.model.init import glorot_uniform, orthogonal
 
 WEIGHT_NAMES = ("w1h", "w1x", "b1", "w2", "b2")   # the order of get_weights() and set_weights()
 CHUNK = 256          # samples per forward pass when predicting a big set (keeps H_0..H_T small)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-SAVED_DIR = Path(__file__).resolve().parent.parent / "saved_runs"
+SAVED_DIR = Path(__file__).resolve().parents[2] / "saved_runs"
 KINDS = ("numpy", "keras_a", "keras_b", "keras_c")
 log = logging.getLogger(__name__)
 # What a broken or foreign file in the runs folder can raise while it is read (JSONDecodeError is a ValueError)

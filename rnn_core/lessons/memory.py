@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnn_core import keras_numpy
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import Progress, RecurrentNetwork
-from rnn_core.runs import SAVED_DIR, Run
-from rnn_core.training import ChunkedTraining
+from rnn_core.jobs.runs import SAVED_DIR, Run
+from rnn_core.jobs.training import ChunkedTraining
+from rnn_core.model import keras_numpy
+from rnn_core.model.numpy_rnn import Progress, RecurrentNetwork
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ class MemoryTraining(ChunkedTraining):
 
     def keras_events(self, c):
         """The same with a Keras SimpleRNN or LSTM (full BPTT, trained by Keras in the worker), one event per epoch."""
-        from rnn_core import keras_models
+        from rnn_core.model import keras_models
         kind = "keras_c" if c["model"] == "keras_lstm" else "keras_b"         # Embedding + LSTM(8) / SimpleRNN(8)
         distances = list(c["distances"])
         for k, d in enumerate(distances):

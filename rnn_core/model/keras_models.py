@@ -7,7 +7,7 @@
 The textbook feeds model A a one-hot tensor made beforehand (20000 x 100 x 100 numbers). Here model A
 gets the integer tokens and makes the one-hot rows itself, one batch at a time: same model, same numbers,
 about 1 MB instead of 1.6 GB. This is the only module that imports TensorFlow; it runs in the worker process
-(rnn_core/worker.py), never in the Streamlit server.
+(rnn_core/jobs/worker.py), never in the Streamlit server.
 """
 import time
 from dataclasses import asdict, dataclass
@@ -17,9 +17,9 @@ import numpy as np
 from keras import layers, ops
 
 from rnn_core.config import CHAPTER
-from rnn_core.numpy_rnn import Progress, RecurrentNetwork
-from rnn_core.runs import Run
-from rnn_core.training import ChunkedTraining
+from rnn_core.jobs.runs import Run
+from rnn_core.jobs.training import ChunkedTraining
+from rnn_core.model.numpy_rnn import Progress, RecurrentNetwork
 
 BATCH_SIZE = CHAPTER.batch_size
 EVAL_BATCH = 250          # validation batch size (the numbers don't depend on it; bigger is faster)
@@ -90,7 +90,7 @@ class ParamRow:
 
 def param_formula(layer, n_in):
     """(formula text, value) of a layer's parameter count; n_in = features reaching it at each step."""
-    from rnn_core import params  # the TF-free formulas, shared with the self-check
+    from rnn_core.model import params  # the TF-free formulas, shared with the self-check
     if isinstance(layer, layers.Embedding):
         return params.embedding(layer.input_dim, layer.output_dim)
     if isinstance(layer, layers.LSTM):

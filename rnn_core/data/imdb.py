@@ -11,15 +11,15 @@ imports Keras or TensorFlow, so the pages that only show data start quickly.
 
 Reviews have different lengths, so they are kept as `Ragged`: one flat int32 array
 of all the indices plus the offset where each review starts. Where the files come from
-(Keras's cache, a local folder, or the synthetic corpus) is rnn_core/imdb_files.py.
+(Keras's cache, a local folder, or the synthetic corpus) is rnn_core/data/files.py.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from rnn_core.config import CHAPTER
-from rnn_core.imdb_files import find_corpus
-from rnn_core.ragged import Ragged
+from rnn_core.data.files import find_corpus
+from rnn_core.data.ragged import Ragged
 
 PAD, START, OOV, INDEX_FROM = 0, 1, 2, 3    # Keras's padding value, start_char, oov_char, index_from
 KERAS_SEED = 113                            # load_data's shuffle seed
@@ -125,7 +125,7 @@ class ChapterData:
     y_val: np.ndarray          # (5000,) int64
     source: str                # "keras", "local" or "synthetic"
     source_detail: str         # the file's path ("" for the synthetic reviews)
-    source_reasons: tuple      # why no IMDB file was used: (where, DataError) pairs; ui.source_note words them
+    source_reasons: tuple      # why no IMDB file was used: (where, DataError) pairs; ui.data.source_note words them
     num_words: int             # as passed to load_data (None = all words)
     skip_top: int
     maxlen: int

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnn_core import synthetic
-from rnn_core.npz_safe import DataError, load_npz
-from rnn_core.ragged import Ragged
+from rnn_core.data import synthetic
+from rnn_core.data.npz_safe import DataError, load_npz
+from rnn_core.data.ragged import Ragged
 
 ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 KERAS_FILES = {   # file -> (hash algorithm, hash) as keras.datasets.imdb checks them
@@ -103,7 +103,7 @@ def local_corpus(folder, source="local"):
 
 
 def synthetic_corpus(reasons=()):
-    """The project's generated reviews (see rnn_core/synthetic.py)."""
+    """The project's generated reviews (see rnn_core/data/synthetic.py)."""
     data = synthetic.generate()
     arrays = {name: (Ragged(*data[f"x_{name}"]), data[f"y_{name}"]) for name in ("train", "test")}
     return Corpus("synthetic", "", data["word_index"], arrays=arrays, reasons=tuple(reasons))

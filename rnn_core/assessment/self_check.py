@@ -1,7 +1,7 @@
 """Self-check: questions with fresh random numbers for each lecture section, answered by the project's own code.
 
 Each template draws its numbers, then computes the answer: shapes by running forpass on a tiny batch, parameter
-counts by rnn_core.params, padding by data.pad_sequences, gradients by rnn_core.gradflow. Texts live in
+counts by rnn_core.model.params, padding by data.pad_sequences, gradients by rnn_core.lessons.gradflow. Texts live in
 locales/<lang>/self_check.toml under [q.<template>].
 """
 import math
@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnn_core import gradflow, params
-from rnn_core.data import Ragged, drop_special, pad_sequences
-from rnn_core.numpy_rnn import RecurrentNetwork
-from rnn_core.pipeline import onehot_bytes
-from rnn_core.sequences import word_orders
+from rnn_core.data.imdb import Ragged, drop_special, pad_sequences
+from rnn_core.lessons import gradflow
+from rnn_core.lessons.pipeline import onehot_bytes
+from rnn_core.lessons.sequences import word_orders
+from rnn_core.model import params
+from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 SECTIONS = ("6.1", "6.2", "6.3", "6.4")
 PER_ROUND = 5

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_core.config import CHAPTER
-from rnn_core.data import OOV, encode, pad_sequences
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork, sigmoid
+from rnn_core.data.imdb import OOV, encode, pad_sequences
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork, sigmoid
 
 
 def fresh_weights(n_features, n_cells=CHAPTER.n_cells, seed=CHAPTER.seed):

@@ -9,9 +9,10 @@ from functools import partial
 
 import numpy as np
 
-from rnn_core import keras_numpy, memory
-from rnn_core.data import INDEX_FROM, OOV, encode, pad_sequences
-from rnn_core.numpy_rnn import RecurrentNetwork, sigmoid
+from rnn_core.data.imdb import INDEX_FROM, OOV, encode, pad_sequences
+from rnn_core.lessons import memory
+from rnn_core.model import keras_numpy
+from rnn_core.model.numpy_rnn import RecurrentNetwork, sigmoid
 
 # What happened to a word of the text, for one model
 READ = "read"          # the model read it

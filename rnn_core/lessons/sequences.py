@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from rnn_core.numpy_rnn import RecurrentNetwork, sigmoid
+from rnn_core.model.numpy_rnn import RecurrentNetwork, sigmoid
 
 MAX_WORDS = 8        # 8! = 40,320 orders: still quick to run through both models
 MAX_LISTED = 5       # up to 5! = 120 orders are listed one by one

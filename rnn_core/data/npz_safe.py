@@ -27,7 +27,7 @@ ALLOWED = {
 class DataError(Exception):
     """A data file is missing, broken or not what it should be: a reason code and its parameters.
 
-    The words a user reads come from locales/<lang>/common.toml [reason] (ui.reason formats them);
+    The words a user reads come from locales/<lang>/common.toml [reason] (ui.texts.reason formats them);
     str(error) is the code and parameters, for logs and tests.
     """
 

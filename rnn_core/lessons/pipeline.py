@@ -1,7 +1,7 @@
 """Numbers about the chapter's data pipeline: review lengths, what padding cuts, memory of each input format."""
 import numpy as np
 
-from rnn_core.data import drop_special, pad_sequences
+from rnn_core.data.imdb import drop_special, pad_sequences
 
 EMBED_DIM = 32     # the chapter's Embedding(1000, 32)
 

@@ -1,19 +1,19 @@
 """The worker process: all training and every Keras call run here, so TensorFlow never enters the Streamlit server.
 
-The server starts it on first use (`Worker.call`), as `python -m rnn_core.worker ADDRESS PARENT_PID`, and
+The server starts it on first use (`Worker.call`), as `python -m rnn_core.jobs.worker ADDRESS PARENT_PID`, and
 talks to it over a Unix socket (multiprocessing.connection, with a random key from the environment). Each
 request is one short connection: (method, kwargs) in, ("ok", result) or ("error", message) out; every
 connection gets its own thread, so a slow call (the first TensorFlow import) never holds up another
 session's poll. Results are plain Python and NumPy data.
 
 Jobs: start(owner, kind, config, limit) -> job id; poll(job_id) -> dict; stop(job_id) -> dict.
-A job trains in its own thread, a short chunk at a time (rnn_core.training.ChunkedTraining), so it goes on
+A job trains in its own thread, a short chunk at a time (rnn_core.jobs.training.ChunkedTraining), so it goes on
 while its page is closed, and Stop ends it after the current chunk. At most `limit` jobs train at once
-(rnn_core.slots, first come first served); the others wait in line. A job nobody polls for ABANDON seconds
+(rnn_core.jobs.slots, first come first served); the others wait in line. A job nobody polls for ABANDON seconds
 belongs to a vanished session and is stopped.
 
 More kinds of job: add a factory to KINDS, `KINDS["mine"] = make_mine`, where make_mine(config, data)
-returns a ChunkedTraining (data: rnn_core.data.ChapterData for config's num_words, skip_top and maxlen,
+returns a ChunkedTraining (data: rnn_core.data.imdb.ChapterData for config's num_words, skip_top and maxlen,
 loaded once per worker). The trainer's results() and to_run() give what poll() returns once it is over.
 
 The worker exits with code 0 when its parent has gone, or after IDLE seconds without a request and with
@@ -31,7 +31,7 @@ import time
 import uuid
 from multiprocessing.connection import Client, Listener
 
-from rnn_core import slots as server_slots
+from rnn_core.jobs import slots as server_slots
 
 IDLE = float(os.environ.get("RNN_WORKER_IDLE", 300))         # seconds without requests before the worker exits
 ABANDON = float(os.environ.get("RNN_WORKER_ABANDON", 600))   # seconds without a poll before a job is stopped
@@ -45,19 +45,19 @@ OVER = ("finished", "stopped", "diverged", "failed")
 
 def make_numpy(config, data):
     """The chapter's NumPy RecurrentNetwork, trained in chunks."""
-    from rnn_core.training import NumpyTraining
+    from rnn_core.jobs.training import NumpyTraining
     return NumpyTraining(config, data)
 
 
 def make_keras(config, data):
     """Keras model A, B or C (imports TensorFlow the first time)."""
-    from rnn_core.keras_models import KerasTraining
+    from rnn_core.model.keras_models import KerasTraining
     return KerasTraining(config, data)
 
 
 def make_memory(config, data):
     """The memory lab's small live experiment: one NumPy model per distance of the decisive word."""
-    from rnn_core.memory import MemoryTraining
+    from rnn_core.lessons.memory import MemoryTraining
     return MemoryTraining(config, data)
 
 
@@ -70,7 +70,7 @@ _data = {}
 
 def chapter_data(num_words, skip_top, maxlen):
     """The chapter's padded split, loaded once per worker for each (num_words, skip_top, maxlen)."""
-    from rnn_core.data import prepare_chapter_data
+    from rnn_core.data.imdb import prepare_chapter_data
     key = (int(num_words), int(skip_top), int(maxlen))
     with _data_lock:
         if key not in _data:
@@ -227,12 +227,12 @@ class Service:
 
     def summary(self, kind):
         """Keras model `kind`'s parameter table (keras_models.summary)."""
-        from rnn_core import keras_models
+        from rnn_core.model import keras_models
         return keras_models.summary(kind)
 
     def compare(self, kind, weights, num_words, skip_top, maxlen, n):
         """NumPy and Keras model A with the same weights on the first n validation reviews: both P(positive)."""
-        from rnn_core import keras_models
+        from rnn_core.model import keras_models
         data = chapter_data(num_words, skip_top, maxlen)
         out = keras_models.compare(kind, weights, data.x_val[:n])
         return {**out, "y": data.y_val[:n].copy()}
@@ -318,8 +318,8 @@ class Worker:
         self.key = os.urandom(16)
         env = dict(self.env if self.env is not None else os.environ, **{KEY_ENV: self.key.hex()})
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        self.proc = subprocess.Popen([sys.executable, "-m", "rnn_core.worker", self.address, str(os.getpid())],
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self.proc = subprocess.Popen([sys.executable, "-m", "rnn_core.jobs.worker", self.address, str(os.getpid())],
                                      cwd=root, env=env, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.start_timeout
         while True:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rnn_core.data import pad_sequences
+from rnn_core.data.imdb import pad_sequences
 
 SAME = 1e-9            # outputs closer than this count as unchanged
 VANISH, EXPLODE = 1e-2, 1e2   # |delta_1| / |delta_T| below / above: vanishing / exploding (the gradient page's verdict)

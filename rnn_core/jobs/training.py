@@ -4,9 +4,9 @@ import time
 
 import numpy as np
 
-from rnn_core.data import PAD, decode
-from rnn_core.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from rnn_core.runs import Run
+from rnn_core.data.imdb import PAD, decode
+from rnn_core.jobs.runs import Run
+from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 
 # Guessing 50/50 costs ln 2 = 0.69 a review; a run whose recent batches average 3x that has blown up,
 # even when its numbers stay finite (tanh and the clipped sigmoid saturate instead of overflowing).

@@ -1,0 +1,1 @@
+"""The questions: predict-then-reveal answer keys and the self-check."""

@@ -1,0 +1,1 @@
+"""Training jobs: the worker process, chunked training, slots, runs and their export."""

@@ -1,0 +1,1 @@
+"""The models: the textbook's NumPy RNN, its Keras counterparts, weight transfer, parameter counts, initialisation."""

@@ -1,0 +1,34 @@
+"""The source code behind what a page shows."""
+import ast
+import functools
+import importlib.util
+import inspect
+from pathlib import Path
+
+import streamlit as st
+
+from ui.texts import texts
+
+
+@functools.cache
+def _source(obj):
+    """The source of a function or class; "module.name" is read from the module's file without importing it."""
+    if not isinstance(obj, str):
+        return f"{obj.__module__}.{obj.__qualname__}", inspect.getsource(obj)
+    module, name = obj.rsplit(".", 1)
+    text = Path(importlib.util.find_spec(module).origin).read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == name)
+    return obj, ast.get_source_segment(text, node)
+
+
+def show_code(*objects):
+    """An expander with the real source of the rnn_core functions behind what the page shows.
+
+    An object may be given as "module.name" (e.g. for rnn_core.model.keras_models, which the server must not import).
+    """
+    t = texts("common")
+    with st.expander(t("show_code"), icon=":material/code:"):
+        for obj in objects:
+            name, source = _source(obj)
+            st.caption(f"`{name}`")
+            st.code(source, language="python")

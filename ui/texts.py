@@ -1,0 +1,34 @@
+"""The user's language and the texts of a page in it."""
+import streamlit as st
+
+from ui import i18n
+
+
+def lang():
+    """The language the user chose ('ko' or 'en')."""
+    value = st.session_state.get("lang")
+    return value if value in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+
+
+def texts(page):
+    """The texts of one page in the user's language."""
+    return i18n.Texts(lang(), page)
+
+
+def language_selector():
+    """The sidebar language choice: from ?lang=, else the browser's locale; kept across pages and in the URL."""
+    url = st.query_params.get("lang")
+    if "lang" not in st.session_state:
+        st.session_state.lang = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+    elif url in i18n.LANGS and url != st.session_state.get("_lang_in_url"):
+        st.session_state.lang = url  # someone edited the address bar
+    names = {"ko": "한국어", "en": "English"}
+    choice = st.sidebar.segmented_control(
+        "Language / 언어", i18n.LANGS, format_func=names.get, key="lang", required=True)
+    st.query_params["lang"] = st.session_state._lang_in_url = choice
+    return choice
+
+
+def reason(error):
+    """A DataError in the user's language: its code's text in locales/<lang>/common.toml [reason]."""
+    return texts("common")(f"reason.{error.code}", **error.params)
