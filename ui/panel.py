@@ -11,7 +11,7 @@ import streamlit as st
 
 from rnn_core.charts import training as charts
 from rnn_core.jobs import runs
-from ui import jobs
+from ui import jobs, state
 from ui.charts import chart
 from ui.data import source_note
 
@@ -44,9 +44,9 @@ class Panel:
         self.prefix, self.t, self.big = prefix, t, big
         self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
         self.extra = extra                  # extra(job): what only this page shows about a run
-        self.key = f"{prefix}_job"
-        st.session_state.setdefault("runs", [])
-        self.owner = st.session_state.setdefault(f"{prefix}_owner", f"{prefix}-{uuid.uuid4().hex}")
+        self.key = state.job(prefix)
+        st.session_state.setdefault(state.RUNS, [])
+        self.owner = st.session_state.setdefault(state.owner(prefix), f"{prefix}-{uuid.uuid4().hex}")
 
     @property
     def job(self):
@@ -74,7 +74,7 @@ class Panel:
     def start(self, kind, config):
         """Hand a new job to the worker (starting the worker first, with a spinner)."""
         ss = st.session_state
-        count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
+        count = ss[state.job_count(self.prefix)] = ss.get(state.job_count(self.prefix), 0) + 1
         ss[self.key] = jobs.start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
 
     def stop(self):
@@ -88,7 +88,7 @@ class Panel:
         """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
         run = job.report.get("run")
         if job.claim_record() and run and run["history"].get("loss"):
-            st.session_state["runs"].append(runs.Run(**{**run, "name": job.name,
+            st.session_state[state.RUNS].append(runs.Run(**{**run, "name": job.name,
                                                         "note": f"pages/{self.prefix}.py"}))
 
     def live(self, active):

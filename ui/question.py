@@ -1,6 +1,7 @@
 """The predict-then-reveal widget every concept page uses: ask(question, texts, key) -> revealed."""
 import streamlit as st
 
+from ui import state
 from ui.layout import lecture_mode
 from ui.texts import texts
 
@@ -8,12 +9,12 @@ from ui.texts import texts
 def answers_toggle():
     """The sidebar switch 'show all answers' (also ?answers=true), for someone who only wants to read."""
     t = texts("common")
-    st.sidebar.toggle(t("quiz.show_all"), key="answers", bind="query-params", help=t("quiz.show_all_help"))
+    st.sidebar.toggle(t("quiz.show_all"), key=state.ANSWERS, bind="query-params", help=t("quiz.show_all_help"))
 
 
 def show_all():
     """True when every answer is shown without asking."""
-    return bool(st.session_state.get("answers"))
+    return bool(st.session_state.get(state.ANSWERS))
 
 
 def _reveal(key):
@@ -32,7 +33,7 @@ def ask(question, t, key):
     def say(k):
         return t(f"{base}.{k}").format(**question.params)   # always formatted: {{ }} -> { }
 
-    wkey = f"quiz_{key}_{question.key}"
+    wkey = state.question(key, question.key)
     with st.container(border=True, key=f"quizbox_{key}"):
         prompt = say("prompt")
         if lecture_mode():
@@ -41,9 +42,9 @@ def ask(question, t, key):
             st.markdown(":material/quiz: **" + prompt + "**")
         choice = st.radio(common("quiz.your_answer"), question.options, index=None, key=wkey,
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch")
-        shown = show_all() or st.session_state.get(wkey + "_shown", False)
+        shown = show_all() or st.session_state.get(state.shown(wkey), False)
         if choice is None and not shown and lecture_mode():
-            st.button(common("quiz.reveal"), key=wkey + "_reveal", on_click=_reveal, args=(wkey + "_shown",),
+            st.button(common("quiz.reveal"), key=wkey + "_reveal", on_click=_reveal, args=(state.shown(wkey),),
                       icon=":material/visibility:")
         right = [say(f"opt.{o}") for o in question.options if question.is_right(o)]
         answer = common("quiz.answer", answer=" / ".join(right))
