@@ -18,6 +18,7 @@ import streamlit as st
 from ui.layout import lecture_mode
 from ui.texts import texts
 
+
 @dataclass(frozen=True)
 class Answer:
     """A learner's committed prediction: the option (None when revealed without one) and its settings."""
