@@ -84,9 +84,9 @@ def _wait_enabled(page, key, rounds=120):
 
 def use_memory(page, lang):
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0      # nothing before the prediction
-    page.locator('[class*="st-key-quizbox_memory"] [data-testid="stRadioOption"]').last.click()
+    page.locator('[class*="st-key-quizbox_reach"] [data-testid="stRadioOption"]').last.click()
     harness.wait_idle(page)
-    assert page.locator('[class*="st-key-quizbox_memory"] [data-testid="stAlert"]').count() == 1
+    assert page.locator('[class*="st-key-quizbox_reach"] [data-testid="stAlert"]').count() == 1
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2      # accuracy and reach, revealed
     _keyed(page, "memory_live_start", "button").click()                      # the small live run, in the worker
     page.wait_for_timeout(1000)
