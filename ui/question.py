@@ -39,7 +39,7 @@ def ask(question, t, key):
             st.subheader(":material/quiz: " + prompt)
         else:
             st.markdown(":material/quiz: **" + prompt + "**")
-        choice = st.radio(common("quiz.your_answer"), question.options, index=None, key=wkey,
+        choice = st.radio(prompt, question.options, index=None, key=wkey,
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch")
         shown = show_all() or st.session_state.get(wkey + "_shown", False)
         if choice is None and not shown and lecture_mode():
@@ -47,15 +47,16 @@ def ask(question, t, key):
                       icon=":material/visibility:")
         right = [say(f"opt.{o}") for o in question.options if question.is_right(o)]
         answer = common("quiz.answer", answer=" / ".join(right))
+        said = st.container(key=f"quizsaid_{key}")   # a live region (ui/layout.py): the feedback is read out
         if choice is not None:
             why = say(f"why.{question.feedback[choice]}")
             if question.is_right(choice):
-                st.success(f"{common('quiz.right')} {why}", icon=":material/check_circle:")
+                said.success(f"{common('quiz.right')} {why}", icon=":material/check_circle:")
             else:
-                st.error(f"{common('quiz.wrong')} {why}\n\n{answer}", icon=":material/cancel:")
+                said.error(f"{common('quiz.wrong')} {why}\n\n{answer}", icon=":material/cancel:")
         elif shown:
             o = next(o for o in question.options if question.is_right(o))
-            st.info(f"{answer} {say(f'why.{question.feedback[o]}')}", icon=":material/lightbulb:")
+            said.info(f"{answer} {say(f'why.{question.feedback[o]}')}", icon=":material/lightbulb:")
         else:
-            st.caption(common("quiz.answer_first"))
+            said.caption(common("quiz.answer_first"))
     return choice is not None or shown
