@@ -106,18 +106,19 @@ def ask(question, t, key):
         right = [o for o in question.options if question.is_right(o)]
         answer_line = common("quiz.answer", answer=" / ".join(say(f"opt.{o}") for o in right))
         why_right = say(f"why.{question.feedback[right[0]]}")
+        said = st.container(key=f"quizsaid_{key}")   # a live region (ui/layout.py): the feedback is read out
         if done is not None and choice is not None and done[1] == question.settings:
             why = say(f"why.{question.feedback[choice]}")
             if question.is_right(choice):
-                st.success(f"{common('quiz.right')} {why}", icon=":material/check_circle:")
+                said.success(f"{common('quiz.right')} {why}", icon=":material/check_circle:")
             else:
-                st.error(f"{common('quiz.wrong')} {why}\n\n{answer_line}", icon=":material/cancel:")
+                said.error(f"{common('quiz.wrong')} {why}\n\n{answer_line}", icon=":material/cancel:")
         elif done is not None and choice is not None:                  # answered, then the settings moved
-            st.info(f"{common('quiz.now')} {answer_line} {why_right}", icon=":material/tune:")
+            said.info(f"{common('quiz.now')} {answer_line} {why_right}", icon=":material/tune:")
         elif done is not None or show_all():
-            st.info(f"{answer_line} {why_right}", icon=":material/lightbulb:")
+            said.info(f"{answer_line} {why_right}", icon=":material/lightbulb:")
         else:
-            st.caption(common("quiz.answer_first"))
+            said.caption(common("quiz.answer_first"))
         if done is not None:
             st.button(common("quiz.again"), key=wkey + "_again", on_click=forget, args=(key,),
                       icon=":material/refresh:", help=common("quiz.again_help"), type="tertiary")
