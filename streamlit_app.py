@@ -1,7 +1,7 @@
 """Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
 import streamlit as st
 
-from ui import question
+from ui import classroom, question
 from ui.layout import lecture_toggle, phone_style
 from ui.navigation import entry_point_only
 from ui.server import warm_up
@@ -12,6 +12,7 @@ entry_point_only()
 st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
 language_selector()
+classroom.read_url()
 common = texts("common")
 
 sections = {}
@@ -30,4 +31,5 @@ lecture_toggle()
 phone_style()
 question.answers_toggle()
 warm_up()
+classroom.banner(current.url_path or "home")
 current.run()

@@ -1,6 +1,7 @@
 """The predict-then-reveal widget every concept page uses: ask(question, texts, key) -> revealed."""
 import streamlit as st
 
+from ui import classroom
 from ui.layout import lecture_mode
 from ui.texts import texts
 
@@ -41,7 +42,10 @@ def ask(question, t, key):
             st.markdown(":material/quiz: **" + prompt + "**")
         choice = st.radio(common("quiz.your_answer"), question.options, index=None, key=wkey,
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch")
-        shown = show_all() or st.session_state.get(wkey + "_shown", False)
+        in_class = classroom.poll(question, choice, say)   # None outside a class; False until the lecturer reveals
+        if in_class is False:
+            return False
+        shown = bool(in_class) or show_all() or st.session_state.get(wkey + "_shown", False)
         if choice is None and not shown and lecture_mode():
             st.button(common("quiz.reveal"), key=wkey + "_reveal", on_click=_reveal, args=(wkey + "_shown",),
                       icon=":material/visibility:")
