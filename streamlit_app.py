@@ -1,7 +1,7 @@
 """Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
 import streamlit as st
 
-from ui import classroom, question
+from ui import classroom, keep, question
 from ui.layout import lecture_toggle, phone_style
 from ui.navigation import entry_point_only
 from ui.server import warm_up
@@ -32,4 +32,9 @@ phone_style()
 question.answers_toggle()
 warm_up()
 classroom.banner(current.url_path or "home")
-current.run()
+keep.restore()
+keep.remember()
+try:
+    current.run()
+finally:
+    keep.remember()

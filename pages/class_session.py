@@ -90,4 +90,9 @@ else:
         st.subheader(t("open.heading"))
         st.caption(t("open.how"))
         st.button(t("open.button"), icon=":material/co_present:", on_click=classroom.open_new)
+if classroom.me() and lec is None:
+    st.caption(":material/bookmark: " + t("keep.on"))
+elif lec is None:
+    st.button(t("keep.button"), icon=":material/bookmark_add:", help=t("keep.help"),
+              on_click=lambda: ss.update(class_me=classroom.keep.new_me()))
 st.caption(t("private"))

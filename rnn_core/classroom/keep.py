@@ -16,7 +16,7 @@ from rnn_core.jobs import runs
 
 KEEP_TTL = 7 * 24 * 3600
 ME_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
-MAX_FIELD = 64 * 1024               # bytes of one kept value (answers, scores, text)
+MAX_FIELD = 2**20                    # bytes of one kept value (answers, scores, a pasted review)
 MAX_RUN = 8 * 2**20                 # bytes of one run's weights
 MAX_RUNS = 6                        # runs kept per student (the newest)
 
