@@ -2,7 +2,7 @@
 import streamlit as st
 
 from rnn_core.assessment import self_check as sc
-from ui import state
+from ui import classroom, state
 from ui.navigation import entry_point_only
 from ui.texts import texts
 
@@ -28,6 +28,7 @@ def check(section):
     right, total, missed[section] = sc.score(r["items"], answers)
     scores[section] = (right, total)
     r["checked"] = True
+    classroom.report_score(section, right, total)
 
 
 def say(item, name):

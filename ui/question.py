@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ui import state
+from ui import classroom, state
 from ui.layout import lecture_mode
 from ui.texts import texts
 
@@ -98,6 +98,12 @@ def ask(question, t, key):
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch",
                           on_change=_commit, args=(key, question.settings),
                           disabled=done is not None and st.session_state.get(wkey + "_locked", False))
+        in_class = classroom.poll(question, choice, say)   # None outside a class; False until the lecturer reveals
+        if in_class is False:
+            st.session_state[wkey + "_locked"] = False      # a student may change the vote until the round closes
+            return False
+        if in_class and done is None:
+            done = ("revealed", question.settings)          # the lecturer revealed it to the room
         st.session_state[wkey + "_locked"] = done is not None     # locked from the next run on (a disabled
         #                                                            radio would drop the value arriving now)
         if done is None and lecture_mode() and not show_all():
