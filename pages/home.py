@@ -22,7 +22,8 @@ for i, info in enumerate(pages):
     page_texts = texts(info.key)
     with cols[i % 2].container(border=True):
         st.page_link(info.path, label=page_texts("title"), icon=info.icon)
-        st.caption(t("lecture_section", section=info.lecture) + " · " + page_texts("summary"))
+        lecture = t("lecture_section", section=info.lecture) + " · " if info.lecture else ""
+        st.caption(lecture + page_texts("summary"))
 
 st.subheader(t("self_check_heading"))
 scores = st.session_state.get(state.SELF_CHECK_SCORES, {})

@@ -53,7 +53,7 @@ def question(results):
     d = question_distance(results)
     acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
     return ask(quiz.memory_reach(acc, d, results["window"], memory.STEPS, settings=(results.get("made"), d)),
-               t, "memory")
+               t, "reach")
 
 
 def main_charts(results):

@@ -84,14 +84,14 @@ train_lengths = data.train_reviews.lengths                             # (20000,
 starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
 cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
 padding_shown = ask(quiz.padding(steps["cleaned"], maxlen, (num_words, skip_top, int(j), maxlen)), t, "padding")
-if padding_shown:
+if padding_shown:                                  # the legend and the shares would give the answer away
     st.markdown(t.md("lengths", maxlen=maxlen))
-chart(charts.lengths_chart, starts, ends, counts, maxlen, t.labels("lengths"), big=big, width="stretch")
-c1, c2, c3 = st.columns(3)
-c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
-c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
-c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
-st.caption(t("lengths.note", longest=int(train_lengths.max())))
+    chart(charts.lengths_chart, starts, ends, counts, maxlen, t.labels("lengths"), big=big, width="stretch")
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
+    c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
+    c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
+    st.caption(t("lengths.note", longest=int(train_lengths.max())))
 
 st.subheader(t("padded.heading"))
 if padding_shown:

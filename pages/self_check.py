@@ -2,7 +2,7 @@
 import streamlit as st
 
 from rnn_core.assessment import self_check as sc
-from ui import state
+from ui import classroom, state
 from ui.navigation import entry_point_only
 from ui.texts import texts
 
@@ -28,6 +28,7 @@ def check(section):
     right, total, missed[section] = sc.score(r["items"], answers)
     scores[section] = (right, total)
     r["checked"] = True
+    classroom.report_score(section, right, total)
 
 
 def say(item, name):
@@ -67,13 +68,14 @@ for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}
             for i, item in enumerate(r["items"]):
                 key = state.self_check_answer(section, r["round"], i)
                 with st.container(border=True, key=f"quizbox_sc_{section.replace('.', '_')}_{i}"):
-                    st.markdown(f"**{i + 1}.** {say(item, 'prompt')}")
+                    prompt = say(item, "prompt")    # also the answer's accessible name (its label is collapsed)
+                    st.markdown(f"**{i + 1}.** {prompt}")
                     if item.form == "choice":
-                        given = st.radio(t("your_answer"), item.options, index=None, key=key,
+                        given = st.radio(f"{i + 1}. {prompt}", item.options, index=None, key=key,
                                          format_func=lambda o, item=item: say(item, f"opt.{o}"),
                                          label_visibility="collapsed", width="stretch")
                     else:
-                        given = st.text_input(t("your_answer"), max_chars=sc.MAX_CHARS, key=key,
+                        given = st.text_input(f"{i + 1}. {prompt}", max_chars=sc.MAX_CHARS, key=key,
                                               placeholder=t(f"placeholder.{item.form}"), label_visibility="collapsed")
                     if r["checked"]:
                         feedback(item, given)

@@ -12,7 +12,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import lecture_mode
+from ui.layout import announce, lecture_mode, motion_interval
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -136,7 +136,7 @@ b3.button(t("reset"), icon=":material/replay:", key="unrolling_reset", width="st
           on_click=lambda: (step_to(1), st.session_state.update({state.UNROLLING_PLAYING: False})))
 
 
-@st.fragment(run_every=PLAY_EVERY if playing else None)
+@st.fragment(run_every=motion_interval(PLAY_EVERY) if playing else None)
 def stepper():
     """The slider and every view of the current step; while playing it moves on by itself and stops at the end."""
     if st.session_state.get(state.UNROLLING_PLAYING):
@@ -153,6 +153,8 @@ def stepper():
     s1.metric(t("word"), unrolling.plain_word(words[k]))
     s2.metric(t("index"), token, help=t("index_help"))
     s3.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None)
+    announce("unrolling_step", t("step_said", step=step, steps=steps, word=unrolling.plain_word(words[k]), prob=prob),
+             step // 5 if st.session_state.get("unrolling_playing") and step < steps else step)   # playing: every 5th
     n_f, n_c = net.w1x.shape
     st.latex(unrolling.step_latex(step, 1, n_f, n_c))
     settings = (run.name if run else None, int(n_cells), int(seed), n_f)

@@ -12,14 +12,12 @@ ANSWERS = "answers"                 # 'show all answers' (the sidebar toggle, bo
 RUNS = "runs"                       # this session's finished, stopped or diverged runs (runs.Run), oldest first
 
 
-def question(key, question_key):
-    """The answer widget of a predict-then-reveal question: the page's name for it and the question's settings."""
-    return f"quiz_{key}_{question_key}"
+def question(key):
+    """The answer widget of a predict-then-reveal question, keyed by its concept (never by its settings).
 
-
-def shown(widget):
-    """True once the answer of this question's widget was revealed in lecture mode."""
-    return f"{widget}_shown"
+    Beside it: question(key) + "_at" (("answered" | "revealed", settings) once committed) and + "_locked".
+    """
+    return f"quiz_{key}"
 
 
 # --- training jobs (a page's prefix: 'train_numpy', 'keras', or 'memory')
