@@ -8,7 +8,7 @@ from rnn_core.config import CHAPTER
 from rnn_core.data.imdb import decode, same_reviews
 from rnn_core.lessons import unrolling
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui import i18n, state
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
@@ -20,8 +20,6 @@ from ui.texts import texts
 entry_point_only()
 
 t = texts("unrolling")
-names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
-                        if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = lecture_mode()
 DATA_KEYS = ("num_words", "skip_top", "maxlen")     # what a run's config says about its data
 MAX_CHARS = 1000          # typed reviews
@@ -166,13 +164,13 @@ def stepper():
         limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
         for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
             with col:
-                chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0,
+                chart(charts.term_chart, values, term, limit, t.labels("step_chart"), big, first=j == 0,
                          width="stretch")
 
     st.subheader(t("time_heading"))
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
-    chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
-    chart(charts.heatmap_chart, u.h[1:, 0], words, step, names("time_chart"), big, width="stretch")
+    chart(charts.trajectory_chart, u.prob[:, 0], words, step, t.labels("time_chart"), big, width="stretch")
+    chart(charts.heatmap_chart, u.h[1:, 0], words, step, t.labels("time_chart"), big, width="stretch")
 
     st.subheader(t("batch_heading", m=m))
     if ask(quiz.recurrent_shape(ub.hw[k], m, n_f, n_c, (m, n_f, n_c)), t, "hw_shape"):
@@ -180,7 +178,7 @@ def stepper():
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-        chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
+        chart(charts.batch_chart, bparts, rows, t.labels("batch_chart"), big, width="content")
         st.markdown(t.md("batch"))
 
 
