@@ -10,11 +10,11 @@ from rnn_core.config import CHAPTER
 from rnn_core.data.imdb import decode, same_reviews
 from rnn_core.lessons import unrolling
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui import i18n
+from ui import i18n, state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import lecture_mode
+from ui.layout import announce, lecture_mode, motion_interval
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -57,7 +57,7 @@ def unrolled(weights, seq):
 def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
-    mine = [r for r in ss.get("runs", []) if getattr(r, "kind", "") == "numpy"]
+    mine = [r for r in ss.get(state.RUNS, []) if getattr(r, "kind", "") == "numpy"]
     for r in saved_runs("numpy") + mine:
         if all(k in r.weights for k in WEIGHT_NAMES):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
@@ -65,21 +65,21 @@ def numpy_runs():
 
 
 def step_to(value):
-    ss.unrolling_step = value
+    ss[state.UNROLLING_STEP] = value
 
 
 def toggle_play():
-    ss.unrolling_playing = not ss.get("unrolling_playing", False)
-    if ss.unrolling_playing and ss.get("unrolling_step", 1) >= ss.get("_unrolling_steps", 1):
-        ss.unrolling_step = 1                                        # Play at the end starts over
-    ss._unrolling_clock = (time.monotonic(), ss.get("unrolling_step", 1))   # when and where Play started
+    ss[state.UNROLLING_PLAYING] = not ss.get(state.UNROLLING_PLAYING, False)
+    if ss[state.UNROLLING_PLAYING] and ss.get(state.UNROLLING_STEP, 1) >= ss.get(state.UNROLLING_STEPS, 1):
+        ss[state.UNROLLING_STEP] = 1                                        # Play at the end starts over
+    ss[state.UNROLLING_CLOCK] = (time.monotonic(), ss.get(state.UNROLLING_STEP, 1))   # when, where Play started
 
 
 def next_step():
     """The step to show now while playing: PLAY_RATE steps per second since Play, and at least one more."""
-    started, first = ss.get("_unrolling_clock", (time.monotonic(), ss.get("unrolling_step", 1)))
+    started, first = ss.get(state.UNROLLING_CLOCK, (time.monotonic(), ss.get(state.UNROLLING_STEP, 1)))
     due = first + int((time.monotonic() - started) * PLAY_RATE)
-    return max(due, ss.get("unrolling_step", 1) + 1)
+    return max(due, ss.get(state.UNROLLING_STEP, 1) + 1)
 
 
 st.title(t("title"))
@@ -114,7 +114,7 @@ if run and not same_reviews(run.data_source, data.source):
     st.warning(t("source_mismatch", trained=run.data_source, now=data.source), icon=":material/warning:")
 picks = curated(weights, config["num_words"], config["skip_top"], config["maxlen"], data.source)
 n_f, n_c = net.w1x.shape
-playing = ss.get("unrolling_playing", False)
+playing = ss.get(state.UNROLLING_PLAYING, False)
 
 
 def review_of(pick):
@@ -134,10 +134,10 @@ def review_of(pick):
     return seq, t("label", label=t("positive") if label else t("negative"), n=len(seq))
 
 
-@st.fragment(run_every=PLAY_EVERY if playing else None)
+@st.fragment(run_every=motion_interval(PLAY_EVERY) if playing else None)
 def explorer():
     """The bar (review, Play/Step/Reset, step) and every view it drives: only this reruns while playing."""
-    if ss.get("unrolling_playing", False) != playing:
+    if ss.get(state.UNROLLING_PLAYING, False) != playing:
         st.rerun()                                                    # start or stop the timer: the whole page
     offered = [p for p in PICKS if p in picks or p in ("number", "own")]
     with st.container(border=True, key="unrolling_bar"):
@@ -150,25 +150,25 @@ def explorer():
             return
         if padded:
             seq = unrolling.batch_tokens(seq, [], config["maxlen"])[0]    # zeros in front, as the model was fed
-        steps = ss._unrolling_steps = len(seq)
-        if ss.get("unrolling_step", 1) > steps or ss.get("unrolling_step", 1) < 1:
-            ss.unrolling_step = min(max(int(ss.get("unrolling_step", 1)), 1), steps)
-        if ss.get("unrolling_playing"):
-            if ss.get("unrolling_step", 1) >= steps:
-                ss.unrolling_playing = False
+        steps = ss[state.UNROLLING_STEPS] = len(seq)
+        if ss.get(state.UNROLLING_STEP, 1) > steps or ss.get(state.UNROLLING_STEP, 1) < 1:
+            ss[state.UNROLLING_STEP] = min(max(int(ss.get(state.UNROLLING_STEP, 1)), 1), steps)
+        if ss.get(state.UNROLLING_PLAYING):
+            if ss.get(state.UNROLLING_STEP, 1) >= steps:
+                ss[state.UNROLLING_PLAYING] = False
                 st.rerun()                                            # redraw without the timer
-            ss.unrolling_step = min(next_step(), steps)
+            ss[state.UNROLLING_STEP] = min(next_step(), steps)
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-            now_playing = ss.get("unrolling_playing", False)
+            now_playing = ss.get(state.UNROLLING_PLAYING, False)
             st.button(t("pause") if now_playing else t("play"), key="unrolling_play_btn", on_click=toggle_play,
                       icon=":material/pause:" if now_playing else ":material/play_arrow:", type="primary")
             st.button(t("step"), icon=":material/skip_next:", key="unrolling_next",
-                      on_click=lambda: step_to(min(ss.get("unrolling_step", 1) + 1, steps)))
+                      on_click=lambda: step_to(min(ss.get(state.UNROLLING_STEP, 1) + 1, steps)))
             st.button(t("reset"), icon=":material/replay:", key="unrolling_reset",
-                      on_click=lambda: (step_to(1), ss.update(unrolling_playing=False)))
+                      on_click=lambda: (step_to(1), ss.update({state.UNROLLING_PLAYING: False})))
             step = st.slider(t("step_slider"), 1, max(steps, 2), key="unrolling_step", bind="query-params",
                              width="stretch", disabled=steps < 2, on_change=lambda: ss.update(
-                                 _unrolling_clock=(time.monotonic(), ss.unrolling_step)))   # Play goes on from here
+                                 {state.UNROLLING_CLOCK: (time.monotonic(), ss[state.UNROLLING_STEP])}))   # from here
         st.caption(about)
     step = min(int(step), steps)
     words = decode(seq, data.index_to_word)
@@ -178,8 +178,10 @@ def explorer():
         st.metric(t("word"), unrolling.plain_word(words[k]), width="content")
         st.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None,
                   width="content")
+    announce("unrolling_step", t("step_said", step=step, steps=steps, word=unrolling.plain_word(words[k]), prob=prob),
+             step // 5 if ss.get(state.UNROLLING_PLAYING) and step < steps else step)   # playing: every 5th
     chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
-    moving = ss.get("unrolling_playing", False)              # while playing the heatmap stays the same chart
+    moving = ss.get(state.UNROLLING_PLAYING, False)              # while playing the heatmap stays the same chart
     chart(charts.heatmap_chart, u.h[1:, 0], words, None if moving else step, names("time_chart"), big,
           width="stretch")
 
@@ -207,7 +209,7 @@ if shown:
     seq, step = shown
     k = step - 1
     st.subheader(t("batch_heading", m=m))
-    first = int(ss.get("unrolling_review", 0)) + 1 if ss.get("unrolling_pick") == "number" else 0
+    first = int(ss.get(state.UNROLLING_REVIEW, 0)) + 1 if ss.get(state.UNROLLING_PICK) == "number" else 0
     others = [np.asarray(data.val_reviews[j % len(data.x_val)]) for j in range(first, first + m - 1)]
     batch_seq = unrolling.batch_tokens(seq, others, len(seq))              # (m, T)
     ub = unrolling.unroll(net, batch_seq)
@@ -222,8 +224,9 @@ if shown:
 with st.expander(t("measured"), icon=":material/science:"):
     source_note(data)
     if run:
-        acc = run.history.get("val_accuracy") or ["–"]
-        st.caption(t("run_info", name=run.name, epochs=run.epochs, cells=net.n_cells, acc=acc[-1], **config))
+        acc = run.final_accuracy
+        st.caption(t("run_info", name=run.name, epochs=run.epochs, cells=net.n_cells, acc="–" if acc is None else acc,
+                     **config))
     else:
         st.caption(t("fresh_info", cells=net.n_cells, seed=seed))
     st.markdown(t.md("reading"))

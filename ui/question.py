@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui import classroom, state
 from ui.layout import lecture_mode
 from ui.texts import texts
 
@@ -29,16 +30,16 @@ class Answer:
 def answers_toggle():
     """The sidebar switch 'show all answers' (also ?answers=true), for someone who only wants to read."""
     t = texts("common")
-    st.sidebar.toggle(t("quiz.show_all"), key="answers", bind="query-params", help=t("quiz.show_all_help"))
+    st.sidebar.toggle(t("quiz.show_all"), key=state.ANSWERS, bind="query-params", help=t("quiz.show_all_help"))
 
 
 def show_all():
     """True when every answer is shown without asking."""
-    return bool(st.session_state.get("answers"))
+    return bool(st.session_state.get(state.ANSWERS))
 
 
 def _wkey(key):
-    return f"quiz_{key}"
+    return state.question(key)
 
 
 def answer(key):
@@ -97,6 +98,12 @@ def ask(question, t, key):
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch",
                           on_change=_commit, args=(key, question.settings),
                           disabled=done is not None and st.session_state.get(wkey + "_locked", False))
+        in_class = classroom.poll(question, choice, say)   # None outside a class; False until the lecturer reveals
+        if in_class is False:
+            st.session_state[wkey + "_locked"] = False      # a student may change the vote until the round closes
+            return False
+        if in_class and done is None:
+            done = ("revealed", question.settings)          # the lecturer revealed it to the room
         st.session_state[wkey + "_locked"] = done is not None     # locked from the next run on (a disabled
         #                                                            radio would drop the value arriving now)
         if done is None and lecture_mode() and not show_all():
@@ -105,18 +112,19 @@ def ask(question, t, key):
         right = [o for o in question.options if question.is_right(o)]
         answer_line = common("quiz.answer", answer=" / ".join(say(f"opt.{o}") for o in right))
         why_right = say(f"why.{question.feedback[right[0]]}")
+        said = st.container(key=f"quizsaid_{key}")   # a live region (ui/layout.py): the feedback is read out
         if done is not None and choice is not None and done[1] == question.settings:
             why = say(f"why.{question.feedback[choice]}")
             if question.is_right(choice):
-                st.success(f"{common('quiz.right')} {why}", icon=":material/check_circle:")
+                said.success(f"{common('quiz.right')} {why}", icon=":material/check_circle:")
             else:
-                st.error(f"{common('quiz.wrong')} {why}\n\n{answer_line}", icon=":material/cancel:")
+                said.error(f"{common('quiz.wrong')} {why}\n\n{answer_line}", icon=":material/cancel:")
         elif done is not None and choice is not None:                  # answered, then the settings moved
-            st.info(f"{common('quiz.now')} {answer_line} {why_right}", icon=":material/tune:")
+            said.info(f"{common('quiz.now')} {answer_line} {why_right}", icon=":material/tune:")
         elif done is not None or show_all():
-            st.info(f"{answer_line} {why_right}", icon=":material/lightbulb:")
+            said.info(f"{answer_line} {why_right}", icon=":material/lightbulb:")
         else:
-            st.caption(common("quiz.answer_first"))
+            said.caption(common("quiz.answer_first"))
         if done is not None:
             st.button(common("quiz.again"), key=wkey + "_again", on_click=forget, args=(key,),
                       icon=":material/refresh:", help=common("quiz.again_help"), type="tertiary")
