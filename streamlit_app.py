@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui import classroom, keep, question
-from ui.layout import lecture_toggle, phone_style
+from ui.layout import accessibility, lecture_toggle, phone_style
 from ui.navigation import entry_point_only
 from ui.server import warm_up
 from ui.site import PAGES
@@ -11,7 +11,7 @@ from ui.texts import language_selector, texts
 entry_point_only()
 st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
-language_selector()
+accessibility(language_selector())
 classroom.read_url()
 common = texts("common")
 
