@@ -205,12 +205,14 @@ def maps(pid):
 
 
 @contextlib.contextmanager
-def proxy_server(replicas=2, port=None, env=None, timeout=180):
-    """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process."""
+def proxy_server(replicas=2, port=None, env=None, timeout=180, args=()):
+    """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process.
+
+    args: more options for serve.sh (e.g. --redis); its log is artifacts/serve-<port>.log."""
     import signal
     port = port or free_port()
     log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
-    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)]
+    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port), *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
