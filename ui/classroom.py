@@ -3,6 +3,7 @@ students poll, the lecturer's controls, and `poll`, the one call that makes a qu
 import logging
 import threading
 import time
+from typing import Any
 
 import streamlit as st
 
@@ -19,7 +20,7 @@ LECTURER_TICK = 1.0     # seconds between two counts on the lecturer's screen
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()    # module state, never st.cache_resource: a browser's "clear caches" must not drop it
-_stores = {}
+_stores: dict[str, Any] = {}     # store URL -> its store (SQLite or Redis; open_store is untyped)
 
 
 def store():
