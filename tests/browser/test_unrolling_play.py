@@ -28,7 +28,7 @@ def test_play_runs_20_steps_in_5_seconds(browser, server, width, height):
         while _step(page) < 21 and time.monotonic() - start < 5:
             page.wait_for_timeout(50)
         elapsed, reached = time.monotonic() - start, _step(page)
-        harness.full_screenshot(page, SHOTS / f"unrolling-play-{width}.png")
+        harness.screenshot(page, SHOTS / f"unrolling-play-{width}.png")
         assert reached >= 21, f"{reached - 1} steps in {elapsed:.1f} s"
         assert not harness.exceptions(page)
     finally:
