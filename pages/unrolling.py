@@ -154,7 +154,7 @@ def stepper():
     s2.metric(t("index"), token, help=t("index_help"))
     s3.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None)
     announce("unrolling_step", t("step_said", step=step, steps=steps, word=unrolling.plain_word(words[k]), prob=prob),
-             step // 5 if st.session_state.get("unrolling_playing") and step < steps else step)   # playing: every 5th
+             step // 5 if st.session_state.get(state.UNROLLING_PLAYING) and step < steps else step)   # playing: 5th
     n_f, n_c = net.w1x.shape
     st.latex(unrolling.step_latex(step, 1, n_f, n_c))
     settings = (run.name if run else None, int(n_cells), int(seed), n_f)
