@@ -12,6 +12,8 @@ ANSWERS = "answers"                 # 'show all answers' (the sidebar toggle, bo
 RUNS = "runs"                       # this session's finished, stopped or diverged runs (runs.Run), oldest first
 ACCESS = "access"                   # what the accessibility component reports (reduced_motion), its widget key
 KEPT_FOR = "_kept_for"              # whose kept answers, scores and runs this session loaded (ui/keep.py)
+PARAMS_IGNORED = "_params_ignored"  # URL parameters refused on this load, said once (ui/params.py)
+SHOWN_THIS_RUN = "_shown_this_run"  # the notes ui/params.py showed during this run
 KEPT = "_kept"                      # what was last written to the store: {"answers", "scores", "review"}
 KEPT_RUNS = "_kept_runs"            # (name, created) of the runs already in the store
 
@@ -43,6 +45,10 @@ CLASS_SECRET = "class_secret"       # the lecturer's secret of the room (?host=)
 CLASS_NOTE = "class_note"           # a note for the class page's next run: "store_down", "bad_host", "no_room"
 CLASS_SHOW_LINK = "class_show_link"  # show the lecturer's own link once, right after opening the room
 CLASS_PAGE = "class_page"           # the page this browser last told the room it is on
+CLASS_ANSWERS = "class_answers"     # question key -> (option, its label): votes the banner still has to send
+CLASS_PAGE_NOW = "class_page_now"   # the page being drawn in this run (its questions are "here")
+CLASS_RUN = "_class_run"            # "page" or "fragment": what kind of run is drawing now
+CLASS_HERE = "class_here"           # page -> the questions this browser drew there (a reveal reruns the app)
 CLASS_SEEN = "class_seen"           # the room's version this browser last drew
 CLASS_FOLLOW = "class_follow"       # follow the lecturer from page to page (the banner's toggle)
 CLASS_SENT = "class_sent"           # the votes this browser sent: question -> what it sent
@@ -74,6 +80,10 @@ PIPELINE_NUM_WORDS = "pipeline_num_words"   # num_words of the pipeline page (wi
 PIPELINE_SKIP_TOP = "pipeline_skip_top"     # skip_top of the pipeline page (widget)
 UNROLLING_STEP = "unrolling_step"           # the current time step (the step slider, bound to ?unrolling_step=)
 UNROLLING_PLAYING = "unrolling_playing"     # True while the steps play by themselves
+UNROLLING_CLOCK = "_unrolling_clock"        # (time.monotonic(), step) when Play started or the slider moved
+UNROLLING_STEPS = "_unrolling_steps"        # how many steps the review shown has
+UNROLLING_PICK = "unrolling_pick"           # the review: a curated pick, 'number' or 'own' (widget)
+UNROLLING_REVIEW = "unrolling_review"       # the validation review's number when picked by number (widget)
 KERAS_COMPARE = "keras_compare"             # (y, p_numpy, p_keras) of the last NumPy <-> Keras comparison
 KERAS_COMPARE_KEY = "keras_compare_key"     # the run it was computed for: (name, created, kind)
 TRY_REVIEW_TEXT = "try_review_text"         # the review typed or picked on the try-a-review page (widget)
