@@ -7,7 +7,7 @@ import streamlit as st
 
 from rnn_core.assessment.self_check import PER_ROUND, SECTIONS
 from rnn_core.charts import class_session as charts
-from ui import classroom
+from ui import classroom, state
 from ui.charts import chart
 from ui.layout import lecture_mode
 from ui.navigation import entry_point_only
@@ -34,7 +34,7 @@ def qr_png(text):
     return buf.getvalue()
 
 
-note = ss.pop("class_note", None)
+note = ss.pop(state.CLASS_NOTE, None)
 if note:
     st.warning(t(f"note.{note}"), icon=":material/info:")
 
@@ -47,10 +47,10 @@ if lec is not None:
         st.markdown(f"# `{code}`")
         st.markdown(t("lecturer.join_label"))
         st.code(join, language=None)
-        if ss.pop("class_show_link", False):
+        if ss.pop(state.CLASS_SHOW_LINK, False):
             with st.container(border=True, key="class_host_link"):
                 st.markdown(":material/key: " + t("lecturer.host_link"))
-                st.code(join + "&host=" + ss.class_secret, language=None)
+                st.code(join + "&host=" + ss[state.CLASS_SECRET], language=None)
         st.caption(t("lecturer.how"))
     with right:
         st.image(qr_png(join), caption=t("lecturer.qr_caption", code=code), width=360 if lecture_mode() else 280)
@@ -83,8 +83,9 @@ else:
     left, right = st.columns(2)
     with left.container(border=True):
         st.subheader(t("join.heading"))
-        typed = st.text_input(t("join.code"), max_chars=12, key="class_code_typed", placeholder="K7P2Q")
-        st.button(t("join.button"), icon=":material/login:", on_click=lambda: classroom.join(ss.class_code_typed),
+        typed = st.text_input(t("join.code"), max_chars=12, key=state.CLASS_CODE_TYPED, placeholder="K7P2Q")
+        st.button(t("join.button"), icon=":material/login:",
+                  on_click=lambda: classroom.join(ss[state.CLASS_CODE_TYPED]),
                   type="primary")
     with right.container(border=True):
         st.subheader(t("open.heading"))
@@ -94,5 +95,5 @@ if classroom.me() and lec is None:
     st.caption(":material/bookmark: " + t("keep.on"))
 elif lec is None:
     st.button(t("keep.button"), icon=":material/bookmark_add:", help=t("keep.help"),
-              on_click=lambda: ss.update(class_me=classroom.keep.new_me()))
+              on_click=lambda: ss.update({state.CLASS_ME: classroom.keep.new_me()}))
 st.caption(t("private"))

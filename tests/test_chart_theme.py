@@ -129,4 +129,11 @@ def test_one_way_to_label_a_chart():
     for path in [*root.glob("pages/*.py"), *root.glob("ui/*.py")]:
         code = path.read_text(encoding="utf-8")
         assert not re.search(r'\{k: t\(f"[a-z_]+\.\{k\}"\) for k in', code), path.name
-        assert "i18n.table(" not in code or path.name == "i18n.py", path.name
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_data_table_has_distinct_columns(name):
+    """The chart's data as a table (its text alternative, ui.charts.chart) can always be drawn: no two columns alike."""
+    from rnn_core.charts import spec as specs
+    table = specs.data_table(_spec(CHARTS[name](False, "en")))
+    assert table.columns.is_unique, (name, list(table.columns))

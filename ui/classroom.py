@@ -10,6 +10,7 @@ import streamlit as st
 from rnn_core.charts import class_session as charts
 from rnn_core.classroom import keep, rooms
 from rnn_core.classroom.store import open_store, store_url
+from ui import state
 from ui.charts import chart
 from ui.layout import lecture_mode
 from ui.site import PAGES
@@ -54,45 +55,45 @@ def read_url():
     """Take the room, the anonymous id and a lecturer link from the URL (validated), and keep them in the URL."""
     ss, qp = st.session_state, st.query_params
     code = rooms.check_code(qp.get("room"))
-    if code and code != ss.get("class_room"):
-        ss.class_room = code
+    if code and code != ss.get(state.CLASS_ROOM):
+        ss[state.CLASS_ROOM] = code
     me = keep.check_me(qp.get("me"))
     if me:
-        ss.class_me = me
+        ss[state.CLASS_ME] = me
     elif "me" in qp:
         del qp["me"]
     host = qp.get("host")
     if host is not None:
         del qp["host"]
-        if ss.get("class_room") and len(host) <= 64:
+        if ss.get(state.CLASS_ROOM) and len(host) <= 64:
             try:
-                call(rooms.Lecturer, store(), ss.class_room, host)
-                ss.class_secret = host
+                call(rooms.Lecturer, store(), ss[state.CLASS_ROOM], host)
+                ss[state.CLASS_SECRET] = host
             except (PermissionError, StoreDown):
-                ss.class_note = "bad_host"
-    if ss.get("class_room") and not ss.get("class_secret") and not ss.get("class_me"):
-        ss.class_me = keep.new_me()           # a student in a class: a stable voter across reloads
-    if ss.get("class_room"):
-        qp["room"] = ss.class_room
+                ss[state.CLASS_NOTE] = "bad_host"
+    if ss.get(state.CLASS_ROOM) and not ss.get(state.CLASS_SECRET) and not ss.get(state.CLASS_ME):
+        ss[state.CLASS_ME] = keep.new_me()           # a student in a class: a stable voter across reloads
+    if ss.get(state.CLASS_ROOM):
+        qp["room"] = ss[state.CLASS_ROOM]
     elif "room" in qp:
         del qp["room"]
-    if ss.get("class_me"):
-        qp["me"] = ss.class_me
+    if ss.get(state.CLASS_ME):
+        qp["me"] = ss[state.CLASS_ME]
 
 
 def room():
     """The room code of this session, or None."""
-    return st.session_state.get("class_room")
+    return st.session_state.get(state.CLASS_ROOM)
 
 
 def me():
     """The anonymous id of this session (from ?me=), or None: without it nothing is stored."""
-    return st.session_state.get("class_me")
+    return st.session_state.get(state.CLASS_ME)
 
 
 def lecturer():
     """The room's controls when this session holds its secret, else None."""
-    code, secret = room(), st.session_state.get("class_secret")
+    code, secret = room(), st.session_state.get(state.CLASS_SECRET)
     if not code or not secret:
         return None
     try:
@@ -106,11 +107,11 @@ def open_new():
     try:
         code, secret = call(rooms.open_room, store())
     except StoreDown:
-        st.session_state.class_note = "store_down"
+        st.session_state[state.CLASS_NOTE] = "store_down"
         return
     ss = st.session_state
-    ss.class_room, ss.class_secret, ss.class_show_link = code, secret, True
-    ss.pop("class_me", None)
+    ss[state.CLASS_ROOM], ss[state.CLASS_SECRET], ss[state.CLASS_SHOW_LINK] = code, secret, True
+    ss.pop(state.CLASS_ME, None)
 
 
 def join(code):
@@ -120,18 +121,18 @@ def join(code):
     try:
         found = code and call(rooms.state, store(), code)
     except StoreDown:
-        ss.class_note = "store_down"
+        ss[state.CLASS_NOTE] = "store_down"
         return
     if not found:
-        ss.class_note = "no_room"
+        ss[state.CLASS_NOTE] = "no_room"
         return
-    ss.class_room = code
-    ss.pop("class_secret", None)
+    ss[state.CLASS_ROOM] = code
+    ss.pop(state.CLASS_SECRET, None)
 
 
 def leave():
     """Leave the room (a lecturer's room stays open until it expires, unless closed)."""
-    for k in ("class_room", "class_secret", "class_seen", "class_show_link"):
+    for k in (state.CLASS_ROOM, state.CLASS_SECRET, state.CLASS_SEEN, state.CLASS_SHOW_LINK):
         st.session_state.pop(k, None)
 
 
@@ -158,10 +159,10 @@ def banner(page):
     t = texts("class_session")
     lec = lecturer()
     if lec is not None:
-        if st.session_state.get("class_page") != page:
+        if st.session_state.get(state.CLASS_PAGE) != page:
             try:
                 call(lec.follow, page)
-                st.session_state.class_page = page
+                st.session_state[state.CLASS_PAGE] = page
             except StoreDown:
                 pass
         st.info(t("banner.lecturer", code=code), icon=":material/co_present:")
@@ -175,17 +176,17 @@ def banner(page):
         st.warning(t("banner.ended", code=code), icon=":material/door_back:")
         leave()
         return
-    st.session_state.class_seen = (s.question, s.phase, s.page)
-    st.session_state.class_page_now = page
-    st.session_state._class_run = "page"
-    if st.session_state.get("class_follow") and s.page and s.page != page and any(p.key == s.page for p in PAGES):
+    st.session_state[state.CLASS_SEEN] = (s.question, s.phase, s.page)
+    st.session_state[state.CLASS_PAGE_NOW] = page
+    st.session_state[state.CLASS_RUN] = "page"
+    if st.session_state.get(state.CLASS_FOLLOW) and s.page and s.page != page and any(p.key == s.page for p in PAGES):
         st.switch_page(next(p.path for p in PAGES if p.key == s.page))
     _student_banner(code, page)
 
 
 def _send(code, s, choice):
     """Send this session's answer as its vote in the open round (once per round); True when it is counted."""
-    sent = st.session_state.setdefault("class_sent", {})
+    sent = st.session_state.setdefault(state.CLASS_SENT, {})
     mark = (code, s.question, s.round)
     if sent.get(mark) != choice and call(rooms.vote, store(), code, s.question, s.round, keep.voter(me(), code),
                                          choice):
@@ -201,21 +202,22 @@ def _student_banner(code, page):
     t = texts("class_session")
     try:
         s = call(rooms.state, store(), code)
-        answers = st.session_state.get("class_answers", {})          # question key -> (option, its label)
+        answers = st.session_state.get(state.CLASS_ANSWERS, {})          # question key -> (option, its label)
         # in a page run the question's box sends the answer (it may have just changed); between runs, the banner
-        fragment_run = st.session_state.get("_class_run") == "fragment"
+        fragment_run = st.session_state.get(state.CLASS_RUN) == "fragment"
         counted = (s is not None and s.phase == "open" and s.question in answers
                    and (_send(code, s, answers[s.question][0]) if fragment_run else
-                        st.session_state.get("class_sent", {}).get((code, s.question, s.round)) is not None))
+                        st.session_state.get(state.CLASS_SENT, {}).get((code, s.question, s.round)) is not None))
     except StoreDown:
         s, counted = None, False
     if s is not None:
-        seen = st.session_state.get("class_seen")
+        seen = st.session_state.get(state.CLASS_SEEN)
         now = (s.question, s.phase, s.page)
         if seen is not None and now != seen:
-            st.session_state.class_seen = now
-            shown_here = s.question in st.session_state.get("class_here", {}).get(page, ())
-            if (s.phase == "revealed" and shown_here) or (st.session_state.get("class_follow") and s.page != seen[2]):
+            st.session_state[state.CLASS_SEEN] = now
+            shown_here = s.question in st.session_state.get(state.CLASS_HERE, {}).get(page, ())
+            follow = st.session_state.get(state.CLASS_FOLLOW)
+            if (s.phase == "revealed" and shown_here) or (follow and s.page != seen[2]):
                 st.rerun(scope="app")
     with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
         st.markdown(":material/groups: " + t("banner.student", code=code))
@@ -228,8 +230,8 @@ def _student_banner(code, page):
         if s is not None and s.page and s.page != page and any(p.key == s.page for p in PAGES):
             st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
                                                                                    page=page_title(s.page)))
-        st.toggle(t("banner.follow"), key="class_follow")
-    st.session_state._class_run = "fragment"      # until banner() says a page run has started
+        st.toggle(t("banner.follow"), key=state.CLASS_FOLLOW)
+    st.session_state[state.CLASS_RUN] = "fragment"      # until banner() says a page run has started
 
 
 # --- a question as a class poll ---------------------------------------------------------------------------------
@@ -267,9 +269,9 @@ def poll(question, choice, say):
 
 def _student_status(t, code, s, question, choice, labels):
     ss = st.session_state
-    ss.setdefault("class_here", {}).setdefault(ss.get("class_page_now", ""), set()).add(question.key)
+    ss.setdefault(state.CLASS_HERE, {}).setdefault(ss.get(state.CLASS_PAGE_NOW, ""), set()).add(question.key)
     if choice is not None:
-        ss.setdefault("class_answers", {})[question.key] = (choice, labels[choice])   # the banner sends it later
+        ss.setdefault(state.CLASS_ANSWERS, {})[question.key] = (choice, labels[choice])   # the banner sends it later
     if s.question == question.key and s.phase == "open":
         if choice is None:
             st.caption(t("student.open", round=s.round))
@@ -292,7 +294,7 @@ def _student_status(t, code, s, question, choice, labels):
 def _lecturer_controls(t, lec, s, question, labels):
     mine = s.question == question.key
     args = (question.key, question.qid, question.options, question.correct)
-    page = st.session_state.get("class_page", "")
+    page = st.session_state.get(state.CLASS_PAGE, "")
     row = st.container(horizontal=True, vertical_alignment="center")
     if not mine or s.phase in ("idle", "revealed"):
         row.button(t("lecturer.start"), key=f"class_start_{question.key}", type="primary",
@@ -323,11 +325,11 @@ def _live_count(code, question, rnd):
         st.warning(t("note.store_down"), icon=":material/cloud_off:")
         return
     st.metric(t("lecturer.votes", round=rnd), n)
-    st.session_state.class_count_drawn = (n, time.time())
+    st.session_state[state.CLASS_COUNT_DRAWN] = (n, time.time())
 
 
 def _names(t):
-    return {k: t(f"chart.{k}") for k in ("share", "round", "option", "votes")}
+    return t.labels("chart")
 
 
 def _show_result(t, result, labels):

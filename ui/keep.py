@@ -5,9 +5,8 @@ import logging
 import streamlit as st
 
 from rnn_core.classroom import keep
-from ui import classroom
+from ui import classroom, state
 
-REVIEW_KEY = "try_review_text"      # pages/try_review.py's text box
 log = logging.getLogger(__name__)
 
 
@@ -27,23 +26,23 @@ def restore():
     if not who:
         return
     try:
-        if ss.get("_kept_for") != who:
+        if ss.get(state.KEPT_FOR) != who:
             values = classroom.call(keep.load, classroom.store(), who)
             kept_runs = classroom.call(keep.load_runs, classroom.store(), who)
-            ss._kept = {"answers": values.get("answers", {}), "scores": values.get("scores", {}),
+            ss[state.KEPT] = {"answers": values.get("answers", {}), "scores": values.get("scores", {}),
                         "review": values.get("review")}
-            ss._kept_for = who
-            ss.self_check_scores = {**{k: tuple(v) for k, v in ss._kept["scores"].items()},
-                                    **ss.get("self_check_scores", {})}
-            if ss._kept["review"] is not None and REVIEW_KEY not in ss:
-                ss[REVIEW_KEY] = ss._kept["review"]
-            mine = ss.setdefault("runs", [])
+            ss[state.KEPT_FOR] = who
+            ss[state.SELF_CHECK_SCORES] = {**{k: tuple(v) for k, v in ss[state.KEPT]["scores"].items()},
+                                    **ss.get(state.SELF_CHECK_SCORES, {})}
+            if ss[state.KEPT]["review"] is not None and state.TRY_REVIEW_TEXT not in ss:
+                ss[state.TRY_REVIEW_TEXT] = ss[state.KEPT]["review"]
+            mine = ss.setdefault(state.RUNS, [])
             have = {_id(r) for r in mine}
             mine[:0] = [r for r in kept_runs if _id(r) not in have]
-            ss._kept_runs = {_id(r) for r in kept_runs}
+            ss[state.KEPT_RUNS] = {_id(r) for r in kept_runs}
     except classroom.StoreDown:
         return
-    for k, v in ss._kept["answers"].items():     # a widget of another page lost its state: give it back
+    for k, v in ss[state.KEPT]["answers"].items():     # a widget of another page lost its state: give it back
         if k not in ss:
             ss[k] = v
 
@@ -51,26 +50,26 @@ def restore():
 def remember():
     """After the page (and before it): write what changed since the last write."""
     who, ss = classroom.me(), st.session_state
-    if not who or ss.get("_kept_for") != who:
+    if not who or ss.get(state.KEPT_FOR) != who:
         return
-    kept, store = ss._kept, classroom.store()
+    kept, store = ss[state.KEPT], classroom.store()
     try:
         answers = {**kept["answers"], **_answers(ss)}
         if answers != kept["answers"]:
             classroom.call(keep.save, store, who, "answers", answers)
             kept["answers"] = answers
-        scores = {k: list(v) for k, v in ss.get("self_check_scores", {}).items()}
+        scores = {k: list(v) for k, v in ss.get(state.SELF_CHECK_SCORES, {}).items()}
         if scores != kept["scores"]:
             classroom.call(keep.save, store, who, "scores", scores)
             kept["scores"] = scores
-        review = ss.get(REVIEW_KEY)
+        review = ss.get(state.TRY_REVIEW_TEXT)
         if isinstance(review, str) and review != kept["review"]:
             classroom.call(keep.save, store, who, "review", review)
             kept["review"] = review
-        for order, run in enumerate(ss.get("runs", [])):
-            if _id(run) not in ss._kept_runs and run.weights and not run.saved:
+        for order, run in enumerate(ss.get(state.RUNS, [])):
+            if _id(run) not in ss[state.KEPT_RUNS] and run.weights and not run.saved:
                 classroom.call(keep.save_run, store, who, run, order)
-                ss._kept_runs.add(_id(run))
+                ss[state.KEPT_RUNS].add(_id(run))
     except classroom.StoreDown:
         pass
     except ValueError as e:         # a value over the store's bound: not kept, said in the log

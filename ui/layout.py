@@ -157,12 +157,12 @@ def accessibility(lang):
         _access = components.component("rnn_access", js=_ACCESS_JS, isolate_styles=True)
     st.html(_ACCESS_CSS)
     with st.sidebar:
-        _access(data={"lang": lang}, key="access", on_reduced_motion_change=lambda: None)
+        _access(data={"lang": lang}, key=state.ACCESS, on_reduced_motion_change=lambda: None)
 
 
 def reduced_motion():
     """True when the browser asks for less motion (prefers-reduced-motion), as reported by the page."""
-    value = st.session_state.get("access")
+    value = st.session_state.get(state.ACCESS)
     return bool(value.get("reduced_motion")) if hasattr(value, "get") else False
 
 
@@ -177,8 +177,8 @@ def announce(key, text, topic):
     It is read again only when `topic` changes (the step, the epoch): a view that redraws every second or faster
     is announced at a rate a listener can follow. The app's own texts only, shown as plain text.
     """
-    last = st.session_state.get(f"_announced_{key}")
+    last = st.session_state.get(state.announced(key))
     if last is None or last[0] != topic:
-        last = st.session_state[f"_announced_{key}"] = (topic, text)
+        last = st.session_state[state.announced(key)] = (topic, text)
     with st.container(key=f"announce_{key}"):
         st.text(last[1])

@@ -13,7 +13,7 @@ import streamlit as st
 
 from rnn_core.config import CHAPTER
 from rnn_core.lessons.gradflow import INITIALISERS
-from ui import i18n
+from ui import i18n, state
 
 MAX_KEYS = 40                     # more parameters than the app has in all: the rest are ignored
 MAX_LENGTH = 100                  # any value but a typed text
@@ -119,12 +119,12 @@ def clean():
             qp.remove_param(key)              # the URL the browser shows, without the key
             initial.pop(key, None)            # what the widget would be seeded from
     if bad:      # only declared names are repeated to the user: an unknown one is the URL's own text
-        st.session_state["_params_ignored"] = [key for key in bad if key in PARAMS] or ["?"]
+        st.session_state[state.PARAMS_IGNORED] = [key for key in bad if key in PARAMS] or ["?"]
 
 
 def note():
     """Say once, in the user's language, which URL parameters were ignored (call after the language is known)."""
-    ignored = st.session_state.pop("_params_ignored", None)
+    ignored = st.session_state.pop(state.PARAMS_IGNORED, None)
     if ignored:
         from ui.texts import texts
         st.toast(texts("common")("guard.params_ignored", keys=", ".join(ignored)), icon=":material/link_off:")
@@ -132,7 +132,7 @@ def note():
 
 def once_per_run(what):
     """True the first time it is asked about `what` in this script run (a note that several calls may want)."""
-    shown = st.session_state.setdefault("_shown_this_run", set())
+    shown = st.session_state.setdefault(state.SHOWN_THIS_RUN, set())
     if what in shown:
         return False
     shown.add(what)
@@ -141,4 +141,4 @@ def once_per_run(what):
 
 def new_run():
     """Start a script run: nothing said yet."""
-    st.session_state["_shown_this_run"] = set()
+    st.session_state[state.SHOWN_THIS_RUN] = set()

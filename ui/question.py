@@ -44,7 +44,7 @@ def _wkey(key):
 
 def answer(key):
     """The learner's committed answer to question `key`, or None while it is unanswered."""
-    at = st.session_state.get(_wkey(key) + "_at")
+    at = st.session_state.get(state.question_at(key))
     if at is None:
         return None
     return Answer(st.session_state.get(_wkey(key)) if at[0] == "answered" else None, at[1])
@@ -52,18 +52,18 @@ def answer(key):
 
 def _commit(key, settings):
     choice = st.session_state.get(_wkey(key))
-    st.session_state[_wkey(key) + "_at"] = None if choice is None else ("answered", settings)
+    st.session_state[state.question_at(key)] = None if choice is None else ("answered", settings)
 
 
 def _reveal(key, settings):
-    st.session_state[_wkey(key) + "_at"] = ("revealed", settings)
+    st.session_state[state.question_at(key)] = ("revealed", settings)
 
 
 def forget(key):
     """Ask question `key` afresh: no answer, results hidden until the learner commits again."""
     st.session_state[_wkey(key)] = None
-    for suffix in ("_at", "_locked"):
-        st.session_state.pop(_wkey(key) + suffix, None)
+    for name in (state.question_at(key), state.question_locked(key)):
+        st.session_state.pop(name, None)
 
 
 def ask(question, t, key):
@@ -79,15 +79,15 @@ def ask(question, t, key):
     def say(k):
         return t(f"{base}.{k}").format(**question.params)   # always formatted: {{ }} -> { }
 
-    wkey = _wkey(key)
+    wkey, locked = _wkey(key), state.question_locked(key)
     if st.session_state.get(wkey) not in (None, *question.options):
         forget(key)                                          # a stale value from another question's options
-    done = st.session_state.get(wkey + "_at")
+    done = st.session_state.get(state.question_at(key))
     if done is not None and done[0] == "answered" and st.session_state.get(wkey) is None:
         done = None                                          # answered, then the value was lost: ask again
     if done is None and st.session_state.get(wkey) is not None:
         done = ("answered", question.settings)               # a value set without the callback (URL, test)
-        st.session_state[wkey + "_at"] = done
+        st.session_state[state.question_at(key)] = done
     with st.container(border=True, key=f"quizbox_{key}"):
         prompt = say("prompt")
         if lecture_mode():
@@ -97,15 +97,15 @@ def ask(question, t, key):
         choice = st.radio(prompt, question.options, index=None, key=wkey, persist_state="session",
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch",
                           on_change=_commit, args=(key, question.settings),
-                          disabled=done is not None and st.session_state.get(wkey + "_locked", False))
+                          disabled=done is not None and st.session_state.get(locked, False))
         in_class = classroom.poll(question, choice, say)   # None outside a class; False until the lecturer reveals
         if in_class is False:
-            st.session_state[wkey + "_locked"] = False      # a student may change the vote until the round closes
+            st.session_state[locked] = False                    # a student may change the vote until the round closes
             return False
         if in_class and done is None:
             done = ("revealed", question.settings)          # the lecturer revealed it to the room
-        st.session_state[wkey + "_locked"] = done is not None     # locked from the next run on (a disabled
-        #                                                            radio would drop the value arriving now)
+        st.session_state[locked] = done is not None         # locked from the next run on (a disabled
+        #                                                      radio would drop the value arriving now)
         if done is None and lecture_mode() and not show_all():
             st.button(common("quiz.reveal"), key=wkey + "_reveal", on_click=_reveal, args=(key, question.settings),
                       icon=":material/visibility:")

@@ -10,14 +10,50 @@ LANG_IN_URL = "_lang_in_url"        # the language last written to ?lang=, to te
 LECTURE = "lecture"                 # lecture mode on (the sidebar toggle, bound to ?lecture=)
 ANSWERS = "answers"                 # 'show all answers' (the sidebar toggle, bound to ?answers=)
 RUNS = "runs"                       # this session's finished, stopped or diverged runs (runs.Run), oldest first
+ACCESS = "access"                   # what the accessibility component reports (reduced_motion), its widget key
+KEPT_FOR = "_kept_for"              # whose kept answers, scores and runs this session loaded (ui/keep.py)
+PARAMS_IGNORED = "_params_ignored"  # URL parameters refused on this load, said once (ui/params.py)
+SHOWN_THIS_RUN = "_shown_this_run"  # the notes ui/params.py showed during this run
+KEPT = "_kept"                      # what was last written to the store: {"answers", "scores", "review"}
+KEPT_RUNS = "_kept_runs"            # (name, created) of the runs already in the store
 
 
 def question(key):
-    """The answer widget of a predict-then-reveal question, keyed by its concept (never by its settings).
-
-    Beside it: question(key) + "_at" (("answered" | "revealed", settings) once committed) and + "_locked".
-    """
+    """The answer widget of a predict-then-reveal question, keyed by its concept (never by its settings)."""
     return f"quiz_{key}"
+
+
+def question_at(key):
+    """("answered" | "revealed", the settings then) once question `key` was committed to; None before."""
+    return f"quiz_{key}_at"
+
+
+def question_locked(key):
+    """True while question `key`'s answer may no longer change (from the run after it was committed)."""
+    return f"quiz_{key}_locked"
+
+
+def announced(key):
+    """(topic, text) a screen reader was last given by the live region `key` (ui.layout.announce)."""
+    return f"_announced_{key}"
+
+
+# --- a class session (ui/classroom.py, pages/class_session.py)
+CLASS_ROOM = "class_room"           # the room code this browser is in (?room=)
+CLASS_ME = "class_me"               # a student's stable voter id in the room (?me=)
+CLASS_SECRET = "class_secret"       # the lecturer's secret of the room (?host=); only the lecturer has it
+CLASS_NOTE = "class_note"           # a note for the class page's next run: "store_down", "bad_host", "no_room"
+CLASS_SHOW_LINK = "class_show_link"  # show the lecturer's own link once, right after opening the room
+CLASS_PAGE = "class_page"           # the page this browser last told the room it is on
+CLASS_ANSWERS = "class_answers"     # question key -> (option, its label): votes the banner still has to send
+CLASS_PAGE_NOW = "class_page_now"   # the page being drawn in this run (its questions are "here")
+CLASS_RUN = "_class_run"            # "page" or "fragment": what kind of run is drawing now
+CLASS_HERE = "class_here"           # page -> the questions this browser drew there (a reveal reruns the app)
+CLASS_SEEN = "class_seen"           # the room's version this browser last drew
+CLASS_FOLLOW = "class_follow"       # follow the lecturer from page to page (the banner's toggle)
+CLASS_SENT = "class_sent"           # the votes this browser sent: question -> what it sent
+CLASS_COUNT_DRAWN = "class_count_drawn"   # (votes counted, when) of the lecturer's last drawn count
+CLASS_CODE_TYPED = "class_code_typed"     # the room code typed on the class page (widget)
 
 
 # --- training jobs (a page's prefix: 'train_numpy', 'keras', or 'memory')

@@ -77,7 +77,11 @@ def data_table(spec, limit=1000):
         table = _rows(spec.get("data"), datasets)
     if table is None:
         return pd.DataFrame()
-    return table.head(limit).rename(columns=_titles(spec))
+    titles = {}
+    for field, name in _titles(spec).items():          # two fields with one title (a value and its label):
+        if name not in titles.values():                # the first keeps the title, the other its field name
+            titles[field] = name
+    return table.head(limit).rename(columns=titles)
 
 
 def title(spec):
