@@ -4,13 +4,13 @@ A page gives its key prefix (its page key: its texts and widget keys), the kind 
 own bounded controls, and a function for what only it shows about a run. The training itself runs in the
 worker process (rnn_core/jobs/worker.py); this panel only asks it, about once a second while a run is active.
 """
+import dataclasses
 import uuid
-from types import SimpleNamespace
 
 import streamlit as st
 
 from rnn_core.charts import training as charts
-from rnn_core.jobs import runs
+from rnn_core.jobs.protocol import JobState
 from ui import jobs
 from ui.charts import chart
 from ui.data import source_note
@@ -35,6 +35,14 @@ def duration(t, seconds):
     """'12 s' or '3 min 5 s'."""
     s = int(round(seconds))
     return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
+
+
+def problem(t, job):
+    """Why the job ended without its run: its own message for each of jobs.PROBLEMS (the page's worker.* texts)."""
+    if job.problem in ("failed", "error"):
+        st.error(t(f"worker.{job.problem}", error=job.error), icon=":material/error:")
+    else:
+        st.warning(t(f"worker.{job.problem}"), icon=":material/restart_alt:")
 
 
 class Panel:
@@ -81,15 +89,14 @@ class Panel:
         """Stop this session's run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
         job = self.job
         if job is not None and not job.done:
-            job.ask(self.t, "stop")
+            job.stop(self.t)
             self.record(job)
 
     def record(self, job):
         """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
-        run = job.report.get("run")
-        if job.claim_record() and run and run["history"].get("loss"):
-            st.session_state["runs"].append(runs.Run(**{**run, "name": job.name,
-                                                        "note": f"pages/{self.prefix}.py"}))
+        run = job.report.run
+        if job.claim_record() and run is not None and run.history.get("loss"):
+            st.session_state["runs"].append(dataclasses.replace(run, name=job.name, note=f"pages/{self.prefix}.py"))
 
     def live(self, active):
         """Ask the worker about this session's run and redraw; reruns by itself while the run is active."""
@@ -101,7 +108,7 @@ class Panel:
                 st.info(self.t("status.idle"))
                 return
             if not job.done:
-                job.ask(self.t, "poll")
+                job.poll(self.t)
                 if job.done:
                     self.record(job)
                     if active:
@@ -114,12 +121,11 @@ class Panel:
         """Status, live curves, and what the page adds."""
         t, r = self.t, job.report
         self.status(job)
-        if r.get("source"):
-            source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"],
-                                           source_reasons=r.get("source_reasons", ())))
-        if r["epochs_done"]:
-            curves(r["history"], self.references(job.kind), t, self.big)
-        elif job.state == "running":
+        if r.data is not None:
+            source_note(r.data)
+        if r.epochs_done:
+            curves(r.history, self.references(job.kind), t, self.big)
+        elif job.state == JobState.RUNNING:
             st.caption(t("status.first_epoch"))
         if self.extra is not None:
             self.extra(job)
@@ -127,32 +133,30 @@ class Panel:
     def status(self, job):
         """What the run is doing, or how it ended."""
         t, r, state = self.t, job.report, job.state
-        e, epochs = r.get("event"), r["epochs_done"]
-        if job.lost:
-            st.warning(t(f"worker.{job.lost}"), icon=":material/restart_alt:")
-        elif state == "waiting":
-            st.info(t("status.waiting", running=r["running"], limit=r["limit"], position=max(r["position"], 1)),
+        e, epochs = r.progress, r.epochs_done
+        if job.problem:
+            problem(t, job)
+        elif state == JobState.WAITING:
+            st.info(t("status.waiting", running=r.running, limit=r.limit, position=max(r.position, 1)),
                     icon=":material/hourglass_top:")
-        elif state == "failed":
-            st.error(t("status.failed", error=r.get("error", "")), icon=":material/error:")
-        elif state == "stopped":
+        elif state == JobState.STOPPED:
             st.warning(t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none"),
                        icon=":material/stop_circle:")
         elif e is None:
             st.info(t("status.starting"), icon=":material/hourglass_top:")
-        elif state == "running":
-            where = dict(epoch=e["epoch"] + 1, epochs=e["epochs"], batch=e["batch"] + 1, n_batches=e["n_batches"])
-            left = r["time_left"]
+        elif state == JobState.RUNNING:
+            where = dict(epoch=e.epoch + 1, epochs=e.epochs, batch=e.batch + 1, n_batches=e.n_batches)
+            left = r.time_left
             text = (t("status.running", left=duration(t, left), **where) if left is not None else
                     t("status.running_early", **where))
-            st.progress(min(r["fraction"], 1.0), text=text)
+            st.progress(min(r.fraction, 1.0), text=text)
             st.caption(t("status.away"))
-        elif state == "finished":
-            acc = r["history"].get("val_accuracy") or [float("nan")]
-            st.success(t("status.finished", acc=acc[-1], epochs=epochs, seconds=r["seconds"]),
+        elif state == JobState.FINISHED:
+            acc = r.history.get("val_accuracy") or [float("nan")]
+            st.success(t("status.finished", acc=acc[-1], epochs=epochs, seconds=r.seconds),
                        icon=":material/check_circle:")
-        elif state == "diverged":
-            text = t("status.diverged", epoch=e["epoch"] + 1, loss=r["diverged_loss"])
+        elif state == JobState.DIVERGED:
+            text = t("status.diverged", epoch=e.epoch + 1, loss=r.diverged_loss)
             st.error(text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else ""),
                      icon=":material/warning:")
             st.markdown(t.md("diverged"))
