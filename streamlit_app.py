@@ -1,8 +1,8 @@
 """Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
 import streamlit as st
 
-from ui import question
-from ui.layout import lecture_toggle, phone_style
+from ui import classroom, keep, question
+from ui.layout import accessibility, lecture_toggle, phone_style
 from ui.navigation import entry_point_only
 from ui.server import warm_up
 from ui.site import PAGES
@@ -11,7 +11,8 @@ from ui.texts import language_selector, texts
 entry_point_only()
 st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
-language_selector()
+accessibility(language_selector())
+classroom.read_url()
 common = texts("common")
 
 sections = {}
@@ -30,4 +31,10 @@ lecture_toggle()
 phone_style()
 question.answers_toggle()
 warm_up()
-current.run()
+classroom.banner(current.url_path or "home")
+keep.restore()
+keep.remember()
+try:
+    current.run()
+finally:
+    keep.remember()

@@ -102,8 +102,7 @@ if flow_shown:
     m1, m2, m3 = st.columns(3)
     m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
     m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
-    m3.metric(t("metric_verdict"), t("verdict.vanish") if ratio < 1e-2 else t("verdict.explode") if ratio > 1e2
-              else t("verdict.stable"))
+    m3.metric(t("metric_verdict"), t(f"verdict.{gradflow.direction(ratio)}"))
     st.markdown(t.md("vanish_explode"))
 
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
@@ -134,8 +133,8 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
     table = pd.DataFrame({
         t("check.method"): [t(f"method.{r.method}", window=window) for r in rows],
         t("check.error"): [f"{r.error:.2e}" for r in rows],
-        t("check.verdict"): [t("check.ok") if r.error < 1e-6 else t("check.approx") if r.method == "truncated"
-                             else t("check.bad") for r in rows],
+        t("check.verdict"): [t("check.ok") if r.error < gradflow.CHECK_TOLERANCE else t("check.approx")
+                             if r.method == "truncated" else t("check.bad") for r in rows],
     })
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(t("check_caption", window=window))

@@ -4,12 +4,14 @@ import streamlit as st
 
 from rnn_core.assessment import quiz
 from rnn_core.charts import pipeline as charts
+from rnn_core.config import CHAPTER
 from rnn_core.data import imdb
 from rnn_core.lessons import pipeline as ps
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode
+from ui.layout import lecture_mode, setting
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -50,15 +52,11 @@ st.title(t("title"))
 st.markdown(t.md("intro"))
 
 with st.container(horizontal=True):
-    if big:
-        num_words = st.session_state.get("pipeline_num_words", 100)
-        skip_top = st.session_state.get("pipeline_skip_top", 20)
-    else:
-        num_words = st.select_slider("num_words", NUM_WORDS, value=100, key="pipeline_num_words",
-                                     persist_state="session", help=t("controls.num_words_help"), width=260)
-        skip_top = st.select_slider("skip_top", SKIP_TOP, value=20, key="pipeline_skip_top",
-                                    persist_state="session", help=t("controls.skip_top_help"), width=200)
-    maxlen = st.select_slider("maxlen", MAXLEN, value=100, key="pipeline_maxlen", persist_state="session",
+    num_words = setting(st.select_slider, state.PIPELINE_NUM_WORDS, CHAPTER.num_words, "num_words", NUM_WORDS,
+                        help=t("controls.num_words_help"), width=260)
+    skip_top = setting(st.select_slider, state.PIPELINE_SKIP_TOP, CHAPTER.skip_top, "skip_top", SKIP_TOP,
+                       help=t("controls.skip_top_help"), width=200)
+    maxlen = st.select_slider("maxlen", MAXLEN, value=CHAPTER.maxlen, key="pipeline_maxlen", persist_state="session",
                               help=t("controls.maxlen_help"), width=300)
 data = chapter_data(num_words, skip_top)     # padded at maxlen=100; other maxlen values are padded here
 source_note(data)
@@ -100,16 +98,16 @@ train_lengths = data.train_reviews.lengths                             # (20000,
 starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
 cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
 padding_shown = ask(quiz.padding(steps["cleaned"], maxlen, (num_words, skip_top, int(j), maxlen)), t, "padding")
-if padding_shown:
+if padding_shown:                                  # the legend and the shares would give the answer away
     st.markdown(t.md("lengths", maxlen=maxlen))
-names = {"length": t("lengths.length"), "reviews": t("lengths.reviews"), "cut": t("lengths.cut"),
-         "kept": t("lengths.kept")}
-draw("lengths_chart", starts, ends, counts, maxlen, names, big=big)
-c1, c2, c3 = st.columns(3)
-c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
-c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
-c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
-st.caption(t("lengths.note", longest=int(train_lengths.max())))
+    names = {"length": t("lengths.length"), "reviews": t("lengths.reviews"), "cut": t("lengths.cut"),
+             "kept": t("lengths.kept")}
+    draw("lengths_chart", starts, ends, counts, maxlen, names, big=big)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
+    c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
+    c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
+    st.caption(t("lengths.note", longest=int(train_lengths.max())))
 
 st.subheader(t("padded.heading"))
 if padding_shown:

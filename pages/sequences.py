@@ -8,10 +8,11 @@ from rnn_core.data import timeseries as ts
 from rnn_core.data.imdb import decode
 from rnn_core.lessons import sequences as seq
 from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode
+from ui.layout import lecture_mode, setting
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -51,13 +52,6 @@ def draw(name, *args, **kwargs):
     chart(getattr(charts, name)(*args, **kwargs))
 
 
-def setting(widget, key, default, *args, **kwargs):
-    """A technical control: shown normally, hidden in lecture mode (where its kept value, or the default, is used)."""
-    if big:
-        return st.session_state.get(key, default)
-    return widget(*args, key=key, persist_state="session", **kwargs)
-
-
 st.title(t("title"))
 st.markdown(t.md("intro"))
 
@@ -86,9 +80,9 @@ st.header(t("orders.heading"))
 n_total = seq.n_orders(T)
 st.markdown(t.md("orders", T=T, n=f"{n_total:,}"))
 with st.container(horizontal=True):
-    n_cells = setting(st.select_slider, "sequences_cells", 4, t("orders.cells"), options=CELLS, value=4,
+    n_cells = setting(st.select_slider, state.SEQUENCES_CELLS, 4, t("orders.cells"), options=CELLS,
                       help=t("orders.cells_help"), width=320)
-    seed = setting(st.number_input, "sequences_seed", 42, t("orders.seed"), min_value=0, max_value=9999, value=42,
+    seed = setting(st.number_input, state.SEQUENCES_SEED, 42, t("orders.seed"), min_value=0, max_value=9999,
                    step=1, help=t("orders.seed_help"), width=200)
 texts, dense, recurrent, spread = order_outputs(words, int(n_cells), int(seed))
 
@@ -129,7 +123,7 @@ st.markdown(t.md("series"))
 with st.container(horizontal=True):
     lag = st.slider(t("series.lag"), 1, 24, 1, key="sequences_lag", persist_state="session",
                     help=t("series.lag_help"), width=320)
-    noise = setting(st.select_slider, "sequences_noise", 1.0, t("series.noise"), options=NOISE, value=1.0,
+    noise = setting(st.select_slider, state.SEQUENCES_NOISE, 1.0, t("series.noise"), options=NOISE,
                     format_func=lambda v: f"{v:g} °C", help=t("series.noise_help"), width=320)
 series, ((pairs, r), (mixed_pairs, r_mixed)) = temperatures(float(noise), int(lag))
 draw("series_chart", series, {"hour": t("series.hour"), "temp": t("series.temp")}, big=big)

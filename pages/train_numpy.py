@@ -7,6 +7,7 @@ from rnn_core.config import CHAPTER
 from rnn_core.data.imdb import same_reviews
 from rnn_core.jobs import export, training
 from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
@@ -29,11 +30,6 @@ MAXLEN = [20, 50, 100, 150, 200]
 CHART_KEYS = ["epoch", "true", "pred", "neg", "pos", "count", "run", "loss", "val_loss", "val_accuracy"]
 names = {k: t(f"chart.{k}") for k in CHART_KEYS}
 references = {t(f"ref.{src}"): acc for src, acc in CHAPTER.published.items()}
-
-
-def final_accuracy(run):
-    acc = run.history.get("val_accuracy", [])
-    return acc[-1] if acc else None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -75,7 +71,7 @@ def show_saved():
         return
     run = saved[-1]
     st.markdown(t.md("saved"))
-    acc, ref = final_accuracy(run), CHAPTER.published
+    acc, ref = run.final_accuracy, CHAPTER.published
     m = st.columns(4)
     m[0].metric(t("metric.val_accuracy"), f"{acc:.4f}" if acc is not None else "–",
                 delta=t("metric.vs_notebook", delta=acc - ref["notebook"]) if acc is not None else None,
@@ -151,14 +147,14 @@ def show_results(job):
 def show_runs():
     """This session's runs: a table, their curves next to the saved run, downloads."""
     st.subheader(t("runs.heading"))
-    mine = ss["runs"]
+    mine = ss[state.RUNS]
     if not mine:
         st.caption(t("runs.empty"))
         return
     rows = []
     for r in mine:
         c = r.config
-        acc = final_accuracy(r)
+        acc = r.final_accuracy
         settings = (t("runs.settings_value", gradient=t("gradient_name." + ("textbook" if c.get("textbook_backprop")
                                                                               else "correct")), **c)
                     if r.kind == "numpy" else "")

@@ -8,11 +8,11 @@ from rnn_core.config import CHAPTER
 from rnn_core.data.imdb import decode, same_reviews
 from rnn_core.lessons import unrolling
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui import i18n
+from ui import i18n, state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import lecture_mode
+from ui.layout import announce, lecture_mode, motion_interval
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -38,7 +38,7 @@ def fresh(n_features, n_cells, seed):
 def numpy_runs():
     """Saved NumPy runs, then the ones trained in this session: name -> Run."""
     found = {}
-    mine = [r for r in st.session_state.get("runs", []) if getattr(r, "kind", "") == "numpy"]
+    mine = [r for r in st.session_state.get(state.RUNS, []) if getattr(r, "kind", "") == "numpy"]
     for r in saved_runs("numpy") + mine:
         if all(k in r.weights for k in WEIGHT_NAMES):
             found[r.name if r.name not in found else f"{r.name}-{len(found)}"] = r
@@ -46,11 +46,11 @@ def numpy_runs():
 
 
 def step_to(value):
-    st.session_state.unrolling_step = value
+    st.session_state[state.UNROLLING_STEP] = value
 
 
 def toggle_play():
-    st.session_state.unrolling_playing = not st.session_state.get("unrolling_playing", False)
+    st.session_state[state.UNROLLING_PLAYING] = not st.session_state.get(state.UNROLLING_PLAYING, False)
 
 
 st.title(t("title"))
@@ -95,8 +95,9 @@ with st.container(border=True):
 
 source_note(data)
 if run:
-    acc = run.history.get("val_accuracy") or ["–"]
-    st.caption(t("run_info", name=run.name, epochs=run.epochs, cells=net.n_cells, acc=acc[-1], **config))
+    acc = run.final_accuracy
+    st.caption(t("run_info", name=run.name, epochs=run.epochs, cells=net.n_cells, acc="–" if acc is None else acc,
+                 **config))
     if not same_reviews(run.data_source, data.source):
         st.warning(t("source_mismatch", trained=run.data_source, now=data.source), icon=":material/warning:")
 else:
@@ -125,28 +126,28 @@ st.latex(r"Z_{1,t} = X_t W_{1x} + H_{t-1} W_{1h} + b_1 \qquad H_t = \tanh(Z_{1,t
 show_code(unrolling.unroll, RecurrentNetwork.forpass)
 
 # --- step controls: Play / Step / Reset outside the fragment, everything that follows the step inside it
-if "unrolling_step" in st.session_state:
-    st.session_state.unrolling_step = min(max(int(st.session_state.unrolling_step), 1), steps)
-playing = st.session_state.get("unrolling_playing", False)
+if state.UNROLLING_STEP in st.session_state:
+    st.session_state[state.UNROLLING_STEP] = min(max(int(st.session_state[state.UNROLLING_STEP]), 1), steps)
+playing = st.session_state.get(state.UNROLLING_PLAYING, False)
 b1, b2, b3, _ = st.columns([1, 1, 1, 4])
 b1.button(t("pause") if playing else t("play"), icon=":material/pause:" if playing else ":material/play_arrow:",
           on_click=toggle_play, key="unrolling_play_btn", width="stretch")
 b2.button(t("step"), icon=":material/skip_next:", key="unrolling_next", width="stretch",
-          on_click=lambda: step_to(min(st.session_state.get("unrolling_step", 1) + 1, steps)))
+          on_click=lambda: step_to(min(st.session_state.get(state.UNROLLING_STEP, 1) + 1, steps)))
 b3.button(t("reset"), icon=":material/replay:", key="unrolling_reset", width="stretch",
-          on_click=lambda: (step_to(1), st.session_state.update(unrolling_playing=False)))
+          on_click=lambda: (step_to(1), st.session_state.update({state.UNROLLING_PLAYING: False})))
 
 
-@st.fragment(run_every=PLAY_EVERY if playing else None)
+@st.fragment(run_every=motion_interval(PLAY_EVERY) if playing else None)
 def stepper():
     """The slider and every view of the current step; while playing it moves on by itself and stops at the end."""
-    if st.session_state.get("unrolling_playing"):
-        now = st.session_state.get("unrolling_step", 1)
+    if st.session_state.get(state.UNROLLING_PLAYING):
+        now = st.session_state.get(state.UNROLLING_STEP, 1)
         if now >= steps:
-            st.session_state.unrolling_playing = False
+            st.session_state[state.UNROLLING_PLAYING] = False
             st.rerun()                                                # redraw without the timer
-        st.session_state.unrolling_step = now + 1
-    step = st.slider(t("step_slider"), 1, steps, key="unrolling_step", bind="query-params")
+        st.session_state[state.UNROLLING_STEP] = now + 1
+    step = st.slider(t("step_slider"), 1, steps, key=state.UNROLLING_STEP, bind="query-params")
     k = step - 1
     token = int(seq[k])
     prob = float(u.prob[k, 0])
@@ -154,6 +155,8 @@ def stepper():
     s1.metric(t("word"), unrolling.plain_word(words[k]))
     s2.metric(t("index"), token, help=t("index_help"))
     s3.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None)
+    announce("unrolling_step", t("step_said", step=step, steps=steps, word=unrolling.plain_word(words[k]), prob=prob),
+             step // 5 if st.session_state.get("unrolling_playing") and step < steps else step)   # playing: every 5th
     n_f, n_c = net.w1x.shape
     st.latex(unrolling.step_latex(step, 1, n_f, n_c))
     settings = (run.name if run else None, int(n_cells), int(seed), n_f)

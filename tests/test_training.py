@@ -1,7 +1,6 @@
 """Chunked training, the training slots, exports and charts, checked against independent references."""
 import csv
 import io
-import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -100,33 +99,6 @@ def test_validation_numbers_match_a_plain_loop():
     loss = np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
     assert job.history["val_loss"][-1] == pytest.approx(loss, rel=1e-5)
     assert job.history["val_accuracy"][-1] == pytest.approx(np.mean((z > 0) == y), abs=1.5 / len(y))
-
-
-def test_two_script_threads_never_train_the_same_run_at_once():
-    """Streamlit starts a new script run while the old one still finishes its chunk: the run must not mind."""
-    job = training.NumpyTraining(config(epochs=50), fake_data())
-    inside, go_on = threading.Event(), threading.Event()
-    calls = []
-
-    def slow_clock():                                               # the chunk pauses at its second reading
-        calls.append(1)
-        if len(calls) == 2:
-            inside.set()
-            go_on.wait(10)
-        return float(len(calls))
-
-    first = threading.Thread(target=job.advance, kwargs=dict(seconds=1e9, clock=slow_clock))
-    first.start()
-    assert inside.wait(10)
-    assert job.advance(max_batches=5) == 0                          # busy: the second thread does nothing
-    stopper = threading.Thread(target=job.stop)
-    stopper.start()
-    stopper.join(0.2)
-    assert stopper.is_alive()                                       # stop waits for the running chunk ...
-    go_on.set()
-    first.join(10)
-    stopper.join(10)
-    assert job.state == "stopped" and job.epochs < 50               # ... which ends at its next batch
 
 
 def test_time_left_follows_the_pace():

@@ -11,9 +11,10 @@ import streamlit as st
 
 from rnn_core.charts import training as charts
 from rnn_core.jobs.protocol import JobState
-from ui import jobs
+from ui import jobs, state
 from ui.charts import chart
 from ui.data import source_note
+from ui.layout import announce
 
 TICK = 1.0          # seconds between two looks at a running job
 CHART_KEYS = ("epoch", "loss", "val_loss", "value", "val_accuracy", "reference")
@@ -40,9 +41,12 @@ def duration(t, seconds):
 def problem(t, job):
     """Why the job ended without its run: its own message for each of jobs.PROBLEMS (the page's worker.* texts)."""
     if job.problem in ("failed", "error"):
-        st.error(t(f"worker.{job.problem}", error=job.error), icon=":material/error:")
+        said = t(f"worker.{job.problem}", error=job.error)
+        st.error(said, icon=":material/error:")
     else:
-        st.warning(t(f"worker.{job.problem}"), icon=":material/restart_alt:")
+        said = t(f"worker.{job.problem}")
+        st.warning(said, icon=":material/restart_alt:")
+    return said
 
 
 class Panel:
@@ -52,9 +56,9 @@ class Panel:
         self.prefix, self.t, self.big = prefix, t, big
         self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
         self.extra = extra                  # extra(job): what only this page shows about a run
-        self.key = f"{prefix}_job"
-        st.session_state.setdefault("runs", [])
-        self.owner = st.session_state.setdefault(f"{prefix}_owner", f"{prefix}-{uuid.uuid4().hex}")
+        self.key = state.job(prefix)
+        st.session_state.setdefault(state.RUNS, [])
+        self.owner = st.session_state.setdefault(state.owner(prefix), f"{prefix}-{uuid.uuid4().hex}")
 
     @property
     def job(self):
@@ -82,7 +86,7 @@ class Panel:
     def start(self, kind, config):
         """Hand a new job to the worker (starting the worker first, with a spinner)."""
         ss = st.session_state
-        count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
+        count = ss[state.job_count(self.prefix)] = ss.get(state.job_count(self.prefix), 0) + 1
         ss[self.key] = jobs.start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
 
     def stop(self):
@@ -96,7 +100,8 @@ class Panel:
         """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
         run = job.report.run
         if job.claim_record() and run is not None and run.history.get("loss"):
-            st.session_state["runs"].append(dataclasses.replace(run, name=job.name, note=f"pages/{self.prefix}.py"))
+            st.session_state[state.RUNS].append(dataclasses.replace(run, name=job.name,
+                                                                    note=f"pages/{self.prefix}.py"))
 
     def live(self, active):
         """Ask the worker about this session's run and redraw; reruns by itself while the run is active."""
@@ -131,32 +136,37 @@ class Panel:
             self.extra(job)
 
     def status(self, job):
-        """What the run is doing, or how it ended."""
+        """What the run is doing, or how it ended (a screen reader hears it at each new state or epoch)."""
         t, r, state = self.t, job.report, job.state
         e, epochs = r.progress, r.epochs_done
+        topic = (state, e and e.epoch, job.problem)
         if job.problem:
-            problem(t, job)
+            said = problem(t, job)
         elif state == JobState.WAITING:
-            st.info(t("status.waiting", running=r.running, limit=r.limit, position=max(r.position, 1)),
-                    icon=":material/hourglass_top:")
+            said = t("status.waiting", running=r.running, limit=r.limit, position=max(r.position, 1))
+            st.info(said, icon=":material/hourglass_top:")
         elif state == JobState.STOPPED:
-            st.warning(t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none"),
-                       icon=":material/stop_circle:")
+            said = t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none")
+            st.warning(said, icon=":material/stop_circle:")
         elif e is None:
-            st.info(t("status.starting"), icon=":material/hourglass_top:")
+            said = t("status.starting")
+            st.info(said, icon=":material/hourglass_top:")
         elif state == JobState.RUNNING:
             where = dict(epoch=e.epoch + 1, epochs=e.epochs, batch=e.batch + 1, n_batches=e.n_batches)
             left = r.time_left
-            text = (t("status.running", left=duration(t, left), **where) if left is not None else
-                    t("status.running_early", **where))
+            said = t("status.running_early", **where)
+            text = t("status.running", left=duration(t, left), **where) if left is not None else said
             st.progress(min(r.fraction, 1.0), text=text)
             st.caption(t("status.away"))
         elif state == JobState.FINISHED:
             acc = r.history.get("val_accuracy") or [float("nan")]
-            st.success(t("status.finished", acc=acc[-1], epochs=epochs, seconds=r.seconds),
-                       icon=":material/check_circle:")
+            said = t("status.finished", acc=acc[-1], epochs=epochs, seconds=r.seconds)
+            st.success(said, icon=":material/check_circle:")
         elif state == JobState.DIVERGED:
             text = t("status.diverged", epoch=e.epoch + 1, loss=r.diverged_loss)
-            st.error(text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else ""),
-                     icon=":material/warning:")
+            said = text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else "")
+            st.error(said, icon=":material/warning:")
             st.markdown(t.md("diverged"))
+        else:
+            said = ""
+        announce(f"train_{self.prefix}", said.replace("**", ""), topic)

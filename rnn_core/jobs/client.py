@@ -117,11 +117,13 @@ class Worker:
     def call(self, method: str, **kwargs) -> Any:
         """Run `method` of the worker's Service with these arguments (the typed methods above use this)."""
         self.ensure()
+        proc = self.proc
         try:
             status, value = self._request(method, kwargs)
         except (OSError, EOFError) as e:      # it died during the call
             try:
-                self.proc.wait(5)
+                if proc is not None:
+                    proc.wait(5)
             except subprocess.TimeoutExpired:
                 raise WorkerError(f"the worker did not answer: {e}") from e
             self.ensure()
