@@ -139,7 +139,7 @@ def test_a_job_nobody_renews_is_stopped_and_then_dropped(jobs, monkeypatch):
 
 def test_a_renewed_job_lives_on_and_its_slot_stays_taken(jobs, monkeypatch):
     monkeypatch.setattr(slots, "LEASE_SECONDS", 0.5)
-    a = jobs.start("a", "numpy", config(epochs=500), limit=1)
+    a = jobs.start("a", "numpy", config(epochs=100_000), limit=1)
     b = jobs.start("b", "numpy", config(epochs=1), limit=1)
     for _ in range(15):                                       # 3 s: six leases, renewed like the server does
         assert set(jobs.renew([a, b])) == {a, b}
@@ -349,3 +349,25 @@ def test_the_worker_exits_with_its_parent():
     while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
         time.sleep(0.1)
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_forty_trainings_started_at_once_queue_and_all_finish(proc):
+    """40 students press Start together (40 connections at once): at most `limit` train, the rest wait in line."""
+    from concurrent.futures import ThreadPoolExecutor
+    proc.ping()
+    c = dict(CHAPTER.numpy_run(), n_train=100, epochs=1)
+    with ThreadPoolExecutor(40) as pool:
+        ids = list(pool.map(lambda i: proc.start(f"s{i}", "numpy", c, 2), range(40)))
+    assert len(set(ids)) == 40
+    first = [proc.poll(i) for i in ids]
+    waiting = sorted(r.position for r in first if r.state == JobState.WAITING)
+    assert waiting == list(range(1, len(waiting) + 1)) and len(waiting) >= 30     # one line, no gaps
+    pending, most = set(ids), 0
+    deadline = time.monotonic() + 300
+    while pending and time.monotonic() < deadline:
+        reports = [proc.poll(i) for i in sorted(pending)]
+        most = max(most, max(r.running for r in reports))
+        pending -= {r.id for r in reports if r.done}
+        time.sleep(0.2)
+    assert not pending and most <= 2
+    assert all(proc.poll(i).state == JobState.FINISHED for i in ids)
