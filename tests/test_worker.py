@@ -138,10 +138,10 @@ def test_a_job_nobody_renews_is_stopped_and_then_dropped(jobs, monkeypatch):
 
 
 def test_a_renewed_job_lives_on_and_its_slot_stays_taken(jobs, monkeypatch):
-    monkeypatch.setattr(slots, "LEASE_SECONDS", 0.5)
+    monkeypatch.setattr(slots, "LEASE_SECONDS", 1.5)
     a = jobs.start("a", "numpy", config(epochs=100_000), limit=1)
     b = jobs.start("b", "numpy", config(epochs=1), limit=1)
-    for _ in range(15):                                       # 3 s: six leases, renewed like the server does
+    for _ in range(25):                                       # 5 s: over three leases, renewed as the server does
         assert set(jobs.renew([a, b])) == {a, b}
         time.sleep(0.2)
     ra, rb = jobs.get(a).report(), jobs.get(b).report()
