@@ -10,7 +10,8 @@ import streamlit as st
 
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
-from rnn_core.jobs import runs, worker
+from rnn_core.jobs import runs
+from rnn_core.jobs.protocol import WorkerError, WorkerRestarted
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 from ui import jobs, panel, state
 from ui.charts import chart
@@ -89,7 +90,7 @@ def show_saved():
 @st.cache_data(show_spinner=False)
 def model_summary(kind):
     """The parameter table of a model, Keras's count per layer and in all, from the worker (the same for everyone)."""
-    return jobs.worker().call("summary", kind=kind)
+    return jobs.summary(kind)
 
 
 def show_model(kind):
@@ -97,7 +98,7 @@ def show_model(kind):
     try:
         with st.spinner(t("loading_tf"), show_time=True):
             s = model_summary(kind)
-    except worker.WorkerError as e:
+    except WorkerError as e:
         st.error(t("tf_missing", error=str(e)), icon=":material/error:")
         st.stop()
     rows, counts = s["rows"], s["counts"]
@@ -146,9 +147,9 @@ def controls(kind, disabled):
 def show_results(job):
     """Keras's numbers of every epoch and, once the run is over, its model.evaluate()."""
     r = job.report
-    if r["epochs_done"]:
-        epoch_table(r["history"])
-    ev = r.get("results") or {}
+    if r.epochs_done:
+        epoch_table(r.history)
+    ev = r.results
     if job.done and ev:
         published = CHAPTER.keras[job.kind].published
         a, b, c = st.columns(3)
@@ -156,8 +157,8 @@ def show_results(job):
                  delta=f"{ev['accuracy'] - published['notebook']:+.4f}", delta_color="off",
                  delta_description=t("metric.vs_notebook"))
         b.metric(t("metric.evaluate_loss"), f"{ev['loss']:.4f}")
-        c.metric(t("metric.train_time"), f"{r['seconds']:.0f} s")
-        st.caption(t("metric.evaluate_caption", n_val=job.report["run"]["config"]["n_val"]))
+        c.metric(t("metric.train_time"), f"{r.seconds:.0f} s")
+        st.caption(t("metric.evaluate_caption", n_val=r.run.config["n_val"]))
 
 
 def numpy_sources():
@@ -176,8 +177,7 @@ def numpy_sources():
 def compare(run):
     """Both models' P(positive) on the first validation reviews, after copying the weights across (in the worker)."""
     c = run.config
-    out = jobs.call(t, "compare", kind=run.kind, weights=dict(run.weights), num_words=c["num_words"],
-               skip_top=c["skip_top"], maxlen=c["maxlen"], n=N_COMPARE)
+    out = jobs.compare(t, run.kind, dict(run.weights), c["num_words"], c["skip_top"], c["maxlen"], N_COMPARE)
     return out["y"], out["p_numpy"], out["p_keras"]
 
 
@@ -195,10 +195,10 @@ def show_compare():
         with st.spinner(t("compare.running")):
             try:
                 ss[state.KERAS_COMPARE], ss[state.KERAS_COMPARE_KEY] = compare(run), key
-            except worker.WorkerRestarted:
+            except WorkerRestarted:
                 st.warning(t("worker.restarted_compare"), icon=":material/restart_alt:")
                 return
-            except worker.WorkerError as e:              # weights that don't fit model A's shapes
+            except WorkerError as e:              # weights that don't fit model A's shapes
                 st.error(t("compare.failed", error=str(e)), icon=":material/error:")
                 return
     y, p_numpy, p_keras = ss[state.KERAS_COMPARE]

@@ -8,6 +8,7 @@ import streamlit as st
 from rnn_core.assessment import quiz
 from rnn_core.charts import memory as charts
 from rnn_core.config import CHAPTER
+from rnn_core.jobs.protocol import JobState
 from rnn_core.lessons import memory
 from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui import jobs, panel, state
@@ -182,7 +183,7 @@ def stop_live():
     """Stop the live run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
     job = ss.get(JOB)
     if job is not None and not job.done:
-        job.ask(t, "stop")
+        job.stop(t)
 
 
 def live_section():
@@ -219,23 +220,21 @@ def live_fragment():
         st.caption(t("live.idle"))
         return
     if not job.done:
-        job.ask(t, "poll")
+        job.poll(t)
         if job.done and active:
             st.rerun()                  # the whole page: buttons enabled again, no more automatic reruns
-    r, h = job.report, job.report.get("history") or {}
-    if job.lost:
-        st.warning(t(f"worker.{job.lost}"), icon=":material/restart_alt:")
-    elif job.state == "waiting":
+    r, h = job.report, job.report.history
+    if job.problem:
+        panel.problem(t, job)
+    elif job.state == JobState.WAITING:
         st.info(t("live.waiting"), icon=":material/hourglass_top:")
-    elif job.state == "running":
-        st.progress(min(r.get("fraction", 0.0), 1.0),
+    elif job.state == JobState.RUNNING:
+        st.progress(min(r.fraction, 1.0),
                     text=t("live.running", done=len(h.get("distance", [])), total=len(memory.LIVE["distances"])))
-    elif job.state == "failed":
-        st.error(t("live.failed", error=r.get("error", "")), icon=":material/error:")
-    elif job.state == "stopped":
+    elif job.state == JobState.STOPPED:
         st.warning(t("live.stopped", done=len(h.get("distance", []))), icon=":material/stop_circle:")
-    elif job.state == "finished":
-        st.success(t("live.finished", seconds=r.get("seconds", 0.0)), icon=":material/check_circle:")
+    elif job.state == JobState.FINISHED:
+        st.success(t("live.finished", seconds=r.seconds), icon=":material/check_circle:")
     if h.get("distance"):
         label = {"live": t("live.label", model=labels[memory.live_model(job.config)])}
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)

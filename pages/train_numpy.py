@@ -137,7 +137,7 @@ def controls(disabled):
 
 def show_results(job):
     """Once a run is over: the confusion matrix and a few validation reviews, computed by the worker."""
-    res = job.report.get("results") or {}
+    res = job.report.results
     if job.done and "matrix" in res:
         st.subheader(t("results.heading"))
         show_table(res["matrix"], res["examples"])

@@ -60,7 +60,7 @@ def test_small_training_run_in_each_language(make_app, lang):
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.history)
     labels = [m.label for m in at.metric]
     assert texts["metric.evaluate_accuracy"] in labels
-    ev = at.session_state["keras_job"].report["results"]           # model.evaluate with the last epoch's weights
+    ev = at.session_state["keras_job"].report.results           # model.evaluate with the last epoch's weights
     assert ev["accuracy"] == pytest.approx(run.history["val_accuracy"][-1])
     # the NumPy <-> Keras comparison agrees (its verdict is a success message)
     assert any(texts["compare.verdict"].split("{")[0] in s.value for s in at.success)
@@ -73,7 +73,7 @@ def test_stop_between_chunks(make_app):
     at.button(key="keras_start").click().run()
     job = at.session_state["keras_job"]
     for _ in range(600):                                # until the first batches have run in the worker
-        if job.report.get("event"):
+        if job.report.progress:
             break
         time.sleep(0.2)
         at.run()
@@ -81,8 +81,8 @@ def test_stop_between_chunks(make_app):
     at.button(key="keras_stop").click().run()
     assert not at.exception, [e.value for e in at.exception]
     job = at.session_state["keras_job"]
-    assert job.done and job.state == "stopped" and job.report["epochs_done"] < 3
-    assert job.report["running"] == 0 and job.report["position"] == 0      # the slot was given back
+    assert job.done and job.state == "stopped" and job.report.epochs_done < 3
+    assert job.report.running == 0 and job.report.position == 0      # the slot was given back
     assert i18n.table("en", "keras")["status.stopped"].split("{")[0] in " ".join(w.value for w in at.warning) \
         or i18n.table("en", "keras")["status.stopped_none"] in " ".join(w.value for w in at.warning)
 

@@ -73,7 +73,7 @@ def test_a_small_run_trains_to_the_end(make_app, lang):
     start(at)
     run_until(at, lambda: job_of(at).done)
     job = job_of(at)
-    assert job.state == "finished" and job.report["epochs_done"] == 2
+    assert job.state == "finished" and job.report.epochs_done == 2
     mine = at.session_state["runs"]
     assert len(mine) == 1 and mine[0].kind == "numpy" and mine[0].status == "finished" and mine[0].epochs == 2
     assert mine[0].config["n_train"] == 200 and mine[0].config["num_words"] == 100
@@ -88,13 +88,13 @@ def test_stop_keeps_the_finished_epochs(make_app):
     start(at, n_train=20000, epochs=20)
     assert at.button(key="train_numpy_stop").disabled is False
     assert at.number_input(key="train_numpy_epochs").disabled          # settings are locked while it runs
-    run_until(at, lambda: job_of(at).report["epochs_done"] >= 1)
+    run_until(at, lambda: job_of(at).report.epochs_done >= 1)
     at.button(key="train_numpy_stop").click().run()
     assert not at.exception
     job = job_of(at)
-    assert job.state == "stopped" and job.report["running"] == 0       # the slot was given back
+    assert job.state == "stopped" and job.report.running == 0       # the slot was given back
     run = at.session_state["runs"][-1]
-    assert run.status == "stopped" and run.epochs == job.report["epochs_done"] >= 1
+    assert run.status == "stopped" and run.epochs == job.report.epochs_done >= 1
     assert len(run.history["val_accuracy"]) == run.epochs
     assert texts("en")["status.stopped"].split("{")[0] in texts_of(at.warning)
 
@@ -106,7 +106,7 @@ def test_a_run_goes_on_while_the_user_is_on_another_page(make_app):
     assert not at.exception and at.session_state[JOB] is job and not job.done
     w = jobs.worker()
     for _ in range(600):                                # nobody polls from the page: the worker trains on
-        if w.call("poll", job_id=job.id)["state"] == "finished":
+        if w.poll(job.id).state == "finished":
             break
         time.sleep(0.1)
     at.switch_page(PAGE).run()
@@ -132,12 +132,12 @@ def test_the_server_limit_makes_others_wait(make_app, monkeypatch):
     run_until(a, lambda: job_a.state == "running")
     job_b = start(b, n_train=20000, epochs=20)
     b.run()
-    assert job_b.state == "waiting" and job_b.report["position"] == 1
+    assert job_b.state == "waiting" and job_b.report.position == 1
     assert texts("en")["status.waiting"].split(":")[0] in texts_of(b.info)
     c = open_page(make_app)
     job_c = start(c)
     c.run()
-    assert job_c.state == "waiting" and job_c.report["position"] == 2
+    assert job_c.state == "waiting" and job_c.report.position == 2
     c.button(key="train_numpy_stop").click().run()                 # c gives up its place in the queue
     assert job_c.state == "stopped" and texts("en")["status.stopped_none"] in texts_of(c.warning)
     a.button(key="train_numpy_stop").click().run()                 # a gives its place back
@@ -224,9 +224,67 @@ def test_a_crashed_worker_says_so_and_keeps_the_finished_runs(make_app, lang):
     os.kill(w.pid, signal.SIGKILL)
     w.proc.wait(10)
     run_until(at, lambda: job.done)
-    assert job.state == "failed" and texts(lang)["worker.restarted"] in texts_of(at.warning)
+    assert job.problem == "restarted" and texts(lang)["worker.restarted"] in texts_of(at.warning)
     assert [r.name for r in at.session_state["runs"]] == [first.name]
     assert not at.button(key="train_numpy_start").disabled
     again = start(at, n_train=200, epochs=1)                # the restarted worker trains the next run
     run_until(at, lambda: again.done)
     assert again.state == "finished" and len(at.session_state["runs"]) == 2
+
+
+def ended_job(problem, monkeypatch):
+    """A job id the real worker answers with `problem`: unknown, restarted (an earlier worker's), failed, dropped."""
+    from rnn_core.config import CHAPTER
+    from rnn_core.jobs.protocol import JobFailed
+    if problem == "unknown":
+        return "no-such-job"
+    if problem == "restarted":
+        return "0123456789ab-" + "0" * 32
+    monkeypatch.setenv("RNN_LEASE_SECONDS", "1")        # read by the worker process, which starts here
+    w = jobs.worker()
+    if problem == "failed":
+        job_id = w.start("test", "numpy", dict(CHAPTER.numpy_run(), n_cells=0, n_train=200), 2)
+        for _ in range(300):
+            try:
+                w.poll(job_id)
+            except JobFailed:
+                return job_id
+            time.sleep(0.1)
+        raise AssertionError("the job did not fail")
+    job_id = w.start("test", "numpy", dict(CHAPTER.numpy_run(), n_train=200, epochs=100), 1)
+    probe = w.start("test", "numpy", dict(CHAPTER.numpy_run(), n_train=200, epochs=100), 1)
+    for _ in range(600):                                  # nobody renews the job: the worker stops it, and the
+        if w.poll(probe).state == "running":              # probe gets its slot (polling the probe only)
+            break
+        time.sleep(0.1)
+    w.stop(probe)
+    time.sleep(1.5)
+    w.renew(["another"])                                  # the next look forgets the job
+    return job_id
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+@pytest.mark.parametrize("problem", ["unknown", "restarted", "failed", "dropped"])
+def test_each_way_a_job_can_end_badly_has_its_own_message(make_app, monkeypatch, lang, problem):
+    job_id = ended_job(problem, monkeypatch)
+    at = open_page(make_app, lang)
+    at.session_state[JOB] = jobs.SessionJob(job_id, "numpy-1", "numpy", {})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = job_of(at)
+    assert job.done and job.problem == problem
+    shown = texts_of(at.warning) + texts_of(at.error)
+    tx = texts(lang)
+    assert tx[f"worker.{problem}"].split("{")[0] in shown
+    assert [p for p in jobs.PROBLEMS if p != problem and tx[f"worker.{p}"].split("{")[0] in shown] == []
+    if problem == "failed":
+        assert "n_cells" in shown
+    assert not at.button(key="train_numpy_start").disabled
+
+
+@pytest.mark.parametrize("page", ["train_numpy", "keras", "memory"])
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_the_problems_have_different_texts(page, lang):
+    tx = i18n.table(lang, page)
+    said = [tx[f"worker.{p}"] for p in jobs.PROBLEMS]
+    assert len(set(said)) == len(said)

@@ -4,13 +4,13 @@ A page gives its key prefix (its page key: its texts and widget keys), the kind 
 own bounded controls, and a function for what only it shows about a run. The training itself runs in the
 worker process (rnn_core/jobs/worker.py); this panel only asks it, about once a second while a run is active.
 """
+import dataclasses
 import uuid
-from types import SimpleNamespace
 
 import streamlit as st
 
 from rnn_core.charts import training as charts
-from rnn_core.jobs import runs
+from rnn_core.jobs.protocol import JobState
 from ui import jobs, state
 from ui.charts import chart
 from ui.data import source_note
@@ -35,6 +35,17 @@ def duration(t, seconds):
     """'12 s' or '3 min 5 s'."""
     s = int(round(seconds))
     return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
+
+
+def problem(t, job):
+    """Why the job ended without its run: its own message for each of jobs.PROBLEMS (the page's worker.* texts)."""
+    if job.problem in ("failed", "error"):
+        said = t(f"worker.{job.problem}", error=job.error)
+        st.error(said, icon=":material/error:")
+    else:
+        said = t(f"worker.{job.problem}")
+        st.warning(said, icon=":material/restart_alt:")
+    return said
 
 
 class Panel:
@@ -81,15 +92,15 @@ class Panel:
         """Stop this session's run after the worker's current chunk (a callback: the page is drawn once, stopped)."""
         job = self.job
         if job is not None and not job.done:
-            job.ask(self.t, "stop")
+            job.stop(self.t)
             self.record(job)
 
     def record(self, job):
         """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
-        run = job.report.get("run")
-        if job.claim_record() and run and run["history"].get("loss"):
-            st.session_state[state.RUNS].append(runs.Run(**{**run, "name": job.name,
-                                                        "note": f"pages/{self.prefix}.py"}))
+        run = job.report.run
+        if job.claim_record() and run is not None and run.history.get("loss"):
+            st.session_state[state.RUNS].append(dataclasses.replace(run, name=job.name,
+                                                                    note=f"pages/{self.prefix}.py"))
 
     def live(self, active):
         """Ask the worker about this session's run and redraw; reruns by itself while the run is active."""
@@ -101,7 +112,7 @@ class Panel:
                 st.info(self.t("status.idle"))
                 return
             if not job.done:
-                job.ask(self.t, "poll")
+                job.poll(self.t)
                 if job.done:
                     self.record(job)
                     if active:
@@ -114,12 +125,11 @@ class Panel:
         """Status, live curves, and what the page adds."""
         t, r = self.t, job.report
         self.status(job)
-        if r.get("source"):
-            source_note(SimpleNamespace(source=r["source"], source_detail=r["source_detail"],
-                                           source_reasons=r.get("source_reasons", ())))
-        if r["epochs_done"]:
-            curves(r["history"], self.references(job.kind), t, self.big)
-        elif job.state == "running":
+        if r.data is not None:
+            source_note(r.data)
+        if r.epochs_done:
+            curves(r.history, self.references(job.kind), t, self.big)
+        elif job.state == JobState.RUNNING:
             st.caption(t("status.first_epoch"))
         if self.extra is not None:
             self.extra(job)
@@ -127,36 +137,32 @@ class Panel:
     def status(self, job):
         """What the run is doing, or how it ended (a screen reader hears it at each new state or epoch)."""
         t, r, state = self.t, job.report, job.state
-        e, epochs = r.get("event"), r["epochs_done"]
-        topic = (state, e and e["epoch"], bool(job.lost))
-        if job.lost:
-            said = t(f"worker.{job.lost}")
-            st.warning(said, icon=":material/restart_alt:")
-        elif state == "waiting":
-            said = t("status.waiting", running=r["running"], limit=r["limit"], position=max(r["position"], 1))
+        e, epochs = r.progress, r.epochs_done
+        topic = (state, e and e.epoch, job.problem)
+        if job.problem:
+            said = problem(t, job)
+        elif state == JobState.WAITING:
+            said = t("status.waiting", running=r.running, limit=r.limit, position=max(r.position, 1))
             st.info(said, icon=":material/hourglass_top:")
-        elif state == "failed":
-            said = t("status.failed", error=r.get("error", ""))
-            st.error(said, icon=":material/error:")
-        elif state == "stopped":
+        elif state == JobState.STOPPED:
             said = t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none")
             st.warning(said, icon=":material/stop_circle:")
         elif e is None:
             said = t("status.starting")
             st.info(said, icon=":material/hourglass_top:")
-        elif state == "running":
-            where = dict(epoch=e["epoch"] + 1, epochs=e["epochs"], batch=e["batch"] + 1, n_batches=e["n_batches"])
-            left = r["time_left"]
+        elif state == JobState.RUNNING:
+            where = dict(epoch=e.epoch + 1, epochs=e.epochs, batch=e.batch + 1, n_batches=e.n_batches)
+            left = r.time_left
             said = t("status.running_early", **where)
             text = t("status.running", left=duration(t, left), **where) if left is not None else said
-            st.progress(min(r["fraction"], 1.0), text=text)
+            st.progress(min(r.fraction, 1.0), text=text)
             st.caption(t("status.away"))
-        elif state == "finished":
-            acc = r["history"].get("val_accuracy") or [float("nan")]
-            said = t("status.finished", acc=acc[-1], epochs=epochs, seconds=r["seconds"])
+        elif state == JobState.FINISHED:
+            acc = r.history.get("val_accuracy") or [float("nan")]
+            said = t("status.finished", acc=acc[-1], epochs=epochs, seconds=r.seconds)
             st.success(said, icon=":material/check_circle:")
-        elif state == "diverged":
-            text = t("status.diverged", epoch=e["epoch"] + 1, loss=r["diverged_loss"])
+        elif state == JobState.DIVERGED:
+            text = t("status.diverged", epoch=e.epoch + 1, loss=r.diverged_loss)
             said = text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else "")
             st.error(said, icon=":material/warning:")
             st.markdown(t.md("diverged"))

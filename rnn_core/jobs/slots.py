@@ -1,11 +1,24 @@
-"""A limit on trainings running at once, kept by the worker process: leases the holder renews, expiring if it dies."""
+"""A limit on trainings running at once, kept by the worker process: leases that expire unless renewed."""
+import math
 import os
 import threading
 import time
 
 DEFAULT_LIMIT = 2          # trainings at once on one server, unless RNN_MAX_TRAININGS or a secret says otherwise
 MAX_LIMIT = 64
-LEASE_SECONDS = 60.0       # a holder that stops renewing (closed tab, left the page) loses its slot after this
+MAX_LEASE = 60.0           # a closed tab frees its slot within this (issue 17)
+
+
+def lease_seconds():
+    """How long a job lives without a renewal: env RNN_LEASE_SECONDS (tests shorten it), else 45 s; at most 60 s."""
+    try:
+        value = float(os.environ.get("RNN_LEASE_SECONDS", 45.0))
+    except ValueError:
+        value = 45.0
+    return min(max(value, 1.0), MAX_LEASE) if math.isfinite(value) else 45.0
+
+
+LEASE_SECONDS = lease_seconds()      # the server renews its open sessions' jobs every LEASE_SECONDS / 4
 
 
 def max_trainings(secret=None):
@@ -52,6 +65,19 @@ class Slots:
                 return True
             return False
 
+    def renew(self, owner):
+        """Extend owner's lease or place in the queue, if it has one; True if it had."""
+        with self._lock:
+            now = self.clock()
+            self._expire(now)
+            if owner in self._running:
+                self._running[owner] = now + self.lease_seconds
+            elif owner in self._waiting:
+                self._waiting[owner] = (self._waiting[owner][0], now + self.lease_seconds)
+            else:
+                return False
+            return True
+
     def release(self, owner):
         """Give the slot (or the place in the queue) back at once."""
         with self._lock:
@@ -78,4 +104,6 @@ class Slots:
             self._waiting.clear()
 
 
-SERVER = Slots()   # one per process: the worker's, shared by every session's jobs
+# One per process: the worker's, shared by every session's jobs. A job gives its slot back itself when its own
+# lease runs out (worker.Job); the slot's longer lease only covers a job thread that hangs.
+SERVER = Slots(lease_seconds=2 * LEASE_SECONDS)
