@@ -235,8 +235,8 @@ def open_page(make_app, lang, **query):
 
 
 def answer_box(at):
-    """The radio of the page's question (its key carries the settings, so it is found by its prefix)."""
-    return next(r for r in at.radio if str(r.key).startswith("quiz_memory_"))
+    """The radio of the page's question (keyed by its concept)."""
+    return next(r for r in at.radio if r.key == "quiz_reach")
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -257,6 +257,7 @@ def test_page_hides_the_charts_until_the_prediction(make_app, lang):
     d = 2 * results["window"]
     acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
     assert f"{acc:.0%}" in at.error[0].value                            # the measured mean, in the feedback
+    at.button(key="quiz_reach_again").click().run()                    # a fresh prediction
     answer_box(at).set_value(right).run()
     assert at.success and not at.error
 

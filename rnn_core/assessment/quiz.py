@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnn_core.data.imdb import pad_sequences
+from rnn_core.lessons import gradflow, memory
 
 SAME = 1e-9            # outputs closer than this count as unchanged
-VANISH, EXPLODE = 1e-2, 1e2   # |delta_1| / |delta_T| below / above: vanishing / exploding (the gradient page's verdict)
 GB = 1e9
 
 
@@ -183,11 +183,6 @@ def recurrent_shape(hw, m, n_f, n_c, settings=()):
 
 # --- gradient flow (6.2) ----------------------------------------------------------------------------------
 
-def ratio_verdict(ratio):
-    """vanish, stable or explode: where |delta_1| / |delta_T| falls against VANISH and EXPLODE."""
-    return "vanish" if ratio < VANISH else "explode" if ratio > EXPLODE else "stable"
-
-
 def delta_ratio(ratio, radius, steps, settings=()):
     """|delta_1| / |delta_T| after `steps` steps back: vanishing, about the same, or exploding.
 
@@ -196,7 +191,7 @@ def delta_ratio(ratio, radius, steps, settings=()):
     (W1h's radius below 1 can't explode the signal when the slope 1 - H^2 <= 1; above 1 with a vanishing signal,
     the slope must have done the shrinking).
     """
-    right = ratio_verdict(ratio)
+    right = gradflow.direction(ratio)
     feedback = {}
     for o in ("vanish", "stable", "explode"):
         if o == right:
@@ -211,7 +206,7 @@ def delta_ratio(ratio, radius, steps, settings=()):
                 feedback)
 
 
-def textbook_line(errors, tolerance=1e-6, settings=()):
+def textbook_line(errors, tolerance=gradflow.CHECK_TOLERANCE, settings=()):
     """What does the textbook's backprop line get wrong? From the gradient check's relative errors by method."""
     wrong = errors["textbook"] > tolerance
     return _ask("textbook", ("transpose", "nothing", "truncation"), {"transpose" if wrong else "nothing"}, settings)
@@ -222,15 +217,9 @@ def textbook_line(errors, tolerance=1e-6, settings=()):
 def reach_level(spread):
     """learned / chance / partly for one point over seeds (a Spread): all seeds learned, all inside the coin-toss
     band, or anything else (above the band, or seeds on both sides of it)."""
-    if spread.low >= spread_learned():
+    if spread.low >= memory.LEARNED:
         return "learned"
     return "chance" if spread.high <= spread.chance_high else "partly"
-
-
-def spread_learned():
-    """The accuracy every seed must reach to count as learned (memory.LEARNED)."""
-    from rnn_core.lessons.memory import LEARNED
-    return LEARNED
 
 
 def memory_reach(spread, distance, window, steps, trace=None, settings=()):
@@ -249,7 +238,7 @@ def memory_reach(spread, distance, window, steps, trace=None, settings=()):
     feedback = {o: f"right_{measured}" if o == level else f"{o}_{measured}" for o in ("learned", "partly", "chance")}
     params = {"d": distance, "k": window, "steps": steps, "acc": f"{spread.mean:.0%}", "lo": f"{spread.low:.0%}",
               "hi": f"{spread.high:.0%}", "n": spread.n_seeds, "band": f"{spread.chance_high:.0%}",
-              "learned": f"{spread_learned():.0%}"}
+              "learned": f"{memory.LEARNED:.0%}"}
     if trace is not None:
         params |= {"swapped": f"{trace['swapped'].mean:.0%}", "moved": f"{trace['moved']:.1g}"}
     return _ask("reach", ("learned", "partly", "chance"), {level}, settings, params, feedback)

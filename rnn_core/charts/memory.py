@@ -108,7 +108,7 @@ def reach_chart(df, names, window, big=False):
         layers.append(alt.Chart(zeros).mark_point(shape="triangle-down", size=120 if big else 70, filled=True).encode(
             x=x, y=y, color=color, tooltip=[alt.Tooltip("model:N", title=names["model"]),
                                             alt.Tooltip("distance:Q", title=names["distance"]),
-                                            alt.Tooltip("shown:N", title=names["reach"])]))
+                                            alt.Tooltip("shown:N", title=names["zero"])]))
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
     rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9).encode(x="start:Q", x2="end:Q")
     return style(alt.layer(rect, *layers).properties(height=height, title=names["reach_title"]), big)
