@@ -341,10 +341,12 @@ def test_the_page_account_holds_in_the_saved_results():
     frozen = r["frozen"]
     beyond = [j for j, d in enumerate(frozen["distances"]) if d > 2 * r["window"]]
     assert all(frozen[m]["accuracy"][j] < 0.65 for m in ("keras_simplernn", "keras_lstm") for j in beyond)
-    # padding_result.md: the NumPy model at chance behind, model C loses only a little, front wins for both
+    # the padding claims the page makes follow every seed (memory.padding_claim, swept in test_truth.py)
     pad = r["padding"]
-    assert pad["numpy"]["post"] <= 0.55 < pad["numpy"]["pre"]
-    assert 0 < pad["keras_c"]["pre"] - pad["keras_c"]["post"] < 0.1
+    for kind in ("numpy", "keras_c"):
+        claim = memory.padding_claim(pad, kind)["claim"]
+        pre, post = pad[f"{kind}_seeds"]["pre"], pad[f"{kind}_seeds"]["post"]
+        assert (claim in ("front_better", "at_chance_back")) == (min(pre) > max(post))
 
 
 def test_live_run_refuses_settings_out_of_bounds():

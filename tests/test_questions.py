@@ -60,7 +60,8 @@ def radius_expected(at, t):
 def ratio_feedback(at, t):
     """Radius 2 without inputs: H stays at 0, tanh's slope is 1, so |delta_1| / |delta_T| = 2 ** 99: exploding."""
     steps = at.slider(key="gradflow_steps").value
-    return t["quiz.ratio.why.right_explode"].format(radius="2", steps=steps)
+    ratio = 2.0 ** (steps - 1)                               # computed here: each step back doubles delta
+    return t["quiz.ratio.why.right_explode"].format(radius="2", steps=steps, ratio=f"{ratio:.1e}", per_step="2.000")
 
 
 def small_radius(at):
@@ -185,7 +186,7 @@ def test_a_setting_change_keeps_the_answer_and_updates_the_feedback(make_app, la
     t, common = texts(lang, page), i18n.table(lang, "common")
     expected, shown, change, after = PAGES[page][2][qid]
     at = open_page(make_app, lang, page)
-    chosen = options_of(t, qid)[0]
+    chosen = asked(t, qid, radio(at, qid).options)[0]
     radio(at, qid).set_value(chosen).run()
     assert len(at.success) + len(at.error) == 1 and shown(at, t)
     change(at)
@@ -237,7 +238,7 @@ def test_every_setting_keeps_every_answer(make_app, lang, page):
     questions = PAGES[page][2]
     at = open_page(make_app, lang, page)
     for qid in questions:
-        radio(at, qid).set_value(options_of(t, qid)[-1]).run()
+        radio(at, qid).set_value(asked(t, qid, radio(at, qid).options)[-1]).run()
     answered = {qid: radio(at, qid).value for qid in questions}
     for kind, key in settings_of(at) + [("segmented_control", k) for k in CHOICES.get(page, ())]:
         if kind == "segmented_control":
