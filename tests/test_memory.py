@@ -253,7 +253,7 @@ def test_page_hides_the_charts_until_the_prediction(make_app, lang):
     answer_box(at).set_value(wrong).run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) >= 2                          # accuracy and reach, revealed
-    assert at.error and t(f"quiz.reach.opt.{right}") in at.error[0].value
+    assert at.error and t(f"quiz.reach.opt.{right}").format(learned=f"{memory.LEARNED:.0%}") in at.error[0].value
     d = 2 * results["window"]
     acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
     assert f"{acc:.0%}" in at.error[0].value                            # the measured mean, in the feedback
