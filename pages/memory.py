@@ -52,17 +52,24 @@ def question_distance(results):
 def question(results):
     """Predict, then see: the truth is the saved accuracy of the chapter's truncated model at that distance."""
     d = question_distance(results)
-    acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
-    return ask(quiz.memory_reach(acc, d, results["window"], memory.STEPS, settings=(results.get("made"), d)),
+    spread = memory.spreads(results, "numpy_tbptt")[d]
+    trace = memory.trace_facts(results).get(d)
+    return ask(quiz.memory_reach(spread, d, results["window"], memory.STEPS, trace, settings=(results.get("made"), d)),
                t, "reach")
+
+
+def band(results):
+    """The coin-toss band of the main task's validation set."""
+    return memory.chance_band(results["settings"]["main"]["n_val"])
 
 
 def main_charts(results):
     """Accuracy and gradient reach against distance, side by side (stacked in lecture mode)."""
-    df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
+    df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels,
+                              results.get("accuracy_seeds"))
     left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
-        chart(charts.accuracy_chart, df, names, results["window"], big, width="stretch",
+        chart(charts.accuracy_chart, df, names, results["window"], big, band(results), width="stretch",
               height=charts.page_height(big))
     with right:
         chart(charts.reach_chart, df, names, results["window"], big, width="stretch",
@@ -70,7 +77,8 @@ def main_charts(results):
     main = results["settings"]["main"]
     task = t("task", steps=memory.STEPS, pos=memory.POSITIVE, neg=memory.NEGATIVE, low=memory.FILLER_LOW,
              high=memory.N_FEATURES - 1, n_train=main["n_train"], n_val=main["n_val"], epochs=main["epochs"])
-    st.caption(t("charts_caption", task=task))
+    seeds = {len(v[0]) for v in results.get("accuracy_seeds", {}).values()} or {1}
+    st.caption(t("charts_caption", task=task, seeds=max(seeds), chance_lo=band(results)[0], chance_hi=band(results)[1]))
 
 
 def numbers_table(results):
@@ -78,12 +86,38 @@ def numbers_table(results):
     rows = []
     for key in memory.MODELS:
         if key in results["accuracy"]:
-            for d, a, r in zip(results["distances"], results["accuracy"][key], results["gradient_reach"][key]):
-                rows.append({t("table.model"): labels[key], t("table.distance"): d, t("table.accuracy"): a,
-                             t("table.reach"): r})
+            for (d, sp), r in zip(memory.spreads(results, key).items(), results["gradient_reach"][key]):
+                rows.append({t("table.model"): labels[key], t("table.distance"): d, t("table.accuracy"): sp.mean,
+                             t("table.range"): f"{sp.low:.3f}–{sp.high:.3f}", t("table.seeds"): sp.n_seeds,
+                             t("table.verdict"): t(f"verdict.{sp.verdict}"), t("table.reach"): r})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
         t("table.reach"): st.column_config.NumberColumn(format="scientific")})
+
+
+def trace(results):
+    """Above chance beyond the window: the untrained W1x rows of the two words leave a random trace that W1h and W2
+    read. The control: swap the two words and the predictions flip."""
+    facts = memory.trace_facts(results)
+    beyond = {d: f for d, f in facts.items() if d > results["window"]}
+    if not beyond:
+        return
+    st.subheader(t("trace.heading"))
+    rows = [{"distance": d, "kept": f["accuracy"].mean, "kept_low": f["accuracy"].low, "kept_high": f["accuracy"].high,
+             "swapped": f["swapped"].mean, "swapped_low": f["swapped"].low, "swapped_high": f["swapped"].high}
+            for d, f in beyond.items()]
+    words = {"distance": names["distance"], "accuracy": names["accuracy"], "kept": t("trace.kept"),
+             "swapped": t("trace.swapped"), "chance": names["chance"]}
+    chart(charts.swap_chart, pd.DataFrame(rows), words, band(results), big, width="stretch",
+          height=charts.page_height(big))
+    above = [d for d, f in beyond.items() if f["accuracy"].verdict == "above" and f["swapped"].high < 0.5]
+    moved = max(f["moved"] for f in beyond.values())
+    if above:
+        st.markdown(t.md("trace", k=results["window"], d=", ".join(map(str, above)), moved=f"{moved:.1g}",
+                         acc=", ".join(f"{beyond[d]['accuracy'].mean:.0%}" for d in above),
+                         swapped=", ".join(f"{beyond[d]['swapped'].mean:.0%}" for d in above)))
+    else:
+        st.markdown(t.md("trace_none", k=results["window"], moved=f"{moved:.1g}"))
 
 
 def explode(results):
@@ -127,8 +161,10 @@ def conditions(results):
         t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),
         t("table.reach_init"): st.column_config.NumberColumn(format="scientific")})
     facts = memory.condition_facts(results)
-    if facts:
+    if facts and memory.fewest_seeds(results) >= 3:
         st.markdown(t.md("findings", **facts))
+    else:
+        st.info(t("conditions.one_seed"), icon=":material/casino:")
     p = results["parameters"]
     st.caption(t("conditions.parameters", numpy=p["numpy"]["total"], numpy_rec=p["numpy"]["recurrent"],
                  rnn=p["keras_simplernn"]["total"], rnn_rec=p["keras_simplernn"]["recurrent"],
@@ -136,7 +172,7 @@ def conditions(results):
 
 
 def padding(results):
-    """Padding in front (the chapter) or behind, measured on the chapter's reviews."""
+    """Padding in front (the chapter) or behind on the chapter's reviews, over seeds; claims from the ranges."""
     pad = results.get("padding")
     st.subheader(t("padding.heading"))
     if not pad:
@@ -147,10 +183,17 @@ def padding(results):
     model_names = {"numpy": t("padding.numpy", epochs=pad["epochs"]["numpy"]),
                    "keras_c": t("padding.keras_c", epochs=pad["epochs"]["keras_c"])}
     where = {"pre": t("padding.pre"), "post": t("padding.post")}
-    chart(charts.padding_chart, charts.padding_frame(pad, model_names, where), names, big, width="content")
-    st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
-    st.markdown(t.md("padding_result", numpy_pre=pad["numpy"]["pre"], numpy_post=pad["numpy"]["post"],
-                     c_pre=pad["keras_c"]["pre"], c_post=pad["keras_c"]["post"]))
+    pad_band = memory.chance_band(pad["n_val"])
+    chart(charts.padding_chart, charts.padding_frame(pad, model_names, where), names, big, pad_band,
+          width="content")
+    st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"], seeds=len(pad.get("seeds", [0]))))
+    for kind in ("numpy", "keras_c"):
+        if kind not in pad:
+            continue
+        c = memory.padding_claim(pad, kind)
+        st.markdown(t(f"padding.claim.{c['claim']}", model=model_names[kind], **c))
+    if "same_rows" in pad:
+        st.markdown(t.md("padding_result", same=f"{pad['same_rows']:.0%}", rest=f"{1 - pad['same_rows']:.0%}"))
 
 
 # ----------------------------------------------------------------------------- the live run
@@ -264,13 +307,15 @@ else:
     st.subheader(t("question.heading"))
     if question(results):
         main_charts(results)
+        keras_seeds = min(len(memory.seeds_of(results, k)[0]) for k in ("keras_simplernn", "keras_lstm"))
         st.markdown(t.md("reading", tbptt=memory.largest_learned(results, "numpy_tbptt"),
                          full=memory.largest_learned(results, "numpy_full"),
-                         rnn=memory.largest_learned(results, "keras_simplernn"),
-                         lstm=memory.largest_learned(results, "keras_lstm"), k=results["window"]))
+                         clip=memory.largest_learned(results, "numpy_full_clip"),
+                         keras_seeds=keras_seeds, k=results["window"]))
         if not big:
             with st.expander(t("table.heading"), icon=":material/table:"):
                 numbers_table(results)
+        trace(results)
         explode(results)
         conditions(results)
         padding(results)

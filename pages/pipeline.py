@@ -109,7 +109,7 @@ m = len(data.x_train)
 rows = ps.input_formats(m, maxlen, num_words)
 for r in rows:
     r["size"] = human(r["bytes"])
-memory_q = quiz.onehot_memory(rows[0]["bytes"], (num_words, maxlen, m), m=f"{m:,}", maxlen=maxlen,
+memory_q = quiz.onehot_memory(rows[0]["bytes"], rows[2]["bytes"], (num_words, maxlen, m), m=f"{m:,}", maxlen=maxlen,
                               num_words=f"{num_words:,}")
 if ask(memory_q, t, "memory"):
     st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))

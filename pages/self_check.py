@@ -43,7 +43,18 @@ def shown_answer(item):
     return f"{item.answer:,}" if float(item.answer).is_integer() else f"{item.answer:.4g}"
 
 
+def tolerance(item):
+    """The tolerance of a typed number, stated with its question."""
+    if item.form != "number":
+        return ""
+    return t("tolerance.relative", pct=f"{item.rel_tol:.0%}") if item.rel_tol else t("tolerance.exact")
+
+
 def feedback(item, given):
+    problem = item.problem(given)
+    if problem is not None:                      # not read without guessing: ask again, the answer stays hidden
+        st.warning(t(f"reject.{problem}", unit=item.unit or "-"), icon=":material/edit:")
+        return
     ok = item.check(given)
     text = t("answer", answer=shown_answer(item)) + " " + say(item, "explain")
     if ok:
@@ -69,7 +80,7 @@ for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}
                 key = state.self_check_answer(section, r["round"], i)
                 with st.container(border=True, key=f"quizbox_sc_{section.replace('.', '_')}_{i}"):
                     prompt = say(item, "prompt")    # also the answer's accessible name (its label is collapsed)
-                    st.markdown(f"**{i + 1}.** {prompt}")
+                    st.markdown(f"**{i + 1}.** {prompt} {tolerance(item)}".rstrip())
                     if item.form == "choice":
                         given = st.radio(f"{i + 1}. {prompt}", item.options, index=None, key=key,
                                          format_func=lambda o, item=item: say(item, f"opt.{o}"),

@@ -28,8 +28,8 @@ NOISE = (0.0, 0.5, 1.0, 2.0, 4.0)
 @st.cache_data(show_spinner=False, max_entries=64)
 def order_outputs(words, n_cells, seed):
     """Both models on every order of the words: texts of the charted orders, their outputs, spreads over all."""
-    orders = seq.word_orders(len(words))                            # (n!, T)
-    tokens = seq.order_tokens(list(words), orders)                  # (n!, T)
+    orders = seq.distinct_orders(list(words))                       # (n_distinct, T): repeated words counted once
+    tokens = seq.order_tokens(list(words), orders)                  # (n_distinct, T)
     rnn = seq.seeded_rnn(len(seq.vocabulary(words)), n_cells, seed)
     dense, recurrent = seq.dense_outputs(rnn, tokens), seq.rnn_outputs(rnn, tokens)
     shown = seq.sample_rows(len(orders), seq.n_orders(seq.MAX_LISTED))
@@ -71,7 +71,7 @@ st.dataframe(
 
 # 2. Every order, fed to two models -----------------------------------------------------------
 st.header(t("orders.heading"))
-n_total = seq.n_orders(T)
+n_total = seq.n_distinct_orders(words)          # different sentences: repeated words swapped give the same one
 st.markdown(t.md("orders", T=T, n=f"{n_total:,}"))
 with st.container(horizontal=True):
     n_cells = setting(st.select_slider, state.SEQUENCES_CELLS, 4, t("orders.cells"), options=CELLS,
@@ -126,7 +126,7 @@ with c1:
     chart(charts.lag_chart, *pairs, lag, t.labels("series"), False, domain, big=big)
     st.metric(t("series.r_in_order", lag=lag), f"{r:+.3f}")
 with c2:
-    revealed = ask(quiz.shuffled_correlation(r, r_mixed, lag, settings=(noise, lag)), t, "series")
+    revealed = ask(quiz.shuffled_correlation(r, r_mixed, lag, len(pairs[0]), settings=(noise, lag)), t, "series")
     if revealed:
         chart(charts.lag_chart, *mixed_pairs, lag, t.labels("series"), True, domain, big=big)
         st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")

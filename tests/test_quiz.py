@@ -48,9 +48,11 @@ def test_word_order_follows_both_models_over_every_order(tokens, expected):
 
 
 def test_shuffled_correlation():
-    assert quiz.shuffled_correlation(0.95, 0.02, 1).correct == {"zero"}
-    assert quiz.shuffled_correlation(0.9, 0.88, 1).correct == {"same"}
-    assert "zero" in quiz.shuffled_correlation(0.05, 0.01, 6).correct     # both near 0: both fit
+    """|r| dropping by more than the noise band 2 / sqrt(n): zero; within it: same (also when both are near 0)."""
+    assert quiz.shuffled_correlation(0.95, 0.02, 1, 167).correct == {"zero"}
+    assert quiz.shuffled_correlation(0.9, 0.88, 1, 167).correct == {"same"}
+    both_small = quiz.shuffled_correlation(0.05, 0.01, 6, 162)
+    assert both_small.correct == {"same"} and both_small.feedback["zero"] == "zero_flat"
 
 
 def plain_pad(review, maxlen):
@@ -68,7 +70,8 @@ def test_padding_option_matches_a_plain_pad(n, maxlen):
         assert quiz._padded_as(option, np.array(review, dtype=np.int32), maxlen).tolist() == expected
     wanted = "unchanged" if n == maxlen else "pad_front" if n < maxlen else "cut_front"
     assert wanted in q.correct and "cut_back" not in q.correct
-    assert ("pad_back" in q.correct) == (n == 0)             # an empty review: all zeros either way
+    assert "pad_back" not in q.correct                       # an empty review: pad_back is not asked at all
+    assert ("pad_back" in q.options) == (n != 0)
     if n > maxlen:
         assert q.feedback["pad_front"] == "not_short"
 
@@ -76,11 +79,12 @@ def test_padding_option_matches_a_plain_pad(n, maxlen):
 @pytest.mark.parametrize("m, steps, n_f, expected", [(20000, 100, 100, "lt1gb"), (20000, 400, 10000, "more"),
                                                      (1000, 25, 100, "lt100mb"), (20000, 200, 1000, "lt100gb")])
 def test_onehot_memory_bins(m, steps, n_f, expected):
-    q = quiz.onehot_memory(m * steps * n_f * 4)
+    q = quiz.onehot_memory(m * steps * n_f * 4, m * steps * 4)
     assert q.correct == {expected}
     names = list(q.options)
     at = names.index(expected)
-    assert all(q.feedback[o] == ("low" if i < at else "high" if i > at else "right") for i, o in enumerate(names))
+    assert all(q.feedback[o].startswith("low" if i < at else "high" if i > at else "right")
+               for i, o in enumerate(names))
 
 
 def test_input_term_is_the_row_of_the_token():
@@ -94,8 +98,8 @@ def test_input_term_is_the_row_of_the_token():
 def test_recurrent_shape_from_the_real_product():
     hw = np.ones((8, 32)) @ np.ones((32, 32))
     assert quiz.recurrent_shape(hw, 8, 100, 32).correct == {"m_nc"}
-    both = quiz.recurrent_shape(np.ones((5, 5)) @ np.ones((5, 5)), 5, 9, 5)    # m = n_c: two options name it
-    assert both.correct == {"m_nc", "nc_nc"}
+    same = quiz.recurrent_shape(np.ones((5, 5)) @ np.ones((5, 5)), 5, 9, 5)    # m = n_c: (n_c, n_c) not asked
+    assert same.correct == {"m_nc"} and "nc_nc" not in same.options
 
 
 @pytest.mark.parametrize("radius, expected", [(0.5, "vanish"), (1.0, "stable"), (1.5, "explode")])
@@ -109,7 +113,7 @@ def test_delta_ratio_with_a_linear_network(radius, expected):
     q = quiz.delta_ratio(norms[0] / norms[-1], radius, steps)
     assert q.correct == {expected}
     if radius < 1:
-        assert q.feedback["explode"] == "explode_small_radius"
+        assert q.feedback["explode"] == "explode_vanish_small_radius"
 
 
 def test_textbook_line_right_only_for_a_symmetric_w1h():

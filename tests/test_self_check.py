@@ -199,3 +199,53 @@ def test_page_missed_questions_come_back_in_a_new_round(make_app):
     assert again["round"] == 2 and not again["checked"]
     assert [i.template for i in again["items"]] == [i.template for i in items]
     assert not at.error and not at.success
+
+
+# --- how people type numbers: a table of typed inputs, Korean and English habits, read or rejected
+
+TYPED = [   # (typed, unit of the question, expected value or the reason it is not read)
+    ("4256", "", 4256), (" 4256 ", "", 4256), ("\u30004256\u3000", "", 4256), ("4,256", "", 4256),
+    ("4\uff0c256", "", 4256), ("\uff14\uff12\uff15\uff16", "", 4256), ("\uff14\uff0c\uff12\uff15\uff16", "", 4256),
+    ("4256개", "", 4256), ("4256 개", "", 4256), ("4,256개", "", 4256), ("4256가지", "", 4256), ("24번", "", 24),
+    ("101 스텝", "", 101), ("4256 params", "", 4256), ("120 orders", "", 120), ("4256 weights", "", 4256),
+    ("1,234,567", "", 1234567), ("4 256", "", 4256), ("1_000", "", 1000), ("0.5", "", 0.5), (".5", "", 0.5),
+    ("5.", "", 5), ("-0.5", "", -0.5), ("\u22120.5", "", -0.5), ("3.2e-5", "", 3.2e-5), ("8.1E-3", "", 8.1e-3),
+    ("1e3", "", 1000), ("\uff10\uff0e\uff15", "", 0.5),
+    ("20 MB", "MB", 20), ("20MB", "MB", 20), ("20 mb", "MB", 20), ("20메가바이트", "MB", 20),
+    ("0.8 GB", "MB", 800), ("800,000,000 bytes", "MB", 800), ("800000000 B", "MB", 800), ("20\uff2d\uff22", "MB", 20),
+    ("0,5", "", "ambiguous"), ("12,34", "", "ambiguous"), ("0,500", "", "ambiguous"), ("4,2567", "", "ambiguous"),
+    ("0\uff0c5", "", "ambiguous"), ("20 MB", "", "unit"), ("20 GB", "", "unit"), ("lots", "", "not_number"),
+    ("많이", "", "not_number"), ("nan", "", "not_number"), ("inf", "", "not_number"), ("5%", "", "not_number"),
+    ("(3, 5)", "", "not_number"), ("1/8", "", "not_number"), ("4.2.1", "", "not_number"), ("--5", "", "not_number"),
+]
+
+
+def test_typed_numbers_table_is_big_enough():
+    assert len(TYPED) >= 40
+    assert sum(isinstance(e, str) for _, _, e in TYPED) >= 10                    # rejections too
+
+
+@pytest.mark.parametrize("typed, unit, expected", TYPED)
+def test_typed_numbers_read_or_rejected(typed, unit, expected):
+    reading = sc.read_number(typed, unit)
+    if isinstance(expected, str):
+        assert reading.value is None and reading.problem == expected
+    else:
+        assert reading.problem is None and reading.value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_rejections_and_tolerance_are_said_in_the_learners_language(lang):
+    from ui import i18n
+    table = i18n.table(lang, "self_check")
+    for problem in ("ambiguous", "unit", "not_number"):
+        assert table[f"reject.{problem}"].format(unit="MB")
+    assert "{pct}" in table["tolerance.relative"] and table["tolerance.exact"]
+
+
+def test_an_ambiguous_answer_is_asked_again_not_graded():
+    item = sc.Item("zeros", "number", 5, {})
+    assert item.check("0,5") is None and item.problem("0,5") == "ambiguous"       # not read as 5, not wrong
+    assert item.check("5개") is True and item.check("５") is True and item.check("6") is False
+    mb = sc.Item("onehot_mb", "number", 800.0, {}, rel_tol=0.01, unit="MB")
+    assert mb.check("800 MB") and mb.check("0.8GB") and mb.check("800,000,000 bytes") and not mb.check("8 MB")

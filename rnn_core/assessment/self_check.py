@@ -6,6 +6,7 @@ locales/<lang>/self_check.toml under [q.<template>].
 """
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,24 +31,34 @@ class Item:
     answer: object                  # a number, a shape tuple or an option key
     params: dict = field(default_factory=dict)
     options: tuple = ()             # the option keys of a "choice"
-    rel_tol: float = 0.0            # numbers: accepted relative error
+    rel_tol: float = 0.0            # numbers: accepted relative error (stated with the question)
     text: str = ""                  # key of its texts when not the template's own
+    unit: str = ""                  # numbers: the unit of the answer ("MB"); typed units are converted to it
 
     @property
     def texts(self):
         """The key of its texts: [q.<texts>] in self_check.toml."""
         return self.text or self.template
 
+    def problem(self, given):
+        """Why a typed number can't be read (a key of [reject] in the texts: ask again), or None."""
+        if self.form != "number" or given is None or not str(given).strip():
+            return None
+        return read_number(given, self.unit).problem
+
     def check(self, given):
-        """True or False for an answer (typed text, or an option key); None when nothing was given."""
+        """True or False for an answer (typed text, or an option key); None when nothing was given or the typed
+        number can't be read without guessing (see problem)."""
         if given is None or (isinstance(given, str) and not given.strip()):
             return None
         if self.form == "choice":
             return given == self.answer
         if self.form == "shape":
             return parse_shape(given) == tuple(self.answer)
-        value = parse_number(given)
-        return value is not None and abs(value - self.answer) <= self.rel_tol * abs(self.answer) + 1e-12
+        reading = read_number(given, self.unit)
+        if reading.problem is not None:
+            return None if reading.problem != "not_number" else False
+        return abs(reading.value - self.answer) <= self.rel_tol * abs(self.answer) + 1e-12
 
 
 def parse_shape(text):
@@ -56,13 +67,55 @@ def parse_shape(text):
     return tuple(int(d) for d in dims) if dims else None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A typed number as read: its value, or the problem that stops us reading it without guessing."""
+    value: float = None
+    problem: str = None             # "ambiguous", "unit" or "not_number"
+
+
+# Counters and words people type after a number; they don't change it
+COUNTERS = ("개", "가지", "번", "회", "스텝", "단계", "개의", "개입니다", "입니다", "params", "parameters",
+            "parameter", "weights", "steps", "step", "orders", "order", "times", "words", "zeros")
+BYTES = {"b": 1, "byte": 1, "bytes": 1, "바이트": 1, "kb": 1e3, "mb": 1e6, "메가바이트": 1e6, "gb": 1e9,
+         "기가바이트": 1e9}
+PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?")
+GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([,_ ]\d{3})+(\.\d+)?")     # thousands in groups of three
+COMMA = re.compile(r"[+-]?\d+,\d+")                                   # "0,5", "4,25": decimal comma or not?
+
+
+def read_number(text, unit=""):
+    """Read a typed number the way people type it: '4256개', '20 MB', '20MB', '4,256', '4，256', '４２５６',
+    surrounding spaces; a byte unit is converted to `unit` ("MB"). '0,5' is ambiguous (a decimal comma, or a
+    thousands separator?), so it is not read; nor is a unit the question doesn't ask for."""
+    raw = unicodedata.normalize("NFKC", str(text)[:MAX_CHARS]).strip().lower()
+    raw = raw.replace("\u2212", "-").replace("\u00d7", "x")                    # a typed minus sign
+    match = re.fullmatch(r"(.*?\d\.?)\s*([^\d\s.,]*)", raw)
+    if not match:
+        return Reading(problem="not_number")
+    number, word = match.group(1).strip(), match.group(2)
+    scale = 1.0
+    if word in BYTES:
+        if unit.lower() not in BYTES:
+            return Reading(problem="unit")
+        scale = BYTES[word] / BYTES[unit.lower()]
+    elif word and word not in COUNTERS and not word.startswith("e"):
+        return Reading(problem="not_number" if not unit or word not in BYTES else "unit")
+    if word.startswith("e"):                                                     # '3.2e-5' split before 'e'
+        number, word = raw, ""
+    if GROUPED.fullmatch(number):
+        number = re.sub(r"[,_ ]", "", number)
+    elif COMMA.fullmatch(number):
+        return Reading(problem="ambiguous")
+    elif not PLAIN.fullmatch(number):
+        return Reading(problem="not_number")
+    value = float(number) * scale
+    return Reading(value) if math.isfinite(value) else Reading(problem="not_number")
+
+
 def parse_number(text):
-    """A typed number ('4,256', '3.2e-5', '1/8' is not accepted), or None."""
-    try:
-        value = float(str(text)[:MAX_CHARS].replace(",", "").replace("_", "").replace(" ", ""))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    """A typed number (read_number's reading, without a unit), or None."""
+    return read_number(text).value
 
 
 # --- 6.1: sequences, the cell and its shapes ------------------------------------------------------------
@@ -226,7 +279,7 @@ def onehot_mb(rng):
     """Megabytes of a float32 one-hot tensor (m, T, n_f), from pipeline.onehot_bytes."""
     m, steps, n_f = (int(rng.choice(v)) for v in ((1000, 5000, 20000), (50, 100, 200), (100, 500, 1000)))
     return Item("onehot_mb", "number", onehot_bytes(m, steps, n_f, 4) / 1e6,
-                {"m": f"{m:,}", "T": steps, "n_f": n_f}, rel_tol=0.01)
+                {"m": f"{m:,}", "T": steps, "n_f": n_f}, rel_tol=0.01, unit="MB")
 
 
 def numpy_params(rng):

@@ -25,15 +25,20 @@ def _legend():
     return alt.Legend(orient="top", columns=1, labelLimit=300)
 
 
-def results_frame(distances, accuracy, reach, labels):
-    """Long table: one row per (model, distance) with accuracy and gradient reach; labels: model key -> shown name."""
+def results_frame(distances, accuracy, reach, labels, seeds=None):
+    """Long table: one row per (model, distance) with accuracy (mean, low, high over seeds) and gradient reach.
+
+    labels: model key -> shown name; seeds: model key -> per distance every seed's accuracy (None: one run each).
+    """
     rows = []
     for key, label in labels.items():
         if key not in accuracy:
             continue
         for k, d in enumerate(distances):
             r = reach.get(key, [None] * len(distances))[k]
+            each = (seeds or {}).get(key, [[accuracy[key][k]]] * len(distances))[k]
             rows.append({"key": key, "model": label, "distance": int(d), "accuracy": float(accuracy[key][k]),
+                         "low": float(min(each)), "high": float(max(each)), "n_seeds": len(each),
                          "reach": None if r is None else float(r)})
     return pd.DataFrame(rows)
 
@@ -54,19 +59,33 @@ def _window(window, names, at, fs=12):
     return rect, text
 
 
-def accuracy_chart(df, names, window, big=False):
-    """Validation accuracy against distance, one line per model; the truncation window shaded; chance at 0.5."""
+def chance_layer(band, names, fs=12):
+    """The coin-toss band (low, high) as a grey strip across the chart, labelled: no line, a band."""
+    frame = pd.DataFrame({"low": [band[0]], "high": [band[1]], "label": [names["chance"]]})
+    rect = alt.Chart(frame).mark_rect(color=GREY, opacity=0.25).encode(y="low:Q", y2="high:Q")
+    text = alt.Chart(frame).mark_text(align="right", baseline="top", dy=2, dx=-4, color=GREY, fontSize=fs).encode(
+        x=alt.value("width"), y="low:Q", text="label:N")
+    return rect + text
+
+
+def accuracy_chart(df, names, window, big=False, band=(0.5, 0.5)):
+    """Validation accuracy against distance, one line per model (the mean over seeds, a bar from the lowest to the
+    highest seed); the truncation window shaded; the coin-toss band `band` in grey."""
     fs, height = _size(big)
     x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
     y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("distance:Q", title=names["distance"]),
                alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%")]
+    tooltip += [alt.Tooltip("low:Q", title=names["lowest"], format=".1%"),
+                alt.Tooltip("high:Q", title=names["highest"], format=".1%"),
+                alt.Tooltip("n_seeds:Q", title=names["seeds"])]
     lines = alt.Chart(df).mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=x, y=y, color=_color(df), tooltip=tooltip)
+    bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q", color=_color(df),
+                                                         tooltip=tooltip)
     rect, text = _window(window, names, 0.0, fs)
-    chance = alt.Chart(pd.DataFrame({"accuracy": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
-        y="accuracy:Q")
-    chart = (rect + text + chance + lines).properties(height=height, title=names["acc_title"])
+    chart = (rect + text + chance_layer(band, names, fs) + bars + lines).properties(height=height,
+                                                                                   title=names["acc_title"])
     return style(chart, big)
 
 
@@ -89,20 +108,28 @@ def reach_chart(df, names, window, big=False):
         layers.append(alt.Chart(zeros).mark_point(shape="triangle-down", size=120 if big else 70, filled=True).encode(
             x=x, y=y, color=color, tooltip=[alt.Tooltip("model:N", title=names["model"]),
                                             alt.Tooltip("distance:Q", title=names["distance"]),
-                                            alt.Tooltip("shown:N", title=names["reach"])]))
+                                            alt.Tooltip("shown:N", title=names["zero"])]))
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
     rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9).encode(x="start:Q", x2="end:Q")
     return style(alt.layer(rect, *layers).properties(height=height, title=names["reach_title"]), big)
 
 
 def padding_frame(padding, labels, where_names):
-    """Rows (model, where, accuracy) of the padding experiment."""
-    return pd.DataFrame([{"model": labels[m], "where": where_names[w], "accuracy": float(padding[m][w])}
-                         for m in labels if m in padding for w in ("pre", "post")])
+    """Rows (model, where, accuracy, low, high) of the padding experiment: the mean and range over its seeds."""
+    rows = []
+    for m in labels:
+        if m not in padding:
+            continue
+        for w in ("pre", "post"):
+            each = padding.get(f"{m}_seeds", {}).get(w, [padding[m][w]])
+            rows.append({"model": labels[m], "where": where_names[w], "accuracy": float(np.mean(each)),
+                         "low": float(min(each)), "high": float(max(each)), "n_seeds": len(each)})
+    return pd.DataFrame(rows)
 
 
-def padding_chart(df, names, big=False):
-    """Validation accuracy with padding in front (the chapter) and behind, one panel per model."""
+def padding_chart(df, names, big=False, band=(0.5, 0.5)):
+    """Validation accuracy with padding in front (the chapter) and behind, one panel per model: the mean over seeds,
+    a black bar from the lowest to the highest seed, the coin-toss band in grey."""
     fs, height = _size(big)
     order = list(dict.fromkeys(df["where"]))
     x = alt.X("where:N", title=None, sort=order, axis=alt.Axis(labelAngle=0))
@@ -110,10 +137,15 @@ def padding_chart(df, names, big=False):
     bars = alt.Chart().mark_bar().encode(
         x=x, y=y, color=alt.Color("where:N", sort=order, scale=alt.Scale(range=[BLUE, GREY]), legend=None),
         tooltip=[alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("where:N", title=names["where"]),
-                 alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%")])
-    text = alt.Chart().mark_text(dy=-10, fontSize=fs).encode(x=x, y=y, text=alt.Text("accuracy:Q", format=".1%"))
-    chance = alt.Chart().mark_rule(color=GREY, strokeDash=[5, 4]).encode(y=alt.datum(0.5))
-    chart = alt.layer(bars, text, chance, data=df).properties(width=240 if big else 110, height=height - 60)
+                 alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%"),
+                 alt.Tooltip("low:Q", title=names["lowest"], format=".1%"),
+                 alt.Tooltip("high:Q", title=names["highest"], format=".1%"),
+                 alt.Tooltip("n_seeds:Q", title=names["seeds"])])
+    ranges = alt.Chart().mark_rule(strokeWidth=2, color="black").encode(x=x, y="low:Q", y2="high:Q")
+    text = alt.Chart().mark_text(dy=-10, fontSize=fs).encode(x=x, y="high:Q",
+                                                             text=alt.Text("accuracy:Q", format=".1%"))
+    chance = alt.Chart().mark_rect(color=GREY, opacity=0.25).encode(y=alt.datum(band[0]), y2=alt.datum(band[1]))
+    chart = alt.layer(chance, bars, ranges, text, data=df).properties(width=240 if big else 110, height=height - 60)
     return style(chart.facet(column=alt.Column("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
                                                 header=alt.Header(labelFontSize=fs))), big)
 
@@ -127,3 +159,22 @@ def training_series_chart(block, labels, names, what, big=False):
         tooltip=[alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("batch:Q", title=names["batch"]),
                  alt.Tooltip("value:Q", title=names[what], format=".3g")])
     return style(lines.properties(height=_size(big)[1]), big)
+
+
+def swap_chart(df, names, band, big=False):
+    """The token-swap control beyond the window: accuracy as trained and with the two planted words swapped, mean
+    over seeds with a bar from the lowest to the highest seed; the coin-toss band in grey."""
+    fs, height = _size(big)
+    long = pd.concat([pd.DataFrame({"distance": df.distance, "how": names[k], "accuracy": df[k],
+                                    "low": df[f"{k}_low"], "high": df[f"{k}_high"]}) for k in ("kept", "swapped")])
+    x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
+    y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    color = alt.Color("how:N", title=None, sort=[names["kept"], names["swapped"]], legend=_legend(),
+                      scale=alt.Scale(range=[PINK, GREY]))
+    tooltip = [alt.Tooltip("how:N"), alt.Tooltip("distance:Q", title=names["distance"]),
+               alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%"),
+               alt.Tooltip("low:Q", format=".1%"), alt.Tooltip("high:Q", format=".1%")]
+    lines = alt.Chart(long).mark_line(strokeWidth=3 if big else 2, point=True).encode(
+        x=x, y=y, color=color, tooltip=tooltip)
+    bars = alt.Chart(long).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q", color=color)
+    return style((chance_layer(band, names, fs) + bars + lines).properties(height=height), big)

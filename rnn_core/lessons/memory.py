@@ -129,6 +129,33 @@ class MemoryNetwork(RecurrentNetwork):
         return a
 
 
+def swap_planted(x):
+    """x with the two planted tokens exchanged (POSITIVE <-> NEGATIVE): the control that tells reading from chance."""
+    x = np.array(x)
+    pos, neg = x == POSITIVE, x == NEGATIVE
+    x[pos], x[neg] = NEGATIVE, POSITIVE
+    return x
+
+
+def swapped_accuracy(model, x, y):
+    """Accuracy against the true labels after swapping the planted tokens: 1 - accuracy when the model reads them."""
+    return model.score(swap_planted(x), y)
+
+
+def initial_weights(model, n_features=N_FEATURES):
+    """The weights a RecurrentNetwork with this seed starts from (its init_weights, replayed)."""
+    fresh = RecurrentNetwork(n_cells=model.n_cells, seed=model.seed, dtype=model.dtype)
+    fresh.rng = np.random.default_rng(model.seed)
+    fresh.init_weights(n_features, 1)
+    return fresh
+
+
+def planted_rows_moved(model):
+    """How far training moved the W1x rows of the planted tokens from their start: max |change| (0 = never learned)."""
+    start = initial_weights(model, len(model.w1x)).w1x[[POSITIVE, NEGATIVE]]      # (2, n_c)
+    return float(np.max(np.abs(model.w1x[[POSITIVE, NEGATIVE]] - start)))
+
+
 def numpy_input_gradients(model, x, y, where, truncation="model"):
     """dL_i/dX_{i,t} at step where[i] of sample i (X one-hot), through the model's own forpass and backprop, (m, n_f).
 
@@ -234,14 +261,81 @@ def load_results(path=RESULTS_PATH):
         return None
 
 
-def largest_learned(results, model, threshold=LEARNED):
-    """The largest d such that the model reached `threshold` at every measured distance up to d (0 when none)."""
+@dataclass(frozen=True)
+class Spread:
+    """One point measured over seeds: the mean, the range, and what the range supports against chance."""
+    mean: float
+    low: float
+    high: float
+    n_seeds: int
+    chance_high: float                        # the top of the chance band: a coin toss on n_val reviews stays below
+
+    @property
+    def verdict(self):
+        """"learned" (every seed >= LEARNED), "chance" (every seed inside the band), "above" (every seed above the
+        band, not all learned), "mixed" (seeds on both sides of the band); "one_seed" when there is no spread."""
+        if self.n_seeds < 2:
+            return "one_seed"
+        if self.low >= LEARNED:
+            return "learned"
+        if self.high <= self.chance_high:
+            return "chance"
+        return "above" if self.low > self.chance_high else "mixed"
+
+
+def chance_band(n_val):
+    """(low, high): where 95 % of coin-toss accuracies on n_val reviews fall, 0.5 +- 1.96 sqrt(0.25 / n_val)."""
+    half = 1.96 * np.sqrt(0.25 / n_val)
+    return 0.5 - half, 0.5 + half
+
+
+def spread(values, n_val):
+    """A Spread of the seeds' accuracies at one point."""
+    v = np.asarray(values, dtype=float)
+    return Spread(float(v.mean()), float(v.min()), float(v.max()), len(v), chance_band(n_val)[1])
+
+
+def seeds_of(results, model, block=None):
+    """Per distance, every seed's accuracy of a model ([[a]] from files with one seed per point)."""
+    block = results if block is None else block
+    if model in block.get("accuracy_seeds", {}):
+        return block["accuracy_seeds"][model]
+    detail = block.get(model) if block is not results else None
+    if detail and "accuracy_seeds" in detail:
+        return detail["accuracy_seeds"]
+    accuracy = block["accuracy"][model] if block is results else block[model]["accuracy"]
+    return [[a] for a in accuracy]
+
+
+def spreads(results, model, block=None):
+    """{distance: Spread} of one model in the main results (or a block: "hard", "frozen", "forget")."""
+    n_val = (results["settings"]["main"] if block is None else block.get("task", {})).get("n_val", 1000)
+    distances = results["distances"] if block is None else block["distances"]
+    return {d: spread(v, n_val) for d, v in zip(distances, seeds_of(results, model, block))}
+
+
+def largest_learned(results, model):
+    """The largest d such that every seed learned (Spread.verdict) at every measured distance up to d (0 when none)."""
     learned = 0
-    for d, a in zip(results["distances"], results["accuracy"][model]):
-        if a < threshold:
+    for d, sp in spreads(results, model).items():
+        if sp.verdict != "learned":
             break
         learned = d
     return learned
+
+
+def trace_facts(results, model="numpy_tbptt"):
+    """The control behind above-chance accuracy beyond the window, per distance: does swapping the two planted
+    tokens flip the predictions, and did their W1x rows move? {} when the results don't have it."""
+    detail = results["details"].get(model, {})
+    if "swapped_accuracy" not in detail:
+        return {}
+    n_val = results["settings"]["main"]["n_val"]
+    out = {}
+    for d, acc, swapped, moved in zip(results["distances"], seeds_of(results, model), detail["swapped_accuracy"],
+                                      detail["planted_rows_moved"]):
+        out[d] = {"accuracy": spread(acc, n_val), "swapped": spread(swapped, n_val), "moved": float(max(moved))}
+    return out
 
 
 def explode_facts(results):
@@ -286,7 +380,12 @@ def condition_facts(results):
         frozen, forget, hard = results["frozen"], results["forget"], results["hard"]
         first_epoch = {k: dict(zip(frozen["distances"], frozen[k]["epochs_accuracy"]))[nearest(frozen)][0]
                        for k in KERAS_MODELS}
+        near_d = results["distances"][0]
+        decay = {k: (dict(zip(results["distances"], main[k]["gradient_reach_init"]))[far]
+                     / dict(zip(results["distances"], main[k]["gradient_reach_init"]))[near_d]) ** (1 / (far - near_d))
+                 for k in KERAS_MODELS}
         return dict(
+            lstm_decay=decay["keras_lstm"], rnn_decay=decay["keras_simplernn"], near_d=near_d,
             far=far, rnn_far=acc["keras_simplernn"][far], lstm_70=acc["keras_lstm"][70],
             lstm_far=acc["keras_lstm"][far],
             lstm_far_epochs=epochs_to_learn(epochs[far]) or 0,
@@ -300,6 +399,37 @@ def condition_facts(results):
             frozen_lstm_20=accuracy_at(frozen, "keras_lstm", 2 * results["window"]))
     except (KeyError, ValueError, IndexError, StopIteration):
         return {}
+
+
+def padding_claim(pad, kind):
+    """What the padding experiment supports for one model: "front_better" or "back_better" only when every seed of
+    one side beats every seed of the other, "at_chance_back" when padding behind stays in the coin-toss band in every
+    seed, else "overlap"; with one seed per side, "one_seed". Returns the claim and the numbers it quotes."""
+    each = {w: pad.get(f"{kind}_seeds", {}).get(w, [pad[kind][w]]) for w in ("pre", "post")}
+    sp = {w: spread(v, pad["n_val"]) for w, v in each.items()}
+    numbers = {f"{w}_{k}": f"{getattr(sp[w], a):.1%}" for w in sp for k, a in
+               (("mean", "mean"), ("lo", "low"), ("hi", "high"))} | {"n": sp["pre"].n_seeds}
+    if min(len(v) for v in each.values()) < 2:
+        claim = "one_seed"
+    elif sp["pre"].low > sp["post"].high:
+        claim = "at_chance_back" if sp["post"].high <= sp["post"].chance_high else "front_better"
+    elif sp["post"].low > sp["pre"].high:
+        claim = "back_better"
+    else:
+        claim = "overlap"
+    return {"claim": claim, **numbers}
+
+
+def fewest_seeds(results):
+    """The fewest seeds behind any accuracy in the results (1 for a file made before seeds were counted)."""
+    counts = [len(v[0]) for v in results.get("accuracy_seeds", {}).values()]
+    counts += [len(results["accuracy_seeds"].get(k, [[0]])[0]) if "accuracy_seeds" in results else 1
+               for k in results["accuracy"]]
+    for name in ("hard", "frozen", "forget"):
+        block = results.get(name, {})
+        counts += [len(v["accuracy_seeds"][0]) if "accuracy_seeds" in v else 1 for v in block.values()
+                   if isinstance(v, dict) and "accuracy" in v]
+    return min(counts or [1])
 
 
 def nearest(block):

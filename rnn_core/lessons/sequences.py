@@ -28,6 +28,22 @@ def n_orders(n_words):
     return math.factorial(n_words)
 
 
+def n_distinct_orders(words):
+    """How many different sentences the words make when reordered: T! / (c_1! c_2! ...), c_i each word's count."""
+    counts = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    return math.factorial(len(words)) // math.prod(math.factorial(c) for c in counts.values())
+
+
+def distinct_orders(words):
+    """One order of positions per different sentence, the sentence's own order first; (n_distinct, T) int."""
+    orders = word_orders(len(words))                               # (T!, T)
+    tokens = order_tokens(words, orders)                           # (T!, T)
+    _, first = np.unique(tokens, axis=0, return_index=True)        # first row of every different sentence
+    return orders[np.sort(first)]
+
+
 def word_orders(n_words):
     """Every order of the positions 0..n-1 (n! rows), the sentence's own order first; (n!, n) int."""
     return np.array(list(itertools.permutations(range(n_words))), dtype=np.int64).reshape(-1, n_words)
