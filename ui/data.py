@@ -72,4 +72,4 @@ def source_note(data=None):
         why = "; ".join(f"{t(f'source.where.{where}')}: {reason(e)}" for where, e in reasons)
         st.caption(t("source.why", detail=why or t("source.no_reason")))
     else:
-        st.caption(t(f"source.{source}") + f" (`{detail}`)")
+        st.caption(t(f"source.{source}"))        # never the server's file path
