@@ -10,7 +10,7 @@ from rnn_core.config import CHAPTER
 from rnn_core.data.imdb import decode, same_reviews
 from rnn_core.lessons import unrolling
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui import i18n, state
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
@@ -22,8 +22,6 @@ from ui.texts import texts
 entry_point_only()
 
 t = texts("unrolling")
-names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
-                        if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = lecture_mode()
 ss = st.session_state
 DATA_KEYS = ("num_words", "skip_top", "maxlen")     # what a run's config says about its data
@@ -180,9 +178,9 @@ def explorer():
                   width="content")
     announce("unrolling_step", t("step_said", step=step, steps=steps, word=unrolling.plain_word(words[k]), prob=prob),
              step // 5 if ss.get(state.UNROLLING_PLAYING) and step < steps else step)   # playing: every 5th
-    chart(charts.trajectory_chart, u.prob[:, 0], words, step, names("time_chart"), big, width="stretch")
+    chart(charts.trajectory_chart, u.prob[:, 0], words, step, t.labels("time_chart"), big, width="stretch")
     moving = ss.get(state.UNROLLING_PLAYING, False)              # while playing the heatmap stays the same chart
-    chart(charts.heatmap_chart, u.h[1:, 0], words, None if moving else step, names("time_chart"), big,
+    chart(charts.heatmap_chart, u.h[1:, 0], words, None if moving else step, t.labels("time_chart"), big,
           width="stretch")
 
     st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
@@ -196,7 +194,7 @@ def explorer():
         limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
         for j, (col, term, values) in enumerate(zip(st.columns([1.3, 1, 1, 1, 1]), TERMS, parts)):
             with col:
-                chart(charts.term_chart, values, term, limit, names("step_chart"), big, first=j == 0,
+                chart(charts.term_chart, values, term, limit, t.labels("step_chart"), big, first=j == 0,
                       width="stretch")
     return seq, step
 
@@ -218,7 +216,7 @@ if shown:
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-        chart(charts.batch_chart, bparts, rows, names("batch_chart"), big, width="content")
+        chart(charts.batch_chart, bparts, rows, t.labels("batch_chart"), big, width="content")
         st.markdown(t.md("batch"))
 
 with st.expander(t("measured"), icon=":material/science:"):

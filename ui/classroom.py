@@ -149,8 +149,8 @@ def page_title(key):
 
 
 def banner(page):
-    """'Class K7P2Q' on every page while in a room; a student's page looks at the room every few seconds and reruns
-    when the lecturer has done something; the lecturer's page tells the room where it is."""
+    """'Class K7P2Q' on every page while in a room. The lecturer's page tells the room where it is; a student's
+    banner looks at the room every few seconds (see _student_banner)."""
     code = room()
     if not code:
         return
@@ -174,29 +174,61 @@ def banner(page):
         st.warning(t("banner.ended", code=code), icon=":material/door_back:")
         leave()
         return
-    st.session_state.class_seen = s.version
+    st.session_state.class_seen = (s.question, s.phase, s.page)
+    st.session_state.class_page_now = page
+    st.session_state._class_run = "page"
     if st.session_state.get("class_follow") and s.page and s.page != page and any(p.key == s.page for p in PAGES):
         st.switch_page(next(p.path for p in PAGES if p.key == s.page))
     _student_banner(code, page)
 
 
+def _send(code, s, choice):
+    """Send this session's answer as its vote in the open round (once per round); True when it is counted."""
+    sent = st.session_state.setdefault("class_sent", {})
+    mark = (code, s.question, s.round)
+    if sent.get(mark) != choice and call(rooms.vote, store(), code, s.question, s.round, keep.voter(me(), code),
+                                         choice):
+        sent[mark] = choice
+    return sent.get(mark) == choice
+
+
 @st.fragment(run_every=STUDENT_POLL)
 def _student_banner(code, page):
-    """The student's banner: reads only the room's state; a change by the lecturer reruns the page."""
+    """The student's banner and round status. It reads the room's state (one read of the store), sends an answer
+    given before the round opened, and reruns the whole page only when the page must change: a question of this
+    page revealed, or the lecturer's page when following."""
     t = texts("class_session")
     try:
         s = call(rooms.state, store(), code)
+        answers = st.session_state.get("class_answers", {})          # question key -> (option, its label)
+        # in a page run the question's box sends the answer (it may have just changed); between runs, the banner
+        fragment_run = st.session_state.get("_class_run") == "fragment"
+        counted = (s is not None and s.phase == "open" and s.question in answers
+                   and (_send(code, s, answers[s.question][0]) if fragment_run else
+                        st.session_state.get("class_sent", {}).get((code, s.question, s.round)) is not None))
     except StoreDown:
-        s = None
-    if s is not None and s.version != st.session_state.get("class_seen"):
-        st.session_state.class_seen = s.version
-        st.rerun(scope="app")
+        s, counted = None, False
+    if s is not None:
+        seen = st.session_state.get("class_seen")
+        now = (s.question, s.phase, s.page)
+        if seen is not None and now != seen:
+            st.session_state.class_seen = now
+            shown_here = s.question in st.session_state.get("class_here", {}).get(page, ())
+            if (s.phase == "revealed" and shown_here) or (st.session_state.get("class_follow") and s.page != seen[2]):
+                st.rerun(scope="app")
     with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
         st.markdown(":material/groups: " + t("banner.student", code=code))
+        if s is not None and s.phase in ("open", "closed") and s.question:
+            if counted:
+                status = t("student.counted", round=s.round, option=answers[s.question][1])
+            else:
+                status = t("student.open" if s.phase == "open" else "student.closed", round=s.round)
+            st.caption(status)
         if s is not None and s.page and s.page != page and any(p.key == s.page for p in PAGES):
             st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
                                                                                    page=page_title(s.page)))
         st.toggle(t("banner.follow"), key="class_follow")
+    st.session_state._class_run = "fragment"      # until banner() says a page run has started
 
 
 # --- a question as a class poll ---------------------------------------------------------------------------------
@@ -233,24 +265,21 @@ def poll(question, choice, say):
 
 
 def _student_status(t, code, s, question, choice, labels):
+    ss = st.session_state
+    ss.setdefault("class_here", {}).setdefault(ss.get("class_page_now", ""), set()).add(question.key)
+    if choice is not None:
+        ss.setdefault("class_answers", {})[question.key] = (choice, labels[choice])   # the banner sends it later
     if s.question == question.key and s.phase == "open":
         if choice is None:
             st.caption(t("student.open", round=s.round))
             return
-        sent = st.session_state.setdefault("class_sent", {})
-        if sent.get((code, question.key, s.round)) != choice:
-            voter = keep.voter(me(), code)
-            try:
-                ok = call(rooms.vote, store(), code, question.key, s.round, voter, choice)
-            except StoreDown:
-                st.warning(t("note.store_down"), icon=":material/cloud_off:")
-                return
-            if ok:
-                sent[(code, question.key, s.round)] = choice
-        if sent.get((code, question.key, s.round)) == choice:
-            st.caption(t("student.counted", round=s.round, option=labels[choice]))
-        else:
-            st.caption(t("student.closed", round=s.round))
+        try:
+            counted = _send(code, s, choice)
+        except StoreDown:
+            st.warning(t("note.store_down"), icon=":material/cloud_off:")
+            return
+        st.caption(t("student.counted", round=s.round, option=labels[choice]) if counted
+                   else t("student.closed", round=s.round))
     elif s.question == question.key and s.phase == "closed":
         st.caption(t("student.closed", round=s.round))
     elif s.qid == question.qid and s.question and s.question != question.key:

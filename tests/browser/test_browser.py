@@ -114,7 +114,16 @@ def use_self_check(page, lang):
     assert page.locator('[data-testid="stMain"] b', has_text="1").count() == 0
 
 
-USE = {"home": use_home, "sequences": use_sequences, "pipeline": use_pipeline, "unrolling": use_unrolling,
+def use_class_session(page, lang):
+    t = i18n.table(lang, "class_session")
+    page.get_by_role("button", name=t["open.button"]).first.click()
+    harness.wait_idle(page)
+    assert page.locator('[data-testid="stImage"] img').count() == 1           # the QR code
+    assert page.get_by_text("?room=").count() >= 1 and page.get_by_text("&host=").count() == 1
+
+
+USE = {"home": use_home, "class_session": use_class_session, "sequences": use_sequences, "pipeline": use_pipeline,
+       "unrolling": use_unrolling,
        "gradflow": use_gradflow, "train_numpy": use_train_numpy, "keras": use_keras, "try_review": use_try_review,
        "self_check": use_self_check, "memory": use_memory}
 # Languages each page's controls are walked in. Both where the walk checks language: the switch (home) and
