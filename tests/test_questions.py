@@ -280,3 +280,13 @@ def test_lecture_mode_reveals_on_the_button(make_app):
     reveal[0].click().run()
     assert shown(at, t) and radio(at, "ratio").value is None
     assert any(i18n.table("ko", "common")["quiz.answer"].split("{")[0] in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("page", ["sequences", "pipeline", "unrolling"])
+def test_no_server_path_on_a_page(make_app, page):
+    """The data note names where the reviews came from, never the server's folders (issue 16)."""
+    import os
+    at = open_page(make_app, "en", page, answers="true")
+    shown = " ".join(e.value for kind in ("caption", "markdown", "info", "warning") for e in getattr(at, kind))
+    folder = os.environ.get("IMDB_DATA_DIR")
+    assert folder and folder not in shown and "/work/" not in shown
