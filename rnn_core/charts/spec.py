@@ -83,7 +83,8 @@ def data_table(spec, limit=1000):
         table = _rows(spec.get("data"), datasets)
     if table is None:
         return pd.DataFrame()
-    return table.head(limit).rename(columns=_titles(spec))
+    table = table.head(limit).rename(columns=_titles(spec))
+    return table.loc[:, ~table.columns.duplicated()]          # a column named like another's title: keep one
 
 
 def title(spec):

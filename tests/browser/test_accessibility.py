@@ -34,7 +34,7 @@ def audit(page, what, found):
     """Run axe at both sizes; collect every finding as (state, rule, impact, nodes, first node)."""
     for size, viewport in SIZES.items():
         page.set_viewport_size(viewport)
-        page.wait_for_timeout(250)
+        page.wait_for_timeout(800)          # the page's script re-marks boxes that scroll at the new size
         for v in axe_run(page, WCAG if size == "wide" else LAYOUT_RULES):
             node = v["nodes"][0]
             found.append((f"{what} @{size}", v["id"], v["impact"], len(v["nodes"]),
