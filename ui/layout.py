@@ -1,12 +1,13 @@
 """Layout for the screen at hand: lecture mode for a projector, and phones."""
 import streamlit as st
 
+from ui import state
 from ui.texts import texts
 
 
 def lecture_mode():
     """True when the app is shown on a projector (bigger text, fewer technical controls)."""
-    return bool(st.session_state.get("lecture"))
+    return bool(st.session_state.get(state.LECTURE))
 
 
 # Projector styling: larger text and widgets; the app's own CSS, never user text.
@@ -24,10 +25,17 @@ _LECTURE_CSS = """<style>
 
 def lecture_toggle():
     """The sidebar switch for lecture mode (also ?lecture=true), and its projector styling."""
-    st.sidebar.toggle(texts("common")("lecture_mode"), key="lecture", bind="query-params",
+    st.sidebar.toggle(texts("common")("lecture_mode"), key=state.LECTURE, bind="query-params",
                       help=texts("common")("lecture_help"))
     if lecture_mode():
         st.html(_LECTURE_CSS)
+
+
+def setting(widget, key, default, *args, **kwargs):
+    """A technical control: shown normally, hidden in lecture mode (where its kept value, or the default, is used)."""
+    if lecture_mode():
+        return st.session_state.get(key, default)
+    return widget(*args, value=default, key=key, persist_state="session", **kwargs)
 
 
 # Phones and touch screens: the app's own CSS, never user text. Wide equations, charts and tables scroll inside

@@ -11,25 +11,24 @@ import streamlit as st
 
 from rnn_core.charts import training as charts
 from rnn_core.jobs import runs
-from ui import jobs
+from ui import jobs, state
 from ui.charts import chart
 from ui.data import source_note
 from ui.layout import announce
 
 TICK = 1.0          # seconds between two looks at a running job
-CHART_KEYS = ("epoch", "loss", "val_loss", "value", "val_accuracy", "reference")
 
 
 def curves(history, references, t, big):
     """Learning curves and validation accuracy against the published values; stacked and bigger in lecture mode."""
-    names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+    names = t.labels("chart")
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
         st.markdown(f"**{t('chart.loss_title')}**")
-        chart(charts.learning_curves(history, names, big), width="stretch")
+        chart(charts.learning_curves, history, names, big, width="stretch")
     with b:
         st.markdown(f"**{t('chart.accuracy_title')}**")
-        chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+        chart(charts.accuracy_chart, history, references, names, big, width="stretch")
 
 
 def duration(t, seconds):
@@ -45,9 +44,9 @@ class Panel:
         self.prefix, self.t, self.big = prefix, t, big
         self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
         self.extra = extra                  # extra(job): what only this page shows about a run
-        self.key = f"{prefix}_job"
-        st.session_state.setdefault("runs", [])
-        self.owner = st.session_state.setdefault(f"{prefix}_owner", f"{prefix}-{uuid.uuid4().hex}")
+        self.key = state.job(prefix)
+        st.session_state.setdefault(state.RUNS, [])
+        self.owner = st.session_state.setdefault(state.owner(prefix), f"{prefix}-{uuid.uuid4().hex}")
 
     @property
     def job(self):
@@ -75,7 +74,7 @@ class Panel:
     def start(self, kind, config):
         """Hand a new job to the worker (starting the worker first, with a spinner)."""
         ss = st.session_state
-        count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
+        count = ss[state.job_count(self.prefix)] = ss.get(state.job_count(self.prefix), 0) + 1
         ss[self.key] = jobs.start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
 
     def stop(self):
@@ -89,7 +88,7 @@ class Panel:
         """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
         run = job.report.get("run")
         if job.claim_record() and run and run["history"].get("loss"):
-            st.session_state["runs"].append(runs.Run(**{**run, "name": job.name,
+            st.session_state[state.RUNS].append(runs.Run(**{**run, "name": job.name,
                                                         "note": f"pages/{self.prefix}.py"}))
 
     def live(self, active):
