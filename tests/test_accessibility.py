@@ -100,7 +100,7 @@ WORDS = {lang: {k: i18n.table(lang, "common")[f"chart.{k}"] for k in ("summary",
 @pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("name", sorted(CHARTS))
 def test_every_chart_has_a_summary_and_a_data_table(name, lang):
-    built = CHARTS[name](False)
+    built = CHARTS[name](False, lang)
     built = built if isinstance(built, dict) else built.to_dict(validate=False)
     table = spec.data_table(built)
     said = spec.describe(built, WORDS[lang])
