@@ -17,7 +17,7 @@ def chart(spec, *args, width=None, height=None, summary=None, **kwargs):
 
     Every chart gets a text alternative: a one-sentence summary from its numbers (`summary`; for a chart function
     charts.f, charts.f_summary(same inputs) when the module has one; else spec.describe of its data), which is the
-    chart's Vega-Lite `description` and accessible name, and its data as a table in an expander below it.
+    chart's Vega-Lite `description` (its accessible name), and its data as a table in an expander below it.
 
     chart(charts.f, *args, **kwargs) draws charts.f(*args, **kwargs) and keeps the drawn element: the same
     inputs replay it. Building a chart's data frames and Streamlit's conversion of them to Arrow cost a few ms per
@@ -41,7 +41,7 @@ def chart(spec, *args, width=None, height=None, summary=None, **kwargs):
     words = texts("common")
     summary = summary or specs.describe(spec, {k: words(f"chart.{k}") for k in ("summary", "summary_empty")})
     spec = {**spec, "description": summary}
-    st.vega_lite_chart(spec=spec, width=width, alt=summary, **({"height": height} if height else {}))
+    st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
     with st.expander(words("chart.data"), icon=":material/table_view:"):
         st.caption(summary)
         st.dataframe(specs.data_table(spec), hide_index=True)

@@ -40,11 +40,15 @@ def named(name):
 
 
 def _main(spec):
-    """The part of a chart that carries its data: the last layer (drawn on top), the first of a concatenation."""
-    for key in ("layer", "hconcat", "vconcat", "concat"):
+    """The part of a chart that carries its data: of its layers the last with a tooltip (frames, rules and markers
+    have none), the first of a concatenation."""
+    if spec.get("layer"):
+        told = [part for part in spec["layer"] if "tooltip" in _main(part).get("encoding", {})]
+        return _main((told or spec["layer"])[-1])
+    for key in ("hconcat", "vconcat", "concat"):
         if spec.get(key):
-            return _main(spec[key][-1] if key == "layer" else spec[key][0])
-    return spec["spec"] if "facet" in spec and "spec" in spec else spec
+            return _main(spec[key][0])
+    return _main(spec["spec"]) if "facet" in spec and "spec" in spec else spec
 
 
 def _rows(data, datasets):
@@ -61,10 +65,12 @@ def _titles(spec):
     """field -> the title it is shown with (axes, legends, tooltips) in a chart's main part."""
     out = {}
     enc = _main(spec).get("encoding", {})
-    for channel in enc.values():
+    for name in sorted(enc, key=lambda k: k not in ("x", "y")):           # axes first, then legends and tooltips
+        channel = enc[name]
         for c in channel if isinstance(channel, list) else [channel]:
-            if isinstance(c, dict) and c.get("field") and isinstance(c.get("title"), str) and c["title"].strip():
-                out.setdefault(c["field"], c["title"])
+            if (isinstance(c, dict) and c.get("field") and isinstance(c.get("title"), str) and c["title"].strip()
+                    and c["field"] not in out and c["title"] not in out.values()):      # one column per title
+                out[c["field"]] = c["title"]
     return out
 
 
@@ -81,7 +87,8 @@ def data_table(spec, limit=1000):
     for field, name in _titles(spec).items():          # two fields with one title (a value and its label):
         if name not in titles.values():                # the first keeps the title, the other its field name
             titles[field] = name
-    return table.head(limit).rename(columns=titles)
+    table = table.head(limit).rename(columns=titles)
+    return table.loc[:, ~table.columns.duplicated()]          # a column named like another's title: keep one
 
 
 def title(spec):
@@ -111,6 +118,7 @@ def describe(spec, words):
             values = table[column].to_numpy(dtype=float)
             values = values[np.isfinite(values)]
             if len(values):
-                return words["summary"].format(title=title(spec), n=len(table), what=column,
+                said = words["summary"].format(title=title(spec), n=len(table), what=column,
                                                low=f"{values.min():.3g}", high=f"{values.max():.3g}")
-    return words["summary_empty"].format(title=title(spec), n=len(table))
+                return said.lstrip(": ")                                 # a chart without a title
+    return words["summary_empty"].format(title=title(spec), n=len(table)).lstrip(": ")
