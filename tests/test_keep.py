@@ -19,7 +19,7 @@ def test_reload_keeps_answers_scores_review_and_runs(make_app, class_store):
     me = keep.new_me()
     a = make_app("en", me=me)
     a.switch_page("pages/sequences.py").run()
-    radio = next(r for r in a.radio if str(r.key).startswith("quiz_orders_"))
+    radio = next(r for r in a.radio if r.key == "quiz_orders")
     radio.set_value("rnn").run()
     a.switch_page("pages/self_check.py").run()
     next(b for b in a.button if b.label == i18n.table("en", "self_check")["check"]).click().run()
@@ -34,7 +34,7 @@ def test_reload_keeps_answers_scores_review_and_runs(make_app, class_store):
 
     b = make_app("en", me=me)                                   # the reload: a new session, same address
     b.switch_page("pages/sequences.py").run()
-    assert next(r for r in b.radio if str(r.key).startswith("quiz_orders_")).value == "rnn"
+    assert next(r for r in b.radio if r.key == "quiz_orders").value == "rnn"
     assert any(s.value.startswith(i18n.table("en", "common")["quiz.right"]) for s in b.success)   # still answered
     assert tuple(b.session_state["self_check_scores"]["6.1"]) == tuple(score)
     assert b.session_state["try_review_text"] == "정말 지루한 영화였다"
@@ -47,7 +47,7 @@ def test_reload_keeps_answers_scores_review_and_runs(make_app, class_store):
 def test_without_an_id_nothing_is_stored(make_app, class_store):
     a = make_app("en")
     a.switch_page("pages/sequences.py").run()
-    next(r for r in a.radio if str(r.key).startswith("quiz_orders_")).set_value("rnn").run()
+    next(r for r in a.radio if r.key == "quiz_orders").set_value("rnn").run()
     assert "class_me" not in a.session_state and "me" not in a.query_params
     db = class_store._db().db
     assert db.execute("SELECT COUNT(*) FROM h").fetchone()[0] == 0

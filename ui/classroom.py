@@ -294,21 +294,21 @@ def _lecturer_controls(t, lec, s, question, labels):
     page = st.session_state.get("class_page", "")
     row = st.container(horizontal=True, vertical_alignment="center")
     if not mine or s.phase in ("idle", "revealed"):
-        row.button(t("lecturer.start"), key=f"class_start_{question.key}", type="primary",
+        row.button(t("lecturer.start"), key=f"class_start_{question.qid}", type="primary",
                    icon=":material/how_to_vote:", on_click=lec.start_round, args=(*args, 1, page))
         return
     if s.phase == "open":
         with row:
             _live_count(room(), question.key, s.round)
-        row.button(t("lecturer.close", round=s.round), key=f"class_close_{question.key}",
+        row.button(t("lecturer.close", round=s.round), key=f"class_close_{question.qid}",
                    icon=":material/bar_chart:", on_click=lec.close_round)
         return
     counts = [lec.tally(question.key, r) for r in range(1, s.round + 1)]
     chart(charts.rounds_chart, charts.votes_frame(labels, counts), _names(t), lecture_mode())
     if s.round == 1:
-        row.button(t("lecturer.round2"), key=f"class_round2_{question.key}", icon=":material/forum:",
+        row.button(t("lecturer.round2"), key=f"class_round2_{question.qid}", icon=":material/forum:",
                    on_click=lec.start_round, args=(*args, 2, page))
-    row.button(t("lecturer.reveal"), key=f"class_reveal_{question.key}", type="primary",
+    row.button(t("lecturer.reveal"), key=f"class_reveal_{question.qid}", type="primary",
                icon=":material/visibility:", on_click=lec.reveal)
 
 

@@ -95,8 +95,8 @@ def test_lecturer_and_three_students(browser, server):
             assert votes_chart(tab) == 1
             assert not harness.exceptions(tab)
         assert votes_chart(lec) == 1 and not harness.exceptions(lec)
-        harness.full_screenshot(lec, SHOTS / "class-lecturer-en.png")
-        harness.full_screenshot(tabs[0], SHOTS / "class-student-ko.png")
+        harness.screenshot(lec, SHOTS / "class-lecturer-en.png")
+        harness.screenshot(tabs[0], SHOTS / "class-student-ko.png")
     finally:
         for tab in (lec, *tabs):
             tab.close()
