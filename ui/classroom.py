@@ -154,6 +154,7 @@ def banner(page):
     code = room()
     if not code:
         return
+    st.session_state._class_page_runs = st.session_state.get("_class_page_runs", 0) + 1
     t = texts("class_session")
     lec = lecturer()
     if lec is not None:
@@ -232,6 +233,27 @@ def _student_banner(code, page):
 
 
 # --- a question as a class poll ---------------------------------------------------------------------------------
+
+def box(draw, question, t, key):
+    """draw(question, t, key) as a fragment: a student's vote or a lecturer's click reruns this question's box
+    only (a page run costs 10x more, paid by every voter at once); the page reruns when what draw returns (the
+    page may show its result) changes."""
+    ss = st.session_state
+    ss[f"_class_box_{key}"] = (ss.get("_class_page_runs", 0), None)
+    return _box(draw, question, t, key)
+
+
+@st.fragment
+def _box(draw, question, t, key):
+    ss = st.session_state
+    runs, saw = ss.get(f"_class_box_{key}", (None, None))
+    shown = draw(question, t, key)
+    if saw is None and runs == ss.get("_class_page_runs", 0):
+        ss[f"_class_box_{key}"] = (runs, shown)            # what this page run's page got
+    elif saw is not None and shown != saw:
+        st.rerun(scope="app")                              # a fragment run changed it: the page must follow
+    return shown
+
 
 def poll(question, choice, say):
     """The class side of a predict-then-reveal question: None outside a class (the question behaves as usual);
