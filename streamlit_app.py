@@ -1,7 +1,7 @@
 """Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
 import streamlit as st
 
-from ui import classroom, keep, question
+from ui import classroom, flood, keep, params, question
 from ui.layout import accessibility, lecture_toggle, phone_style
 from ui.navigation import entry_point_only
 from ui.server import warm_up
@@ -9,9 +9,13 @@ from ui.site import PAGES
 from ui.texts import language_selector, texts
 
 entry_point_only()
+flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
+params.new_run()
+params.clean()          # every URL parameter checked before a widget sees it
 st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
 accessibility(language_selector())
+params.note()
 classroom.read_url()
 common = texts("common")
 

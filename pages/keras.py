@@ -29,9 +29,7 @@ KINDS = list(CHAPTER.keras)
 N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, CHAPTER.n_train]
 N_VAL = [250, 500, 1000, 2500, CHAPTER.n_val]
 N_COMPARE = 500                  # validation reviews in the NumPy <-> Keras comparison
-CHART_KEYS = ["epoch", "loss", "val_loss", "value", "val_accuracy", "accuracy", "series", "run", "reference",
-              "metric"]
-names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+names = t.labels("chart")
 
 
 def model_name(kind):
@@ -232,7 +230,7 @@ def show_all_runs():
     mine = ss[state.RUNS]
     if not mine:
         st.caption(t("runs.empty"))
-    chart(charts.runs_chart(saved + mine, names, big=big), width="content")
+    chart(charts.runs_chart, [(r.name, r.history) for r in saved + mine], names, big=big, width="content")
 
 
 # ----------------------------------------------------------------------------- the page

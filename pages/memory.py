@@ -25,9 +25,8 @@ big = lecture_mode()
 ss = st.session_state
 QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
 JOB = state.job("memory")
-CHART_KEYS = ("distance", "accuracy", "reach", "model", "window", "zero", "acc_title", "reach_title", "where")
-names = {k: t(f"chart.{k}") for k in CHART_KEYS}
-labels = {k: t(f"models.{k}") for k in memory.MODELS}
+names = t.labels("chart")
+labels = t.labels("models")             # model key -> its name on the charts and in the tables
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -62,11 +61,11 @@ def main_charts(results):
     df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
     left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
-        chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch",
-                 height=charts.page_height(big))
+        chart(charts.accuracy_chart, df, names, results["window"], big, width="stretch",
+              height=charts.page_height(big))
     with right:
-        chart(charts.reach_chart(df, names, results["window"], big), width="stretch",
-                 height=charts.page_height(big))
+        chart(charts.reach_chart, df, names, results["window"], big, width="stretch",
+              height=charts.page_height(big))
     main = results["settings"]["main"]
     task = t("task", steps=memory.STEPS, pos=memory.POSITIVE, neg=memory.NEGATIVE, low=memory.FILLER_LOW,
              high=memory.N_FEATURES - 1, n_train=main["n_train"], n_val=main["n_val"], epochs=main["epochs"])
@@ -95,12 +94,10 @@ def explode(results):
     st.markdown(t.md("explode", **facts))
     series = {"norm": results["batch_norms"], "radius": results["radii"]}
     left, right = (st.container(), st.container()) if big else st.columns(2)
-    words = {"batch": t("explode.batch"), "norm": t("explode.norm"), "radius": t("explode.radius"),
-             "model": names["model"]}
     for column, (what, block) in zip((left, right), series.items()):
         with column:
-            chart(charts.training_series_chart(block, labels, words, what, big), width="stretch",
-                     height=charts.page_height(big))
+            chart(charts.training_series_chart, block, labels, names, what, big, width="stretch",
+                  height=charts.page_height(big))
     st.caption(t("explode.caption", d=facts["d"]))
 
 
@@ -149,7 +146,7 @@ def padding(results):
     model_names = {"numpy": t("padding.numpy", epochs=pad["epochs"]["numpy"]),
                    "keras_c": t("padding.keras_c", epochs=pad["epochs"]["keras_c"])}
     where = {"pre": t("padding.pre"), "post": t("padding.post")}
-    chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
+    chart(charts.padding_chart, charts.padding_frame(pad, model_names, where), names, big, width="content")
     st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
     st.markdown(t.md("padding_result", numpy_pre=pad["numpy"]["pre"], numpy_post=pad["numpy"]["post"],
                      c_pre=pad["keras_c"]["pre"], c_post=pad["keras_c"]["post"]))
@@ -244,11 +241,11 @@ def live_fragment():
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)
         with left:
-            chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
-                     height=charts.page_height(big))
+            chart(charts.accuracy_chart, df, names, memory.WINDOW, big, width="stretch",
+                  height=charts.page_height(big))
         with right:
-            chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
-                     height=charts.page_height(big))
+            chart(charts.reach_chart, df, names, memory.WINDOW, big, width="stretch",
+                  height=charts.page_height(big))
 
 
 # ----------------------------------------------------------------------------- the page

@@ -27,8 +27,7 @@ LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 NUM_WORDS = [50, 100, 200, 500, 1000]
 MAXLEN = [20, 50, 100, 150, 200]
-CHART_KEYS = ["epoch", "true", "pred", "neg", "pos", "count", "run", "loss", "val_loss", "val_accuracy"]
-names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+names = t.labels("chart")
 references = {t(f"ref.{src}"): acc for src, acc in CHAPTER.published.items()}
 
 
@@ -44,7 +43,7 @@ def show_table(matrix, rows):
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
     with left:
         st.markdown(f"**{t('chart.confusion_title')}**")
-        chart(charts.confusion_chart(matrix, names, big), width="stretch")
+        chart(charts.confusion_chart, matrix, names, big, width="stretch")
         st.caption(t("results.matrix_caption", right=right, total=total, acc=right / max(total, 1)))
     with right_col:
         st.markdown(f"**{t('results.examples')}**")
@@ -165,7 +164,7 @@ def show_runs():
         t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
     saved = saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
-    chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
+    chart(charts.runs_chart, [(r.name, r.history) for r in saved[-1:] + mine], names, big=big, width="content")
     choices = mine + saved[-1:]
     pick = st.selectbox(t("runs.pick"), range(len(choices)), index=len(mine) - 1, key="train_numpy_pick",
                         format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved

@@ -119,11 +119,8 @@ for row in range(0, len(labels), per_row):
 # --- 2. the trajectory: P(positive) after each word
 st.header(t("trajectory_heading"))
 first = max(0, len(words) - MAX_CHART_WORDS)
-names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word": t("chart.word"),
-         "status_title": t("chart.status"),
-         "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
-chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
+chart(charts.trajectory_chart, frame, t.labels("chart", "status"), big=big, width="stretch")
 st.caption(t("chart_caption"))
 if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))
@@ -138,11 +135,8 @@ for label, r in readings.items():
     except Exception as e:   # a session run with odd weights: say so, keep the others
         st.error(t("model_error", model=label, error=str(e)), icon=":material/error:")
 if gradients:
-    gnames = {"word": t("chart.word"), "gradient": t("gradient_chart.gradient"),
-              "relative": t("gradient_chart.relative"), "status_title": t("chart.status"),
-              "state": {s: t(f"gradient_chart.state.{s}") for s in ("read", "zero", "unread")}}
     frame = charts.gradient_frame(words, gradients, first=first)
-    chart(charts.gradient_chart(frame, gnames, big=big), width="content")
+    chart(charts.gradient_chart, frame, t.labels("chart", "gradient_chart"), big=big, width="content")
     st.caption(t("gradient_caption"))
 
 if big:

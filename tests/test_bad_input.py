@@ -1,10 +1,13 @@
 """Bad input wherever a user types or chooses: a clear message, the app keeps working, nothing trained is lost."""
 
+from pathlib import Path
+
 import pytest
 
 from rnn_core.jobs import slots
 
 PAGE = "pages/train_numpy.py"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -93,3 +96,11 @@ def test_extreme_settings_give_messages_and_keep_earlier_runs(training_page):
     for key in ("train_numpy_epochs", "train_numpy_cells", "train_numpy_window"):
         widget = at.number_input(key=key)
         assert widget.min is not None and widget.max is not None, key
+
+
+def test_the_servers_data_path_is_never_shown(app_with_data_dir, tmp_path):
+    """Issue 17: the data note named the server's folders; now only the kind of source and file names."""
+    for folder in (tmp_path / "nowhere" / "secret_dir", ROOT.parent / "shared" / "data"):
+        for path, shown in app_with_data_dir(folder).items():
+            assert str(folder) not in shown and "secret_dir" not in shown.replace("`secret_dir`", ""), path
+            assert str(tmp_path) not in shown and str(ROOT.parent) not in shown, path

@@ -91,9 +91,9 @@ PAGES = {
     }),
     "unrolling": ("pages/unrolling.py", None, {
         "input_term": (lambda at, t: {"row"}, has_caption("row_pick"),
-                       lambda at: at.number_input(key="unrolling_seed").set_value(7), None),
+                       lambda at: at.toggle(key="unrolling_trained").set_value(False), None),
         "hw_shape": (lambda at, t: {"m_nc"}, lambda at, t: any(e.value.startswith(t["batch_heading"].split("{")[0])
-                                                               for e in at.subheader) and len(at.latex) >= 3,
+                                                               for e in at.subheader) and len(at.latex) >= 1,
                      lambda at: at.slider(key="unrolling_batch").set_value(4),
                      lambda at, t: f"(4, {CHAPTER.n_cells})"),
     }),
@@ -193,6 +193,9 @@ def test_a_setting_change_keeps_the_answer_and_updates_the_feedback(make_app, la
     assert radio(at, qid).value is None and not radio(at, qid).disabled and not shown(at, t)
 
 
+CHOICES = {"unrolling": {"unrolling_pick": "turn"}}     # segmented controls: the raw value of another choice
+
+
 def settings_of(at):
     """(kind, key) of every control in the page body (the sidebar's language and modes are not settings)."""
     kinds = ("slider", "select_slider", "number_input", "selectbox", "toggle", "text_input", "text_area")
@@ -211,7 +214,7 @@ def change_once(widget, kind):
     if kind == "slider":
         return widget.set_value(widget.max if widget.value != widget.max else widget.min)
     if kind == "selectbox":
-        return widget.select_index(1 if widget.index == 0 else 0)
+        return widget.select_index(1 if widget.index == 0 else 0) if len(widget.options) > 1 else None
     others = [o for o in widget.options if o != widget.format_func(widget.value)]   # select_slider: shown texts
     number = others[-1].split()[0].replace(",", "")
     return widget.set_value(type(widget.value)(float(number)) if isinstance(widget.value, (int, float)) else number)
@@ -227,11 +230,16 @@ def test_every_setting_keeps_every_answer(make_app, lang, page):
     for qid in questions:
         radio(at, qid).set_value(options_of(t, qid)[-1]).run()
     answered = {qid: radio(at, qid).value for qid in questions}
-    for kind, key in settings_of(at):
-        found = [w for w in getattr(at.main, kind) if w.key == key]
+    for kind, key in settings_of(at) + [("segmented_control", k) for k in CHOICES.get(page, ())]:
+        if kind == "segmented_control":
+            at.segmented_control(key=key).set_value(CHOICES[page][key])
+            found = [None]
+        else:
+            found = [w for w in getattr(at.main, kind) if w.key == key]
         if not found:
             continue                                 # a control that only shows in another state
-        change_once(found[0], kind)
+        if found[0] is not None and change_once(found[0], kind) is None:
+            continue                                 # nothing else to choose
         at.run()
         assert not at.exception, (key, [e.value for e in at.exception])
         for qid, (_, shown, *_) in questions.items():

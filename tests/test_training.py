@@ -6,12 +6,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from rnn_core.charts import theme
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
 from rnn_core.jobs import export, runs, slots, training
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from ui import i18n
 
 N_F, T = 30, 12
+
+LABELS = theme.labels(i18n.table("en", "train_numpy"), "chart")     # as the page passes them
 
 
 def fake_data(n=160, n_val=64, seed=0):
@@ -240,12 +244,12 @@ def test_evaluate_counts_and_decodes_like_a_plain_loop():
 
 def test_charts_build():
     job = run_to_end(training.NumpyTraining(config(), fake_data()), max_batches=100)
-    history = job.history
-    for chart in (charts.learning_curves(history), charts.learning_curves(history, big=True),
-                  charts.accuracy_chart(history, {"notebook": 0.6816}),
-                  charts.confusion_chart(np.array([[3, 1], [2, 4]]))):
+    history, names = job.history, LABELS
+    for chart in (charts.learning_curves(history, names), charts.learning_curves(history, names, big=True),
+                  charts.accuracy_chart(history, {"notebook": 0.6816}, names),
+                  charts.confusion_chart(np.array([[3, 1], [2, 4]]), names)):
         assert chart.to_dict()["$schema"]
-    spec = str(charts.accuracy_chart(history, {"notebook": 0.6816, "lecture": 0.7002}).to_dict())
+    spec = str(charts.accuracy_chart(history, {"notebook": 0.6816, "lecture": 0.7002}, names).to_dict())
     assert "0.6816" in spec and "0.7002" in spec
 
 
@@ -253,10 +257,11 @@ def test_runs_chart_draws_every_run():
     job = run_to_end(training.NumpyTraining(config(), fake_data()), max_batches=100)
     many = [job.to_run("numpy-1"), job.to_run("numpy-2"),
             runs.Run("keras-a", "keras_a", {}, {"loss": [0.7, 0.6], "val_loss": [0.69, 0.65]})]
-    df = charts.runs_frame(many)
+    histories = [(r.name, r.history) for r in many]
+    df = charts.runs_frame(histories)
     assert set(df["run"]) == {"numpy-1", "numpy-2", "keras-a"}
     assert len(df) == 2 * 3 * 3 + 2 * 2
-    assert charts.runs_chart(many).to_dict() and charts.runs_chart(many, big=True).to_dict()
+    assert charts.runs_chart(histories, LABELS).to_dict() and charts.runs_chart(histories, LABELS, big=True).to_dict()
 
 
 # ---------------------------------------------------------------- the shipped run

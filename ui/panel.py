@@ -17,19 +17,18 @@ from ui.data import source_note
 from ui.layout import announce
 
 TICK = 1.0          # seconds between two looks at a running job
-CHART_KEYS = ("epoch", "loss", "val_loss", "value", "val_accuracy", "reference")
 
 
 def curves(history, references, t, big):
     """Learning curves and validation accuracy against the published values; stacked and bigger in lecture mode."""
-    names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+    names = t.labels("chart")
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
         st.markdown(f"**{t('chart.loss_title')}**")
-        chart(charts.learning_curves(history, names, big), width="stretch")
+        chart(charts.learning_curves, history, names, big, width="stretch")
     with b:
         st.markdown(f"**{t('chart.accuracy_title')}**")
-        chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+        chart(charts.accuracy_chart, history, references, names, big, width="stretch")
 
 
 def duration(t, seconds):

@@ -44,6 +44,10 @@ PIPELINE_NUM_WORDS = "pipeline_num_words"   # num_words of the pipeline page (wi
 PIPELINE_SKIP_TOP = "pipeline_skip_top"     # skip_top of the pipeline page (widget)
 UNROLLING_STEP = "unrolling_step"           # the current time step (the step slider, bound to ?unrolling_step=)
 UNROLLING_PLAYING = "unrolling_playing"     # True while the steps play by themselves
+UNROLLING_CLOCK = "_unrolling_clock"        # (time.monotonic(), step) when Play started or the slider moved
+UNROLLING_STEPS = "_unrolling_steps"        # how many steps the review shown has
+UNROLLING_PICK = "unrolling_pick"           # the review: a curated pick, 'number' or 'own' (widget)
+UNROLLING_REVIEW = "unrolling_review"       # the validation review's number when picked by number (widget)
 KERAS_COMPARE = "keras_compare"             # (y, p_numpy, p_keras) of the last NumPy <-> Keras comparison
 KERAS_COMPARE_KEY = "keras_compare_key"     # the run it was computed for: (name, created, kind)
 TRY_REVIEW_TEXT = "try_review_text"         # the review typed or picked on the try-a-review page (widget)

@@ -20,6 +20,18 @@ DIVERGING = "blueorange"   # colour scheme for signed values: negative blue, 0 w
 SEQUENTIAL = "viridis"     # colour scheme for indices and counts
 
 
+def labels(texts, *tables):
+    """A chart's translated labels: the entries '<table>.<key>' of a page's flat texts, as {key: text}.
+
+    Every chart function gets its axis, legend, tooltip and title texts this way, as one dict (its `names`);
+    a page passes t.labels(table, ...). With several tables, a later one's key wins.
+    """
+    out = {}
+    for table in tables:
+        out.update({k[len(table) + 1:]: v for k, v in texts.items() if k.startswith(table + ".")})
+    return out
+
+
 def font_size(big):
     """Label size: bigger in lecture mode so a projector stays readable."""
     return 18 if big else 12

@@ -1,0 +1,38 @@
+"""A session that asks for page runs faster than a person can gets a cheap "slow down" run instead of a page.
+
+Every page run of every session is paid on the server under one GIL: one client sending reruns as fast as it
+could raised the other students' median page run to 1.2 s. A token bucket per session allows RATE runs per
+second and bursts of BURST (a few quick clicks); past that, a run only waits (its own thread sleeps: no CPU,
+and reruns asked for meanwhile are merged into one) and says "slow down". Fragment reruns don't pass here.
+"""
+import time
+
+import streamlit as st
+from streamlit import runtime
+
+RATE = 5.0          # page runs per second a session may ask for, sustained
+BURST = 10.0        # runs it may ask for at once
+PAUSE = 1.0         # longest wait of a slow-down run, in seconds
+KEY = "_pace"       # (tokens, time) in the session's state
+
+
+def allowed(tokens, last, now):
+    """The bucket after one more run asked for at `now`: (tokens left, may it run?). Below zero it owes time."""
+    tokens = min(BURST, tokens + (now - last) * RATE) - 1.0
+    return max(tokens, -BURST), tokens >= 0.0
+
+
+def guard():
+    """First thing in a page run: a session over the rate gets a pause and a short note, then the run stops."""
+    if not runtime.exists():          # AppTest: no server whose other sessions need protecting
+        return
+    state = st.session_state
+    now = time.monotonic()
+    tokens, ok = allowed(*state.get(KEY, (BURST, now)), now)
+    state[KEY] = (tokens, now)
+    if ok:
+        return
+    time.sleep(min(PAUSE, -tokens / RATE))
+    from ui.texts import texts
+    st.warning(texts("common")("guard.slow_down"), icon=":material/speed:")
+    st.stop()
