@@ -26,8 +26,9 @@ def test_reload_keeps_answers_scores_review_and_runs(make_app, class_store):
     score = a.session_state["self_check_scores"]["6.1"]
     a.switch_page("pages/try_review.py").run()
     a.text_area(key="try_review_text").input("정말 지루한 영화였다").run()
-    w = {"w1x": np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32), "b2": np.zeros(1)}
-    a.session_state["runs"] = [*a.session_state["runs"], Run("numpy-1", "numpy", {"maxlen": 100},
+    w = {"w1x": np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32), "w1h": np.eye(3),
+         "b1": np.zeros(3), "w2": np.ones((3, 1)), "b2": np.zeros(1)}
+    a.session_state["runs"] = [*a.session_state["runs"], Run("numpy-1", "numpy", {"num_words": 4, "n_cells": 3},
                                                               {"loss": [0.69, 0.5]}, w)]   # as the panel adds one
     a.run()
     assert not a.exception
