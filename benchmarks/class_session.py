@@ -152,7 +152,6 @@ async def lecturer(bench):
     b.code = next(m.group(1) for m in map(re.compile(r"^# `([A-Z0-9]{5})`$").match, c.texts()) if m)
     b.secret = next(t.split("&host=")[1] for t in c.texts() if "&host=" in t)
     await c.run(query())
-    b.keys = {q: c.find("radio", f"quiz_{q}_").id.rsplit(f"quiz_{q}_", 1)[1] for q in QUESTIONS}
     b.opened_all.set()
 
     def record(seconds, client):
@@ -186,10 +185,10 @@ async def lecturer(bench):
     tick = asyncio.create_task(ticker(c, query, b, record))
     await b.all_joined.wait()
     for qi, q in enumerate(QUESTIONS):
-        k = b.keys[q]
         for rnd in rooms.ROUNDS:
             b.current = (q, rnd)
-            await act(f"class_start_{k}$" if rnd == 1 else f"class_round2_{k}$")
+            await act(f"class_start_{q}$" if rnd == 1 else f"class_round2_{q}$")
+            b.keys[q] = rooms.state(b.store, b.code).question      # for the final check only (the students never)
             b.opened[(q, rnd)].set()
             if qi == 1 and rnd == 1:
                 asyncio.get_running_loop().call_later(2.0, b.kill)
@@ -197,8 +196,8 @@ async def lecturer(bench):
                 await asyncio.sleep(0.2)
             await asyncio.sleep(2.5)                            # the lecturer's screen catches up
             b.current = None
-            await act(f"class_close_{k}$")
-        await act(f"class_reveal_{k}$")
+            await act(f"class_close_{q}$")
+        await act(f"class_reveal_{q}$")
     b.finished.set()
     tick.cancel()
     await c.__aexit__(None, None, None)
@@ -244,12 +243,12 @@ async def student(bench, n):
         """Set the radio to an option; retried through a reconnect; True once the run that carried it finished."""
         for _ in range(20):
             c = state["c"]
-            radio = c.find("radio", f"quiz_{q}_")
+            radio = c.find("radio", f"-quiz_{q}$")
             started = time.perf_counter()
             try:
                 if radio is None:
                     await c.run(query())
-                    radio = c.find("radio", f"quiz_{q}_")
+                    radio = c.find("radio", f"-quiz_{q}$")
                 await c.run(query(), choose(radio, option_index))
             except NET as e:
                 b.errors.append(f"student {n} vote: {type(e).__name__}: {e}")
@@ -273,7 +272,7 @@ async def student(bench, n):
         for rnd in rooms.ROUNDS:
             await b.opened[(q, rnd)].wait()
             await asyncio.sleep(rng.uniform(0.5, 4.0))          # thinking
-            radio = state["c"].find("radio", f"quiz_{q}_")
+            radio = state["c"].find("radio", f"-quiz_{q}$")
             n_opt = len(radio.options) if radio else 3
             if rnd == 1 or choice is None or rng.random() < CHANGE_SHARE:
                 choice = rng.randrange(n_opt)
@@ -325,8 +324,9 @@ def lag_p90(bench):
     return quantile(sorted(lags), 0.9), len(lags)
 
 
-async def session(base, n, join, serve_pid, seed):
+async def session(base, n, join, serve_pid, seed, store):
     b = Bench(base, n, join, seed)
+    b.store = store
     b.opened_all, b.all_joined, b.current = asyncio.Event(), asyncio.Event(), None
     for q in QUESTIONS:
         for rnd in rooms.ROUNDS:
@@ -384,7 +384,7 @@ def main():
                 log = (ROOT / "artifacts" / f"serve-{port}.log").read_text()
                 store_url = re.search(r"class store (redis://\S+)", log).group(1)
             store = open_store(store_url)
-            b = asyncio.run(session(url, args.students, args.join, proc.pid, args.seed))
+            b = asyncio.run(session(url, args.students, args.join, proc.pid, args.seed, store))
             sent, counted, lost, double = check(b, store)
             rooms_state = []
             for _ in range(200):        # the store's part of a student's poll: one read of the room's state

@@ -37,7 +37,7 @@ def button(at, label):
 
 
 def orders_radio(at):
-    return next(r for r in at.radio if str(r.key).startswith("quiz_orders_"))
+    return next(r for r in at.radio if r.key == "quiz_orders")
 
 
 @pytest.fixture
@@ -65,9 +65,9 @@ def test_two_round_poll(make_app, class_store):
         assert s.session_state["class_room"] == code and s.session_state["class_me"]
         assert all(b.label != en["lecturer.start"] for b in s.button)    # a student never gets the controls
     lec.switch_page(SEQ).run()
-    key = str(orders_radio(lec).key).removeprefix("quiz_orders_")
-    next(b for b in lec.button if b.key == f"class_start_{key}").click().run()
-    assert rooms.state(class_store, code).open_for(key)
+    next(b for b in lec.button if b.key == "class_start_orders").click().run()
+    key = rooms.state(class_store, code).question                       # the question with the lecturer's settings
+    assert key and rooms.state(class_store, code).open_for(key) and rooms.state(class_store, code).qid == "orders"
 
     wrong_then_right = [("dense", "rnn"), ("rnn", "rnn"), ("both", "both")]
     for s, (first, _) in zip(students, wrong_then_right):

@@ -147,8 +147,9 @@ def test_keep_values_and_runs(store):
     keep.save(store, me, "review", "정말 좋은 영화")
     assert keep.load(store, me) == {"answers": {"orders": "rnn"}, "review": "정말 좋은 영화"}
     assert keep.load(store, keep.new_me()) == {}
-    w = {"w1x": np.arange(6, dtype=np.float32).reshape(2, 3), "b1": np.zeros(3)}
-    run = Run("numpy-1", "numpy", {"maxlen": 100}, {"loss": [0.7, 0.6]}, w, status="stopped")
+    w = {"w1x": np.arange(6, dtype=np.float32).reshape(2, 3), "w1h": np.eye(3), "b1": np.zeros(3),
+         "w2": np.ones((3, 1)), "b2": np.zeros(1)}
+    run = Run("numpy-1", "numpy", {"num_words": 2, "n_cells": 3}, {"loss": [0.7, 0.6]}, w, status="stopped")
     keep.save_run(store, me, run, 1)
     back, = keep.load_runs(store, me)
     assert back.name == "numpy-1" and back.history == run.history and back.status == "stopped"

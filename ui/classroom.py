@@ -156,6 +156,7 @@ def banner(page):
     code = room()
     if not code:
         return
+    st.session_state._class_page_runs = st.session_state.get("_class_page_runs", 0) + 1
     t = texts("class_session")
     lec = lecturer()
     if lec is not None:
@@ -236,6 +237,27 @@ def _student_banner(code, page):
 
 # --- a question as a class poll ---------------------------------------------------------------------------------
 
+def box(draw, question, t, key):
+    """draw(question, t, key) as a fragment: a student's vote or a lecturer's click reruns this question's box
+    only (a page run costs 10x more, paid by every voter at once); the page reruns when what draw returns (the
+    page may show its result) changes."""
+    ss = st.session_state
+    ss[f"_class_box_{key}"] = (ss.get("_class_page_runs", 0), None)
+    return _box(draw, question, t, key)
+
+
+@st.fragment
+def _box(draw, question, t, key):
+    ss = st.session_state
+    runs, saw = ss.get(f"_class_box_{key}", (None, None))
+    shown = draw(question, t, key)
+    if saw is None and runs == ss.get("_class_page_runs", 0):
+        ss[f"_class_box_{key}"] = (runs, shown)            # what this page run's page got
+    elif saw is not None and shown != saw:
+        st.rerun(scope="app")                              # a fragment run changed it: the page must follow
+    return shown
+
+
 def poll(question, choice, say):
     """The class side of a predict-then-reveal question: None outside a class (the question behaves as usual);
     else True once the lecturer has revealed it in this room, False before (no feedback, no result yet).
@@ -297,21 +319,21 @@ def _lecturer_controls(t, lec, s, question, labels):
     page = st.session_state.get(state.CLASS_PAGE, "")
     row = st.container(horizontal=True, vertical_alignment="center")
     if not mine or s.phase in ("idle", "revealed"):
-        row.button(t("lecturer.start"), key=f"class_start_{question.key}", type="primary",
+        row.button(t("lecturer.start"), key=f"class_start_{question.qid}", type="primary",
                    icon=":material/how_to_vote:", on_click=lec.start_round, args=(*args, 1, page))
         return
     if s.phase == "open":
         with row:
             _live_count(room(), question.key, s.round)
-        row.button(t("lecturer.close", round=s.round), key=f"class_close_{question.key}",
+        row.button(t("lecturer.close", round=s.round), key=f"class_close_{question.qid}",
                    icon=":material/bar_chart:", on_click=lec.close_round)
         return
     counts = [lec.tally(question.key, r) for r in range(1, s.round + 1)]
     chart(charts.rounds_chart, charts.votes_frame(labels, counts), _names(t), lecture_mode())
     if s.round == 1:
-        row.button(t("lecturer.round2"), key=f"class_round2_{question.key}", icon=":material/forum:",
+        row.button(t("lecturer.round2"), key=f"class_round2_{question.qid}", icon=":material/forum:",
                    on_click=lec.start_round, args=(*args, 2, page))
-    row.button(t("lecturer.reveal"), key=f"class_reveal_{question.key}", type="primary",
+    row.button(t("lecturer.reveal"), key=f"class_reveal_{question.qid}", type="primary",
                icon=":material/visibility:", on_click=lec.reveal)
 
 

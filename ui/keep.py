@@ -11,9 +11,17 @@ log = logging.getLogger(__name__)
 
 
 def _answers(ss):
-    """The predict-then-reveal answers of this session: radio choices (quiz_*) and revealed flags (*_shown)."""
-    return {k: v for k, v in ss.items() if isinstance(k, str) and k.startswith("quiz_")
-            and ((isinstance(v, str) and not k.endswith("_reveal")) or (k.endswith("_shown") and v is True))}
+    """The predict-then-reveal answers of this session (ui.state.question): the options chosen, and 'revealed'
+    for a question revealed without an answer."""
+    out = {}
+    for k, v in ss.items():
+        if not (isinstance(k, str) and k.startswith("quiz_")):
+            continue
+        if isinstance(v, str) and not k.endswith(("_reveal", "_again")):
+            out[k] = v
+        elif k.endswith("_at") and isinstance(v, tuple) and v and v[0] == "revealed":
+            out[k] = "revealed"
+    return out
 
 
 def _id(run):
@@ -42,9 +50,9 @@ def restore():
             ss[state.KEPT_RUNS] = {_id(r) for r in kept_runs}
     except classroom.StoreDown:
         return
-    for k, v in ss[state.KEPT]["answers"].items():     # a widget of another page lost its state: give it back
+    for k, v in ss[state.KEPT]["answers"].items():     # a new session (reload, replica): give the answers back
         if k not in ss:
-            ss[k] = v
+            ss[k] = ("revealed", ()) if k.endswith("_at") and v == "revealed" else v
 
 
 def remember():

@@ -72,7 +72,14 @@ def ask(question, t, key):
     Once answered the choice is locked and stays (also across a page switch); a later setting change keeps the
     result views and the feedback states the answer for the new settings. "Ask me again" asks afresh.
     In lecture mode the question is big and a button reveals the answer after the room has voted.
+    In a class the question's box is a fragment: a vote reruns the box, not the page (ui.classroom.box).
     """
+    if classroom.room():
+        return classroom.box(_ask, question, t, key)
+    return _ask(question, t, key)
+
+
+def _ask(question, t, key):
     common = texts("common")
     base = f"quiz.{question.qid}"
 

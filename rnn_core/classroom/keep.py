@@ -74,6 +74,21 @@ def save_run(store, me, run, order):
     store.expire(_key(me), KEEP_TTL)
 
 
+def _checked(run):
+    """The run if it is one of the app's runs: a known kind, number weights of the shapes its config implies."""
+    if run.kind not in runs.KINDS or not isinstance(run.config, dict) or not isinstance(run.history, dict):
+        raise ValueError(f"not a run: {run.kind!r}")
+    shapes = runs.expected_shapes(run.kind, run.config)
+    if set(run.weights) != set(shapes):
+        raise ValueError("weights do not match the kind")
+    for name, shape in shapes.items():
+        w = run.weights[name]
+        if w.dtype.kind not in "fiu" or w.ndim != len(shape) or any(d is not None and d != n
+                                                                    for d, n in zip(shape, w.shape)):
+            raise ValueError(f"{name}: shape {w.shape} is not {shape}")
+    return run
+
+
 def load_runs(store, me):
     """The kept runs, oldest first, each checked (plain arrays, a known kind); a broken one is skipped."""
     fields = store.hgetall(_key(me) + ":runs")
@@ -85,7 +100,7 @@ def load_runs(store, me):
         try:
             with np.load(io.BytesIO(npz), allow_pickle=False) as f:
                 weights = {k: f[k] for k in f.files}
-            kept.append(runs.check_run(runs.Run(**json.loads(meta), weights=weights)))
+            kept.append(_checked(runs.Run(**json.loads(meta), weights=weights)))
         except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile):
             continue
     return kept
