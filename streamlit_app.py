@@ -1,8 +1,8 @@
 """Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
 import streamlit as st
 
-from ui import flood, params, question
-from ui.layout import lecture_toggle, phone_style
+from ui import classroom, flood, keep, params, question
+from ui.layout import accessibility, lecture_toggle, phone_style
 from ui.navigation import entry_point_only
 from ui.server import warm_up
 from ui.site import PAGES
@@ -14,8 +14,9 @@ params.new_run()
 params.clean()          # every URL parameter checked before a widget sees it
 st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
-language_selector()
+accessibility(language_selector())
 params.note()
+classroom.read_url()
 common = texts("common")
 
 sections = {}
@@ -34,4 +35,10 @@ lecture_toggle()
 phone_style()
 question.answers_toggle()
 warm_up()
-current.run()
+classroom.banner(current.url_path or "home")
+keep.restore()
+keep.remember()
+try:
+    current.run()
+finally:
+    keep.remember()

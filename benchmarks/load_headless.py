@@ -6,7 +6,8 @@ BackMsg `rerun_script` (a ClientState with the page's query string and page name
 think time (mean --think seconds), and so on until --duration seconds have passed after the join.
 
 Reports page-run latency (p50, p90, p99), completed page runs per second, errors, exceptions the app showed
-(deltas holding an exception element), and the server's resident memory, its child processes included.
+(deltas holding an exception element), and the server's resident memory, its child processes included. The first
+page run of each joining session (its join: a fresh session's first run) is reported apart from the later runs.
 
     python benchmarks/load_headless.py --start-server --baseline               # 60 students, one page every 3 s
     python benchmarks/load_headless.py --url http://127.0.0.1:8501 --pid 1234  # a running server (or a proxy)
@@ -155,6 +156,7 @@ class Session:
             async for raw in self.ws:
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
+                self.seen(msg)
                 kind = msg.WhichOneof("type")
                 if kind == "script_finished":
                     self.finished_runs += 1
@@ -175,6 +177,9 @@ class Session:
         except websockets.ConnectionClosed as e:
             self._finish(PageRunError(f"connection closed: {e}"))
 
+    def seen(self, msg):
+        """Every ForwardMsg, as it arrives (a subclass reads widget ids, metrics, fragment timers)."""
+
     def _finish(self, error):
         if self._finished is not None and not self._finished.done():
             if error is None:
@@ -182,20 +187,25 @@ class Session:
             else:
                 self._finished.set_exception(error)
 
-    async def ask(self, page, query=""):
+    async def ask(self, page, query="", widgets=(), fragment_id=""):
         """Ask for a run of one page (its URL path, 'home' for the root) without waiting for it."""
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = "" if page == "home" else page
+        msg.rerun_script.widget_states.widgets.extend(widgets)
+        if fragment_id:
+            msg.rerun_script.fragment_id = fragment_id
         await self.ws.send(msg.SerializeToString())
 
-    async def run_page(self, page, query=""):
-        """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished."""
+    async def run_page(self, page, query="", widgets=(), fragment_id=""):
+        """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished.
+
+        widgets: WidgetState messages (a click, a choice) sent with the run; fragment_id: rerun only that fragment."""
         self.exceptions = self.elements = 0
         self.alerts = []
         self._finished = asyncio.get_running_loop().create_future()
         start = time.perf_counter()
-        await self.ask(page, query)
+        await self.ask(page, query, widgets, fragment_id)
         try:
             await asyncio.wait_for(self._finished, RUN_TIMEOUT)
         except TimeoutError:
@@ -209,12 +219,19 @@ class Stats:
 
     def __init__(self):
         self.latencies, self.errors, self.exceptions = [], [], 0
+        self.first = []         # the first page run of each session (its join), measured apart from later runs
 
     def summary(self, window):
-        lat = sorted(self.latencies)
-        q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")  # noqa: E731
-        return {"runs": len(lat), "runs_per_s": len(lat) / window, "p50": q(0.5), "p90": q(0.9), "p99": q(0.99),
-                "errors": len(self.errors), "exceptions": self.exceptions}
+        lat, first = sorted(self.latencies), sorted(self.first)
+        return {"runs": len(lat), "runs_per_s": len(lat) / window, "p50": quantile(lat, 0.5),
+                "p90": quantile(lat, 0.9), "p99": quantile(lat, 0.99), "errors": len(self.errors),
+                "exceptions": self.exceptions, "first_n": len(first), "first_p50": quantile(first, 0.5),
+                "first_p90": quantile(first, 0.9)}
+
+
+def quantile(values, p):
+    """The p-quantile of sorted values (nan when there are none)."""
+    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
 
 
 async def student(n, base, pages, think, join, steady, until, stats, lang):
@@ -226,10 +243,14 @@ async def student(n, base, pages, think, join, steady, until, stats, lang):
     while time.monotonic() < until and reconnects <= 3:
         try:
             async with Session(base) as s:
+                first = True
                 while time.monotonic() < until:
                     started = time.monotonic()
                     seconds = await s.run_page(rng.choice(pages), query)
-                    if started >= steady:
+                    if first:                     # a fresh session's first page: the join, reported apart
+                        stats.first.append(seconds)
+                        first = False
+                    elif started >= steady:
                         stats.latencies.append(seconds)
                         stats.exceptions += s.exceptions
                     await asyncio.sleep(max(0.0, min(rng.expovariate(1 / think), until - time.monotonic())))
@@ -382,6 +403,8 @@ def print_result(label, r, own=True):
     if "flood_runs" in r:
         print(f"{'':>14}  flooding clients: {r['flood_runs']} runs asked and finished, {r['flood_slowed']} of them "
               f"'slow down' runs", flush=True)
+    print(f"{'':>14}  first page of each joining session: {r['first_n']} sessions, p50 {r['first_p50'] * 1000:.0f} ms, "
+          f"p90 {r['first_p90'] * 1000:.0f} ms (not in the figures above)", flush=True)
     for e in r["error_examples"]:
         print("      ", e)
 

@@ -9,7 +9,6 @@ from rnn_core.charts import gradflow as charts
 from rnn_core.config import CHAPTER
 from rnn_core.lessons import gradflow
 from rnn_core.model.numpy_rnn import RecurrentNetwork
-from ui import i18n
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
@@ -21,8 +20,6 @@ from ui.texts import texts
 entry_point_only()
 
 t = texts("gradflow")
-names = lambda prefix: {k[len(prefix) + 1:]: v for k, v in i18n.table(t.lang, t.page).items()  # noqa: E731
-                        if k.startswith(prefix + ".")}   # the labels of one chart: [prefix] in the toml
 big = lecture_mode()
 MAX_STEPS = 200
 RADII = np.array([0.5, 0.75, 1.0, 1.25, 1.5, 2.0])     # spectral radii of the clipping chart
@@ -96,20 +93,19 @@ flow_shown = ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio")
 if flow_shown:
     left, right = st.columns([3, 2] if not big else [1, 1])
     with left:
-        chart(charts.delta_norm_chart, res["delta"], names("delta_chart"), big)
+        chart(charts.delta_norm_chart, res["delta"], t.labels("delta_chart"), big)
     with right:
-        chart(charts.eigen_chart, res["eig"], names("eigen_chart"), big, width="content")
+        chart(charts.eigen_chart, res["eig"], t.labels("eigen_chart"), big, width="content")
     m1, m2, m3 = st.columns(3)
     m1.metric(t("metric_radius"), f"{res['radius']:.3f}")
     m2.metric(t("metric_ratio", steps=steps), f"{ratio:.2e}")
-    m3.metric(t("metric_verdict"), t("verdict.vanish") if ratio < 1e-2 else t("verdict.explode") if ratio > 1e2
-              else t("verdict.stable"))
+    m3.metric(t("metric_verdict"), t(f"verdict.{gradflow.direction(ratio)}"))
     st.markdown(t.md("vanish_explode"))
 
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
 st.header(t("truncation_heading"))
 if flow_shown:                                  # this chart shows the same decay: not before the prediction
-    chart(charts.contribution_chart, res["contrib"], window, names("contrib_chart"), big, width="stretch")
+    chart(charts.contribution_chart, res["contrib"], window, t.labels("contrib_chart"), big, width="stretch")
     st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
 else:
     st.caption(texts("common")("quiz.answer_above"))
@@ -134,8 +130,8 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
     table = pd.DataFrame({
         t("check.method"): [t(f"method.{r.method}", window=window) for r in rows],
         t("check.error"): [f"{r.error:.2e}" for r in rows],
-        t("check.verdict"): [t("check.ok") if r.error < 1e-6 else t("check.approx") if r.method == "truncated"
-                             else t("check.bad") for r in rows],
+        t("check.verdict"): [t("check.ok") if r.error < gradflow.CHECK_TOLERANCE else t("check.approx")
+                             if r.method == "truncated" else t("check.bad") for r in rows],
     })
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(t("check_caption", window=window))
@@ -149,6 +145,6 @@ if not big:
     clip = st.select_slider(t("clip"), [0.01, 0.1, 1.0, 10.0, 100.0], value=1.0, key="gradflow_clip",
                             persist_state="session")
 raw, clipped = sweep(data, data_key, steps, init, input_scale, n_cells, batch, seed, clip)
-chart(charts.clipping_chart, RADII, raw, clipped, radius, names("clip_chart"), big)
+chart(charts.clipping_chart, RADII, raw, clipped, radius, t.labels("clip_chart"), big)
 st.caption(t("clip_caption", m=min(batch, SWEEP_BATCH), steps=steps))
 show_code(gradflow.clip_by_norm, gradflow.grad_norms)

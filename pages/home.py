@@ -2,6 +2,7 @@
 import streamlit as st
 
 from rnn_core.assessment.self_check import SECTIONS
+from ui import state
 from ui.data import source_note
 from ui.navigation import entry_point_only
 from ui.site import PAGES
@@ -21,10 +22,11 @@ for i, info in enumerate(pages):
     page_texts = texts(info.key)
     with cols[i % 2].container(border=True):
         st.page_link(info.path, label=page_texts("title"), icon=info.icon)
-        st.caption(t("lecture_section", section=info.lecture) + " · " + page_texts("summary"))
+        lecture = t("lecture_section", section=info.lecture) + " · " if info.lecture else ""
+        st.caption(lecture + page_texts("summary"))
 
 st.subheader(t("self_check_heading"))
-scores = st.session_state.get("self_check_scores", {})
+scores = st.session_state.get(state.SELF_CHECK_SCORES, {})
 with st.container(horizontal=True, key="home_scores"):
     for section in SECTIONS:
         right, total = scores.get(section, (None, None))

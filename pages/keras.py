@@ -12,7 +12,7 @@ from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
 from rnn_core.jobs import runs, worker
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
-from ui import jobs, panel
+from ui import jobs, panel, state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import saved_runs
@@ -29,9 +29,7 @@ KINDS = list(CHAPTER.keras)
 N_TRAIN = [200, 500, 1000, 2000, 5000, 10000, CHAPTER.n_train]
 N_VAL = [250, 500, 1000, 2500, CHAPTER.n_val]
 N_COMPARE = 500                  # validation reviews in the NumPy <-> Keras comparison
-CHART_KEYS = ["epoch", "loss", "val_loss", "value", "val_accuracy", "accuracy", "series", "run", "reference",
-              "metric"]
-names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+names = t.labels("chart")
 
 
 def model_name(kind):
@@ -41,11 +39,6 @@ def model_name(kind):
 def references(published):
     """Published validation accuracies (where -> accuracy), labelled for the charts."""
     return {t(f"ref.{src}"): acc for src, acc in published.items()}
-
-
-def final_accuracy(run):
-    acc = run.history.get("val_accuracy", [])
-    return acc[-1] if acc else None
 
 
 def epoch_table(history):
@@ -74,7 +67,7 @@ def show_saved():
             if run is None:
                 st.caption(t("saved.not_there"))
                 continue
-            acc, published = final_accuracy(run), run.config.get("published", {})
+            acc, published = run.final_accuracy, run.config.get("published", {})
             st.metric(t("metric.val_accuracy"), f"{acc:.4f}", delta_color="off",
                       delta=f"{acc - published['notebook']:+.4f}" if "notebook" in published else None,
                       delta_description=t("metric.vs_notebook") if "notebook" in published else None)
@@ -170,7 +163,7 @@ def show_results(job):
 def numpy_sources():
     """Weights to compare: NumPy and Keras model A runs (this session's, then saved), plus fresh random weights."""
     saved = saved_runs()
-    found = [r for r in ss["runs"] + saved if r.kind in ("numpy", "keras_a")]
+    found = [r for r in ss[state.RUNS] + saved if r.kind in ("numpy", "keras_a")]
     net = RecurrentNetwork(n_cells=CHAPTER.n_cells, seed=CHAPTER.seed)
     net.init_weights(CHAPTER.num_words, 1)
     chapter = dict(zip(("num_words", "skip_top", "maxlen"), CHAPTER.data_for("keras_a")))
@@ -198,17 +191,17 @@ def show_compare():
     label = st.selectbox(t("compare.pick"), labels, key="keras_compare_pick")
     run = sources[labels.index(label)]
     key = (run.name, run.created, run.kind)
-    if ss.get("keras_compare_key") != key:
+    if ss.get(state.KERAS_COMPARE_KEY) != key:
         with st.spinner(t("compare.running")):
             try:
-                ss["keras_compare"], ss["keras_compare_key"] = compare(run), key
+                ss[state.KERAS_COMPARE], ss[state.KERAS_COMPARE_KEY] = compare(run), key
             except worker.WorkerRestarted:
                 st.warning(t("worker.restarted_compare"), icon=":material/restart_alt:")
                 return
             except worker.WorkerError as e:              # weights that don't fit model A's shapes
                 st.error(t("compare.failed", error=str(e)), icon=":material/error:")
                 return
-    y, p_numpy, p_keras = ss["keras_compare"]
+    y, p_numpy, p_keras = ss[state.KERAS_COMPARE]
     diff = abs(p_numpy - p_keras)
     direction = t("compare.numpy_to_keras") if run.kind == "numpy" else t("compare.keras_to_numpy")
     a, b, c = st.columns(3)
@@ -234,10 +227,10 @@ def show_all_runs():
     """One chart with the learning curves of this session's runs and the saved runs."""
     st.subheader(t("runs.heading"))
     saved = [dataclasses.replace(r, name=f"{r.name} ({t('runs.saved_suffix')})") for r in saved_runs()]
-    mine = ss["runs"]
+    mine = ss[state.RUNS]
     if not mine:
         st.caption(t("runs.empty"))
-    chart(charts.runs_chart(saved + mine, names, big=big), width="content")
+    chart(charts.runs_chart, [(r.name, r.history) for r in saved + mine], names, big=big, width="content")
 
 
 # ----------------------------------------------------------------------------- the page

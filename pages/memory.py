@@ -10,7 +10,7 @@ from rnn_core.charts import memory as charts
 from rnn_core.config import CHAPTER
 from rnn_core.lessons import memory
 from rnn_core.model.numpy_rnn import RecurrentNetwork
-from ui import jobs, panel
+from ui import jobs, panel, state
 from ui.charts import chart
 from ui.code import show_code
 from ui.layout import lecture_mode
@@ -23,12 +23,10 @@ entry_point_only()
 t = texts("memory")
 big = lecture_mode()
 ss = st.session_state
-MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "keras_lstm")
 QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
-JOB = "memory_job"
-CHART_KEYS = ("distance", "accuracy", "reach", "model", "window", "zero", "acc_title", "reach_title", "where")
-names = {k: t(f"chart.{k}") for k in CHART_KEYS}
-labels = {k: t(f"models.{k}") for k in MODELS}
+JOB = state.job("memory")
+names = t.labels("chart")
+labels = t.labels("models")             # model key -> its name on the charts and in the tables
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -55,7 +53,7 @@ def question(results):
     d = question_distance(results)
     acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
     return ask(quiz.memory_reach(acc, d, results["window"], memory.STEPS, settings=(results.get("made"), d)),
-               t, "memory")
+               t, "reach")
 
 
 def main_charts(results):
@@ -63,11 +61,11 @@ def main_charts(results):
     df = charts.results_frame(results["distances"], results["accuracy"], results["gradient_reach"], labels)
     left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
-        chart(charts.accuracy_chart(df, names, results["window"], big), width="stretch",
-                 height=charts.page_height(big))
+        chart(charts.accuracy_chart, df, names, results["window"], big, width="stretch",
+              height=charts.page_height(big))
     with right:
-        chart(charts.reach_chart(df, names, results["window"], big), width="stretch",
-                 height=charts.page_height(big))
+        chart(charts.reach_chart, df, names, results["window"], big, width="stretch",
+              height=charts.page_height(big))
     main = results["settings"]["main"]
     task = t("task", steps=memory.STEPS, pos=memory.POSITIVE, neg=memory.NEGATIVE, low=memory.FILLER_LOW,
              high=memory.N_FEATURES - 1, n_train=main["n_train"], n_val=main["n_val"], epochs=main["epochs"])
@@ -77,7 +75,7 @@ def main_charts(results):
 def numbers_table(results):
     """Every number of the main experiment, per model and distance."""
     rows = []
-    for key in MODELS:
+    for key in memory.MODELS:
         if key in results["accuracy"]:
             for d, a, r in zip(results["distances"], results["accuracy"][key], results["gradient_reach"][key]):
                 rows.append({t("table.model"): labels[key], t("table.distance"): d, t("table.accuracy"): a,
@@ -96,12 +94,10 @@ def explode(results):
     st.markdown(t.md("explode", **facts))
     series = {"norm": results["batch_norms"], "radius": results["radii"]}
     left, right = (st.container(), st.container()) if big else st.columns(2)
-    words = {"batch": t("explode.batch"), "norm": t("explode.norm"), "radius": t("explode.radius"),
-             "model": names["model"]}
     for column, (what, block) in zip((left, right), series.items()):
         with column:
-            chart(charts.training_series_chart(block, labels, words, what, big), width="stretch",
-                     height=charts.page_height(big))
+            chart(charts.training_series_chart, block, labels, names, what, big, width="stretch",
+                  height=charts.page_height(big))
     st.caption(t("explode.caption", d=facts["d"]))
 
 
@@ -115,15 +111,15 @@ def conditions(results):
         if block is None:
             continue
         distances = block["distances"]
-        for key in ("keras_simplernn", "keras_lstm"):
+        for key in memory.KERAS_MODELS:
             r = results["details"][key] if cond == "main" else block[key]
             acc = results["accuracy"][key] if cond == "main" else r["accuracy"]
             for j, d in enumerate(distances):
                 epochs = r["epochs_accuracy"][j]
                 rows.append({t("table.condition"): t(f"conditions.names.{cond}"), t("table.model"): labels[key],
                              t("table.distance"): d, t("table.accuracy"): acc[j],
-                             t("table.first_epoch"): epochs[0], t("table.epochs_to_90"):
-                                 next((e + 1 for e, a in enumerate(epochs) if a >= 0.9), None),
+                             t("table.first_epoch"): epochs[0],
+                             t("table.epochs_to_90"): memory.epochs_to_learn(epochs),
                              t("table.reach_init"): r["gradient_reach_init"][j]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
@@ -150,7 +146,7 @@ def padding(results):
     model_names = {"numpy": t("padding.numpy", epochs=pad["epochs"]["numpy"]),
                    "keras_c": t("padding.keras_c", epochs=pad["epochs"]["keras_c"])}
     where = {"pre": t("padding.pre"), "post": t("padding.post")}
-    chart(charts.padding_chart(charts.padding_frame(pad, model_names, where), names, big), width="content")
+    chart(charts.padding_chart, charts.padding_frame(pad, model_names, where), names, big, width="content")
     st.caption(t("padding.caption", n_train=pad["n_train"], n_val=pad["n_val"]))
     st.markdown(t.md("padding_result", numpy_pre=pad["numpy"]["pre"], numpy_post=pad["numpy"]["post"],
                      c_pre=pad["keras_c"]["pre"], c_post=pad["keras_c"]["post"]))
@@ -177,7 +173,7 @@ def live_config():
 
 def start_live(cfg):
     """Hand the live run to the server's worker process (as the training pages do), as a job of kind "memory"."""
-    owner = ss.setdefault("memory_owner", f"memory-{uuid.uuid4().hex}")
+    owner = ss.setdefault(state.owner("memory"), f"memory-{uuid.uuid4().hex}")
     config = {**cfg, "num_words": CHAPTER.num_words, "skip_top": CHAPTER.skip_top, "maxlen": CHAPTER.maxlen}
     ss[JOB] = jobs.start_job(t, owner, "memory", config, "memory")
 
@@ -241,17 +237,15 @@ def live_fragment():
     elif job.state == "finished":
         st.success(t("live.finished", seconds=r.get("seconds", 0.0)), icon=":material/check_circle:")
     if h.get("distance"):
-        key = (job.config.get("model", "numpy") if job.config.get("model", "numpy") != "numpy" else
-               "numpy_tbptt" if job.config["truncation"] else "numpy_full_clip" if job.config["clip"] else "numpy_full")
-        label = {"live": t("live.label", model=labels[key])}
+        label = {"live": t("live.label", model=labels[memory.live_model(job.config)])}
         df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
         left, right = (st.container(), st.container()) if big else st.columns(2)
         with left:
-            chart(charts.accuracy_chart(df, names, memory.WINDOW, big), width="stretch",
-                     height=charts.page_height(big))
+            chart(charts.accuracy_chart, df, names, memory.WINDOW, big, width="stretch",
+                  height=charts.page_height(big))
         with right:
-            chart(charts.reach_chart(df, names, memory.WINDOW, big), width="stretch",
-                     height=charts.page_height(big))
+            chart(charts.reach_chart, df, names, memory.WINDOW, big, width="stretch",
+                  height=charts.page_height(big))
 
 
 # ----------------------------------------------------------------------------- the page

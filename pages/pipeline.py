@@ -4,12 +4,14 @@ import streamlit as st
 
 from rnn_core.assessment import quiz
 from rnn_core.charts import pipeline as charts
+from rnn_core.config import CHAPTER
 from rnn_core.data import imdb
 from rnn_core.lessons import pipeline as ps
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode
+from ui.layout import lecture_mode, setting
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -24,20 +26,6 @@ MAXLEN = (25, 50, 100, 200, 400)
 N_ROWS = 8                          # reviews in the padded heatmap
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def draw(name, *args, **kwargs):
-    """Show a chart of rnn_core.charts.pipeline; cached with its output, so the same inputs just replay it."""
-    chart(getattr(charts, name)(*args, **kwargs), width="stretch")
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def draw_padded(num_words, skip_top, source, first, maxlen, names, big, _data):
-    """The padded-matrix heatmap of N_ROWS reviews from `first` on (_data: not hashed, its settings are)."""
-    block = ps.padded_block(_data, first, N_ROWS, maxlen)                 # (N_ROWS, maxlen)
-    words = [imdb.decode(row, _data.index_to_word) for row in block]
-    chart(charts.padded_chart(block, words, first, names, num_words, big=big), width="stretch")
-
-
 def human(n):
     """Bytes as kB, MB, GB."""
     for unit in ("B", "kB", "MB", "GB", "TB"):
@@ -50,15 +38,11 @@ st.title(t("title"))
 st.markdown(t.md("intro"))
 
 with st.container(horizontal=True):
-    if big:
-        num_words = st.session_state.get("pipeline_num_words", 100)
-        skip_top = st.session_state.get("pipeline_skip_top", 20)
-    else:
-        num_words = st.select_slider("num_words", NUM_WORDS, value=100, key="pipeline_num_words",
-                                     persist_state="session", help=t("controls.num_words_help"), width=260)
-        skip_top = st.select_slider("skip_top", SKIP_TOP, value=20, key="pipeline_skip_top",
-                                    persist_state="session", help=t("controls.skip_top_help"), width=200)
-    maxlen = st.select_slider("maxlen", MAXLEN, value=100, key="pipeline_maxlen", persist_state="session",
+    num_words = setting(st.select_slider, state.PIPELINE_NUM_WORDS, CHAPTER.num_words, "num_words", NUM_WORDS,
+                        help=t("controls.num_words_help"), width=260)
+    skip_top = setting(st.select_slider, state.PIPELINE_SKIP_TOP, CHAPTER.skip_top, "skip_top", SKIP_TOP,
+                       help=t("controls.skip_top_help"), width=200)
+    maxlen = st.select_slider("maxlen", MAXLEN, value=CHAPTER.maxlen, key="pipeline_maxlen", persist_state="session",
                               help=t("controls.maxlen_help"), width=300)
 data = chapter_data(num_words, skip_top)     # padded at maxlen=100; other maxlen values are padded here
 source_note(data)
@@ -100,22 +84,21 @@ train_lengths = data.train_reviews.lengths                             # (20000,
 starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
 cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
 padding_shown = ask(quiz.padding(steps["cleaned"], maxlen, (num_words, skip_top, int(j), maxlen)), t, "padding")
-if padding_shown:
+if padding_shown:                                  # the legend and the shares would give the answer away
     st.markdown(t.md("lengths", maxlen=maxlen))
-names = {"length": t("lengths.length"), "reviews": t("lengths.reviews"), "cut": t("lengths.cut"),
-         "kept": t("lengths.kept")}
-draw("lengths_chart", starts, ends, counts, maxlen, names, big=big)
-c1, c2, c3 = st.columns(3)
-c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
-c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
-c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
-st.caption(t("lengths.note", longest=int(train_lengths.max())))
+    chart(charts.lengths_chart, starts, ends, counts, maxlen, t.labels("lengths"), big=big, width="stretch")
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("lengths.share_cut", maxlen=maxlen), f"{cut:.1%}")
+    c2.metric(t("lengths.share_padded", maxlen=maxlen), f"{padded:.1%}")
+    c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
+    st.caption(t("lengths.note", longest=int(train_lengths.max())))
 
 st.subheader(t("padded.heading"))
 if padding_shown:
     st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
-    hm_names = {k: t(f"padded.{k}") for k in ("step", "review", "index", "word")}
-    draw_padded(num_words, skip_top, data.source, int(j), maxlen, hm_names, big, data)
+    block = ps.padded_block(data, int(j), N_ROWS, maxlen)                 # (N_ROWS, maxlen)
+    block_words = [imdb.decode(row, data.index_to_word) for row in block]
+    chart(charts.padded_chart, block, block_words, int(j), t.labels("padded"), num_words, big=big, width="stretch")
     st.latex(r"\mathrm{pad}(s_1,\dots,s_L) = \begin{cases}(\underbrace{0,\dots,0}_{T-L},\ s_1,\dots,s_L) & L \le T\\"
              r"(s_{L-T+1},\dots,s_L) & L > T\end{cases}\qquad T = \texttt{maxlen}")
     show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
@@ -135,11 +118,11 @@ if ask(memory_q, t, "memory"):
              rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
              rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
              rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
-    fmt_names = {r["key"]: t(f"memory.{r['key']}") for r in rows} | {"bytes": t("memory.bytes")}
+    fmt_names = t.labels("memory")
     st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
                    "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
                   for r in rows], hide_index=True, width="stretch")
-    draw("formats_chart", rows, fmt_names, big=big)
+    chart(charts.formats_chart, rows, fmt_names, big=big, width="stretch")
     st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
     show_code(ps.onehot_bytes, ps.input_formats)
 
@@ -147,8 +130,8 @@ if ask(memory_q, t, "memory"):
 st.header(t("split.heading"))
 counts = {"train": ps.label_counts(data.y_train), "val": ps.label_counts(data.y_val)}
 st.markdown(t.md("split", first=", ".join(str(i) for i in data.train_index[:8])))
-split_names = {k: t(f"split.{k}") for k in ("train", "val", "negative", "positive", "reviews")}
-draw("split_chart", counts, split_names, big=big)
+split_names = t.labels("split")
+chart(charts.split_chart, counts, split_names, big=big, width="stretch")
 st.dataframe([{t("split.part"): split_names[part], t("split.negative"): neg, t("split.positive"): pos,
                t("split.total"): neg + pos, t("split.share_pos"): f"{pos / (neg + pos):.1%}"}
               for part, (neg, pos) in counts.items()], hide_index=True, width="stretch")

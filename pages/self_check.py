@@ -2,15 +2,16 @@
 import streamlit as st
 
 from rnn_core.assessment import self_check as sc
+from ui import classroom, state
 from ui.navigation import entry_point_only
 from ui.texts import texts
 
 entry_point_only()
 
 t = texts("self_check")
-rounds = st.session_state.setdefault("self_check", {})          # section -> {"round", "items", "checked"}
-scores = st.session_state.setdefault("self_check_scores", {})   # section -> (right, total), shown on the home page
-missed = st.session_state.setdefault("self_check_missed", {})   # section -> templates to ask first next time
+rounds = st.session_state.setdefault(state.SELF_CHECK, {})             # section -> {"round", "items", "checked"}
+scores = st.session_state.setdefault(state.SELF_CHECK_SCORES, {})      # section -> (right, total)
+missed = st.session_state.setdefault(state.SELF_CHECK_MISSED, {})      # section -> templates to ask first
 
 
 def new_questions(section):
@@ -20,17 +21,14 @@ def new_questions(section):
                        "checked": False}
 
 
-def widget_key(section, number, i):
-    return f"self_check_{section}_{number}_{i}"
-
-
 def check(section):
     """Score the round from the answers in the form (a callback: runs before the page redraws)."""
     r = rounds[section]
-    answers = [st.session_state.get(widget_key(section, r["round"], i)) for i in range(len(r["items"]))]
+    answers = [st.session_state.get(state.self_check_answer(section, r["round"], i)) for i in range(len(r["items"]))]
     right, total, missed[section] = sc.score(r["items"], answers)
     scores[section] = (right, total)
     r["checked"] = True
+    classroom.report_score(section, right, total)
 
 
 def say(item, name):
@@ -68,15 +66,16 @@ for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}
             st.caption(t("score", right=scores[section][0], total=scores[section][1]))
         with st.form(f"self_check_form_{section}_{r['round']}", border=False):
             for i, item in enumerate(r["items"]):
-                key = widget_key(section, r["round"], i)
+                key = state.self_check_answer(section, r["round"], i)
                 with st.container(border=True, key=f"quizbox_sc_{section.replace('.', '_')}_{i}"):
-                    st.markdown(f"**{i + 1}.** {say(item, 'prompt')}")
+                    prompt = say(item, "prompt")    # also the answer's accessible name (its label is collapsed)
+                    st.markdown(f"**{i + 1}.** {prompt}")
                     if item.form == "choice":
-                        given = st.radio(t("your_answer"), item.options, index=None, key=key,
+                        given = st.radio(f"{i + 1}. {prompt}", item.options, index=None, key=key,
                                          format_func=lambda o, item=item: say(item, f"opt.{o}"),
                                          label_visibility="collapsed", width="stretch")
                     else:
-                        given = st.text_input(t("your_answer"), max_chars=sc.MAX_CHARS, key=key,
+                        given = st.text_input(f"{i + 1}. {prompt}", max_chars=sc.MAX_CHARS, key=key,
                                               placeholder=t(f"placeholder.{item.form}"), label_visibility="collapsed")
                     if r["checked"]:
                         feedback(item, given)

@@ -8,10 +8,11 @@ from rnn_core.data import timeseries as ts
 from rnn_core.data.imdb import decode
 from rnn_core.lessons import sequences as seq
 from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode
+from ui.layout import lecture_mode, setting
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -45,19 +46,6 @@ def temperatures(noise, lag):
     return series, [(ts.lag_pairs(s, lag), ts.lag_correlation(s, lag)) for s in (series, mixed)]
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def draw(name, *args, **kwargs):
-    """Show a chart of rnn_core.charts.sequences; cached with its output, so the same inputs just replay it."""
-    chart(getattr(charts, name)(*args, **kwargs))
-
-
-def setting(widget, key, default, *args, **kwargs):
-    """A technical control: shown normally, hidden in lecture mode (where its kept value, or the default, is used)."""
-    if big:
-        return st.session_state.get(key, default)
-    return widget(*args, key=key, persist_state="session", **kwargs)
-
-
 st.title(t("title"))
 st.markdown(t.md("intro"))
 
@@ -86,16 +74,15 @@ st.header(t("orders.heading"))
 n_total = seq.n_orders(T)
 st.markdown(t.md("orders", T=T, n=f"{n_total:,}"))
 with st.container(horizontal=True):
-    n_cells = setting(st.select_slider, "sequences_cells", 4, t("orders.cells"), options=CELLS, value=4,
+    n_cells = setting(st.select_slider, state.SEQUENCES_CELLS, 4, t("orders.cells"), options=CELLS,
                       help=t("orders.cells_help"), width=320)
-    seed = setting(st.number_input, "sequences_seed", 42, t("orders.seed"), min_value=0, max_value=9999, value=42,
+    seed = setting(st.number_input, state.SEQUENCES_SEED, 42, t("orders.seed"), min_value=0, max_value=9999,
                    step=1, help=t("orders.seed_help"), width=200)
 texts, dense, recurrent, spread = order_outputs(words, int(n_cells), int(seed))
 
 question = quiz.word_order(*spread, n_total, settings=(words, n_cells, seed))
 if ask(question, t, "orders"):
-    names = {k: t(f"orders.{k}") for k in ("dense", "rnn", "order", "order_number", "output")}
-    draw("orders_chart", texts, dense, recurrent, names, big=big)
+    chart(charts.orders_chart, texts, dense, recurrent, t.labels("orders"), big=big)
     if n_total > len(texts):
         st.caption(t("orders.sampled", shown=len(texts), n=f"{n_total:,}"))
     c1, c2 = st.columns(2)
@@ -129,20 +116,19 @@ st.markdown(t.md("series"))
 with st.container(horizontal=True):
     lag = st.slider(t("series.lag"), 1, 24, 1, key="sequences_lag", persist_state="session",
                     help=t("series.lag_help"), width=320)
-    noise = setting(st.select_slider, "sequences_noise", 1.0, t("series.noise"), options=NOISE, value=1.0,
+    noise = setting(st.select_slider, state.SEQUENCES_NOISE, 1.0, t("series.noise"), options=NOISE,
                     format_func=lambda v: f"{v:g} °C", help=t("series.noise_help"), width=320)
 series, ((pairs, r), (mixed_pairs, r_mixed)) = temperatures(float(noise), int(lag))
-draw("series_chart", series, {"hour": t("series.hour"), "temp": t("series.temp")}, big=big)
+chart(charts.series_chart, series, t.labels("series"), big=big)
 domain = (float(np.floor(series.min())), float(np.ceil(series.max())))
-lag_names = {"now": t("series.now"), "later": t("series.later", lag=lag)}
 c1, c2 = st.columns(2)
 with c1:
-    draw("lag_chart", *pairs, lag_names, t("series.in_order"), domain, big=big)
+    chart(charts.lag_chart, *pairs, lag, t.labels("series"), False, domain, big=big)
     st.metric(t("series.r_in_order", lag=lag), f"{r:+.3f}")
 with c2:
     revealed = ask(quiz.shuffled_correlation(r, r_mixed, lag, settings=(noise, lag)), t, "series")
     if revealed:
-        draw("lag_chart", *mixed_pairs, lag_names, t("series.shuffled"), domain, big=big)
+        chart(charts.lag_chart, *mixed_pairs, lag, t.labels("series"), True, domain, big=big)
         st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
 if revealed:
     st.markdown(t.md("series_after"))
@@ -161,8 +147,8 @@ if ask(quiz.shared_weights(n_weights, n_f, int(n_cells), T, settings=(words, n_c
     with c1:
         st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
     with c2:
-        draw("folded_cell_chart", shapes, {"cell": t("cell.cell"), "loop": t("cell.loop")}, big=big)
-    draw("unrolled_chart", list(words), shapes, {"shared": t("cell.shared")}, big=big)
+        chart(charts.folded_cell_chart, shapes, t.labels("cell"), big=big)
+    chart(charts.unrolled_chart, list(words), shapes, t.labels("cell"), big=big)
     st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
              r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
              r"\qquad H_t = \tanh(Z_{1,t})")

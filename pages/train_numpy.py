@@ -7,6 +7,7 @@ from rnn_core.config import CHAPTER
 from rnn_core.data.imdb import same_reviews
 from rnn_core.jobs import export, training
 from rnn_core.model.numpy_rnn import RecurrentNetwork
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
@@ -26,14 +27,8 @@ LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 
 BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 NUM_WORDS = [50, 100, 200, 500, 1000]
 MAXLEN = [20, 50, 100, 150, 200]
-CHART_KEYS = ["epoch", "true", "pred", "neg", "pos", "count", "run", "loss", "val_loss", "val_accuracy"]
-names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+names = t.labels("chart")
 references = {t(f"ref.{src}"): acc for src, acc in CHAPTER.published.items()}
-
-
-def final_accuracy(run):
-    acc = run.history.get("val_accuracy", [])
-    return acc[-1] if acc else None
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -48,7 +43,7 @@ def show_table(matrix, rows):
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
     with left:
         st.markdown(f"**{t('chart.confusion_title')}**")
-        chart(charts.confusion_chart(matrix, names, big), width="stretch")
+        chart(charts.confusion_chart, matrix, names, big, width="stretch")
         st.caption(t("results.matrix_caption", right=right, total=total, acc=right / max(total, 1)))
     with right_col:
         st.markdown(f"**{t('results.examples')}**")
@@ -75,7 +70,7 @@ def show_saved():
         return
     run = saved[-1]
     st.markdown(t.md("saved"))
-    acc, ref = final_accuracy(run), CHAPTER.published
+    acc, ref = run.final_accuracy, CHAPTER.published
     m = st.columns(4)
     m[0].metric(t("metric.val_accuracy"), f"{acc:.4f}" if acc is not None else "–",
                 delta=t("metric.vs_notebook", delta=acc - ref["notebook"]) if acc is not None else None,
@@ -151,14 +146,14 @@ def show_results(job):
 def show_runs():
     """This session's runs: a table, their curves next to the saved run, downloads."""
     st.subheader(t("runs.heading"))
-    mine = ss["runs"]
+    mine = ss[state.RUNS]
     if not mine:
         st.caption(t("runs.empty"))
         return
     rows = []
     for r in mine:
         c = r.config
-        acc = final_accuracy(r)
+        acc = r.final_accuracy
         settings = (t("runs.settings_value", gradient=t("gradient_name." + ("textbook" if c.get("textbook_backprop")
                                                                               else "correct")), **c)
                     if r.kind == "numpy" else "")
@@ -169,7 +164,7 @@ def show_runs():
         t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
     saved = saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
-    chart(charts.runs_chart(saved[-1:] + mine, names, big=big), width="content")
+    chart(charts.runs_chart, [(r.name, r.history) for r in saved[-1:] + mine], names, big=big, width="content")
     choices = mine + saved[-1:]
     pick = st.selectbox(t("runs.pick"), range(len(choices)), index=len(mine) - 1, key="train_numpy_pick",
                         format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved

@@ -7,6 +7,7 @@ from rnn_core.charts import try_review as charts
 from rnn_core.data.imdb import same_reviews
 from rnn_core.lessons import try_review
 from rnn_core.model import keras_numpy
+from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
@@ -21,12 +22,11 @@ big = lecture_mode()
 MAX_PASTE = 200_000          # the text box's bound (the browser refuses a longer paste)
 MAX_CHARS = 5_000            # what the models read: the last 5,000 characters
 MAX_CHART_WORDS = 60         # the chart shows at most the last 60 words (their labels must stay readable)
-TEXT_KEY = "try_review_text"
 
 
 def set_example(name):
     """Put one of the example reviews in the text box."""
-    st.session_state[TEXT_KEY] = t(f"examples.{name}.text")
+    st.session_state[state.TRY_REVIEW_TEXT] = t(f"examples.{name}.text")
 
 
 def add_model(models, run, origin, n):
@@ -45,7 +45,7 @@ try:
 except Exception as e:       # a broken file must not take the page down
     saved = []
     st.error(t("saved_error", error=str(e)), icon=":material/error:")
-session = [r for r in st.session_state.get("runs", []) if r.kind in try_review.STEPS and r.weights]
+session = [r for r in st.session_state.get(state.RUNS, []) if r.kind in try_review.STEPS and r.weights]
 models = {}
 for i, run in enumerate(saved):
     add_model(models, run, "saved", i + 1)
@@ -63,7 +63,7 @@ columns = st.columns(3)
 for column, name in zip(columns, ("positive", "negative", "negation")):
     column.button(t(f"examples.{name}.label"), on_click=set_example, args=(name,), width="stretch",
                   key=f"try_review_example_{name}")
-text = st.text_area(t("text_label"), key=TEXT_KEY, max_chars=MAX_PASTE, height=160 if big else 130,
+text = st.text_area(t("text_label"), key=state.TRY_REVIEW_TEXT, max_chars=MAX_PASTE, height=160 if big else 130,
                     placeholder=t("placeholder"), help=t("text_help", max=f"{MAX_PASTE:,}", read=f"{MAX_CHARS:,}"),
                     persist_state="session") or ""
 was_cut = len(text) > MAX_CHARS
@@ -119,11 +119,8 @@ for row in range(0, len(labels), per_row):
 # --- 2. the trajectory: P(positive) after each word
 st.header(t("trajectory_heading"))
 first = max(0, len(words) - MAX_CHART_WORDS)
-names = {"x": t("chart.x"), "y": t("chart.y"), "model": t("chart.model"), "word": t("chart.word"),
-         "status_title": t("chart.status"),
-         "status": {s: t(f"status.{s}") for s in (*try_review.STATUSES, "padding", "h0")}}
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
-chart(charts.trajectory_chart(frame, names, big=big), width="stretch")
+chart(charts.trajectory_chart, frame, t.labels("chart", "status"), big=big, width="stretch")
 st.caption(t("chart_caption"))
 if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))
@@ -138,11 +135,8 @@ for label, r in readings.items():
     except Exception as e:   # a session run with odd weights: say so, keep the others
         st.error(t("model_error", model=label, error=str(e)), icon=":material/error:")
 if gradients:
-    gnames = {"word": t("chart.word"), "gradient": t("gradient_chart.gradient"),
-              "relative": t("gradient_chart.relative"), "status_title": t("chart.status"),
-              "state": {s: t(f"gradient_chart.state.{s}") for s in ("read", "zero", "unread")}}
     frame = charts.gradient_frame(words, gradients, first=first)
-    chart(charts.gradient_chart(frame, gnames, big=big), width="content")
+    chart(charts.gradient_chart, frame, t.labels("chart", "gradient_chart"), big=big, width="content")
     st.caption(t("gradient_caption"))
 
 if big:

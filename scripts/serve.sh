@@ -3,6 +3,7 @@
 #
 #   scripts/serve.sh --replicas 2 --port 8501                  # http://127.0.0.1:8501
 #   scripts/serve.sh --replicas 2 --port 8501 --host 0.0.0.0   # reachable from other machines
+#   scripts/serve.sh --replicas 2 --redis                      # class rooms in a local redis-server it starts
 #
 # Each browser session stays on one replica (HAProxy inserts a cookie, so a lecture hall behind one campus address
 # is still spread over all replicas); websockets pass through with long timeouts; /_stcore/health is the health
@@ -15,16 +16,21 @@
 # Environment (defaults in brackets): RNN_SERVE_BACKOFF [1] and RNN_SERVE_BACKOFF_MAX [60] seconds,
 # RNN_SERVE_HEALTHY [600] seconds of running that reset the back-off; per source address RNN_PROXY_CONN_RATE
 # [3000] new connections and RNN_PROXY_REQ_RATE [20000] HTTP requests per 10 s, RNN_PROXY_CONN_CUR [3000] open.
+# Class rooms live in RNN_STORE (default: one SQLite file all local replicas share); --redis starts a local
+# redis-server (no persistence, loopback, a free port) and points every replica at it.
+# The file watcher is off (--server.fileWatcherType none, also in .streamlit/config.toml): it cost each new session
+# ~100 ms of the first page run under the one GIL.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-replicas=2 port=8501 host=127.0.0.1
+replicas=2 port=8501 host=127.0.0.1 redis=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --replicas) replicas="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --host) host="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --redis) redis=1; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "serve.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -49,12 +55,12 @@ export STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$("$PY"
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS=false
 run_dir="$(mktemp -d -t rnn-serve-XXXXXX)"
 declare -a ports pids failures started next_start
-haproxy_pid=""
+haproxy_pid="" redis_pid=""
 
 stop_all() {
   trap - INT TERM EXIT
   local p all=()
-  for p in "$haproxy_pid" "${pids[@]}"; do
+  for p in "$haproxy_pid" "${pids[@]}" "$redis_pid"; do
     [ -n "$p" ] && all+=("$p" $(pgrep -P "$p" 2>/dev/null))   # a replica's own children (a worker process)
   done
   [ ${#all[@]} -gt 0 ] && kill -TERM "${all[@]}" 2>/dev/null
@@ -85,6 +91,24 @@ later() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }      # true if $
 log() { echo "serve.sh: $(date -u +%FT%TZ) $*" >&2; }
 
 healthy() { "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read()' "$1" 2>/dev/null; }
+
+# --- the class store: a local redis-server for every replica (--redis) ------------------------------------------
+if [ "$redis" = 1 ]; then
+  REDIS_SERVER="${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}"
+  [ -x "$REDIS_SERVER" ] || { echo "serve.sh: redis-server is not installed (apt-get install redis-server)" >&2; exit 1; }
+  redis_port=$(free_port)
+  "$REDIS_SERVER" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$run_dir" \
+    >"$run_dir/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 100); do
+    "$PY" -c 'import sys, redis; redis.Redis(port=int(sys.argv[1])).ping()' "$redis_port" 2>/dev/null && break
+    kill -0 "$redis_pid" 2>/dev/null || { echo "serve.sh: redis-server failed:" >&2; cat "$run_dir/redis.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  export RNN_STORE="redis://127.0.0.1:$redis_port/0"
+  echo "serve.sh: class store $RNN_STORE" >&2
+fi
+# -----------------------------------------------------------------------------------------------------------------
 
 for ((i = 0; i < replicas; i++)); do
   ports[$i]=$(free_port)

@@ -15,6 +15,16 @@ if (SHARED_DATA / "imdb.npz").exists():
 sys.path.insert(0, str(ROOT))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--shots", action="store_true",
+                     help="browser tests write every screenshot to artifacts/browser/ (default: only on failure)")
+
+
+def pytest_configure(config):
+    if config.getoption("--shots"):
+        os.environ["BROWSER_SHOTS"] = "1"      # (inherited by xdist's worker processes)
+
+
 @pytest.fixture
 def make_app():
     """Build an AppTest of the whole app (navigation included) in one language."""

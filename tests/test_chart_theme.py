@@ -1,70 +1,85 @@
 """Every chart module draws with the one theme: its config (sizes for lecture mode too) and only its colours."""
 import json
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from rnn_core.charts import gradflow, memory, pipeline, sequences, theme, training, unrolling
+from rnn_core.charts import gradflow, memory, pipeline, sequences, theme, training, try_review, unrolling
 from ui import i18n
 
 
-class Names(dict):
-    """Any axis or legend title: the key itself (chart modules that take a plain dict of names)."""
-
-    def __missing__(self, key):
-        return key
+def L(page, *tables, lang="en"):
+    """A chart's labels as its page passes them: t.labels(*tables) of locales/<lang>/<page>.toml."""
+    return theme.labels(i18n.table(lang, page), *tables)
 
 
-def prefixed(page, prefix):
-    """The labels of one chart as a page passes them: [prefix] of locales/en/<page>.toml."""
-    return {k[len(prefix) + 1:]: v for k, v in i18n.table("en", page).items() if k.startswith(prefix + ".")}
-
-
-A, P = np.array, prefixed
+A = np.array
 SHAPES = {"X": "(6, 3, 3)", "X_t": "(6, 3)", "H": "(6, 4)", "W1x": "(3, 4)", "W1h": "(4, 4)", "A2": "(6, 1)",
           "n_c": "4"}
 MEMORY = memory.results_frame([2, 20], {"numpy_tbptt": [1.0, 0.6], "keras_lstm": [1.0, 1.0]},
                               {"numpy_tbptt": [0.1, 0.0], "keras_lstm": [0.1, 0.01]},
                               {"numpy_tbptt": "k = 10", "keras_lstm": "LSTM"})
 HISTORY = {"loss": [0.7, 0.6], "val_loss": [0.72, 0.65], "accuracy": [0.5, 0.6], "val_accuracy": [0.55, 0.62]}
+WORDS = ["good", "film"]
+READINGS = {"m": SimpleNamespace(start=0.5, start_status="h0", after_word=[0.6, 0.7], status=["read", "common"])}
 
-CHARTS = {   # name -> big -> chart (an Altair chart or a Vega-Lite dict)
-    "gradflow.delta": lambda big: gradflow.delta_norm_chart(A([1.0, 0.5, 0.1]), P("gradflow", "delta_chart"), big),
-    "gradflow.eigen": lambda big: gradflow.eigen_chart(A([1.1 + 0j, 0.3 + 0.2j]), P("gradflow", "eigen_chart"), big),
-    "gradflow.contribution": lambda big: gradflow.contribution_chart(A([0.1, 0.2, 0.3]), 2,
-                                                                     P("gradflow", "contrib_chart"), big),
-    "gradflow.clipping": lambda big: gradflow.clipping_chart(A([1.0, 2.0]), A([0.5, 9.0]),
-                                                             A([0.5, 1.0]), 1.5, P("gradflow", "clip_chart"), big),
-    "unrolling.term": lambda big: unrolling.term_chart(A([0.5, -0.2]), "Z1", 1.0, P("unrolling", "step_chart"), big),
-    "unrolling.trajectory": lambda big: unrolling.trajectory_chart(A([0.4, 0.6]), ["a", "b"], 1,
-                                                                   P("unrolling", "time_chart"), big),
-    "unrolling.heatmap": lambda big: unrolling.heatmap_chart(np.zeros((2, 3)), ["a", "b"], 1,
-                                                             P("unrolling", "time_chart"), big),
-    "unrolling.batch": lambda big: unrolling.batch_chart({"H_t": np.ones((2, 3))}, ["r0", "r1"],
-                                                         P("unrolling", "batch_chart"), big),
-    "pipeline.lengths": lambda big: pipeline.lengths_chart(A([0, 100]), A([100, 200]), A([5, 3]),
-                                                           100, Names(), big),
-    "pipeline.padded": lambda big: pipeline.padded_chart(A([[0, 5], [7, 8]]), [["<pad>", "a"], ["b", "c"]], 0,
-                                                         Names(), 100, big),
-    "pipeline.formats": lambda big: pipeline.formats_chart([{"key": "tokens", "bytes": 10_000, "size": "10 kB"}],
-                                                           Names(), big),
-    "pipeline.split": lambda big: pipeline.split_chart({"train": (3, 4), "val": (1, 2)}, Names(), big),
-    "sequences.orders": lambda big: sequences.orders_chart(["a b", "b a"], A([0.3, 0.3]), A([0.2, 0.6]),
-                                                           Names(), big),
-    "sequences.series": lambda big: sequences.series_chart(A([1.0, 2.0, 1.5]), Names(), big),
-    "sequences.lag": lambda big: sequences.lag_chart(A([1.0, 2.0]), A([2.0, 1.0]), Names(), "t", (0, 3), big),
-    "sequences.folded": lambda big: sequences.folded_cell_chart(SHAPES, Names(cell="c", loop="l"), big),
-    "sequences.unrolled": lambda big: sequences.unrolled_chart(["a", "b"], SHAPES, Names(shared="{w1x} {w1h}"), big),
-    "training.curves": lambda big: training.learning_curves(HISTORY, None, big),
-    "training.accuracy": lambda big: training.accuracy_chart(HISTORY, {"notebook": 0.68}, None, big),
-    "training.confusion": lambda big: training.confusion_chart(A([[3, 1], [2, 4]]), None, big),
-    "memory.accuracy": lambda big: memory.accuracy_chart(MEMORY, Names(), 10, big),
-    "memory.reach": lambda big: memory.reach_chart(MEMORY, Names(), 10, big),
-    "memory.padding": lambda big: memory.padding_chart(memory.padding_frame(
-        {"numpy": {"pre": 0.68, "post": 0.5}}, {"numpy": "NumPy"}, {"pre": "front", "post": "behind"}), Names(), big),
-    "memory.series": lambda big: memory.training_series_chart({"numpy_full": [1.0, 8.6, 0.4]},
-                                                               {"numpy_full": "full"}, Names(), "norm", big),
+CHARTS = {   # name -> (big, lang) -> chart (an Altair chart or a Vega-Lite dict), labelled as its page labels it
+    "gradflow.delta": lambda big, lang: gradflow.delta_norm_chart(A([1.0, 0.5, 0.1]),
+                                                                  L("gradflow", "delta_chart", lang=lang), big),
+    "gradflow.eigen": lambda big, lang: gradflow.eigen_chart(A([1.1 + 0j, 0.3 + 0.2j]),
+                                                             L("gradflow", "eigen_chart", lang=lang), big),
+    "gradflow.contribution": lambda big, lang: gradflow.contribution_chart(
+        A([0.1, 0.2, 0.3]), 2, L("gradflow", "contrib_chart", lang=lang), big),
+    "gradflow.clipping": lambda big, lang: gradflow.clipping_chart(A([1.0, 2.0]), A([0.5, 9.0]), A([0.5, 1.0]), 1.5,
+                                                                   L("gradflow", "clip_chart", lang=lang), big),
+    "unrolling.term": lambda big, lang: unrolling.term_chart(A([0.5, -0.2]), "Z1", 1.0,
+                                                             L("unrolling", "step_chart", lang=lang), big),
+    "unrolling.trajectory": lambda big, lang: unrolling.trajectory_chart(A([0.4, 0.6]), ["a", "b"], 1,
+                                                                         L("unrolling", "time_chart", lang=lang), big),
+    "unrolling.heatmap": lambda big, lang: unrolling.heatmap_chart(np.zeros((2, 3)), ["a", "b"], 1,
+                                                                   L("unrolling", "time_chart", lang=lang), big),
+    "unrolling.batch": lambda big, lang: unrolling.batch_chart({"H_t": np.ones((2, 3))}, ["r0", "r1"],
+                                                               L("unrolling", "batch_chart", lang=lang), big),
+    "pipeline.lengths": lambda big, lang: pipeline.lengths_chart(A([0, 100]), A([100, 200]), A([5, 3]), 100,
+                                                                 L("pipeline", "lengths", lang=lang), big),
+    "pipeline.padded": lambda big, lang: pipeline.padded_chart(A([[0, 5], [7, 8]]), [["<pad>", "a"], ["b", "c"]], 0,
+                                                               L("pipeline", "padded", lang=lang), 100, big),
+    "pipeline.formats": lambda big, lang: pipeline.formats_chart(
+        [{"key": "onehot32", "bytes": 10_000, "size": "10 kB"}], L("pipeline", "memory", lang=lang), big),
+    "pipeline.split": lambda big, lang: pipeline.split_chart({"train": (3, 4), "val": (1, 2)},
+                                                             L("pipeline", "split", lang=lang), big),
+    "sequences.orders": lambda big, lang: sequences.orders_chart(["a b", "b a"], A([0.3, 0.3]), A([0.2, 0.6]),
+                                                                 L("sequences", "orders", lang=lang), big),
+    "sequences.series": lambda big, lang: sequences.series_chart(A([1.0, 2.0, 1.5]),
+                                                                 L("sequences", "series", lang=lang), big),
+    "sequences.lag": lambda big, lang: sequences.lag_chart(A([1.0, 2.0]), A([2.0, 1.0]), 3,
+                                                           L("sequences", "series", lang=lang), True, (0, 3), big),
+    "sequences.folded": lambda big, lang: sequences.folded_cell_chart(SHAPES, L("sequences", "cell", lang=lang), big),
+    "sequences.unrolled": lambda big, lang: sequences.unrolled_chart(["a", "b"], SHAPES,
+                                                                     L("sequences", "cell", lang=lang), big),
+    "training.curves": lambda big, lang: training.learning_curves(HISTORY, L("train_numpy", "chart", lang=lang), big),
+    "training.curves_keras": lambda big, lang: training.learning_curves(HISTORY, L("keras", "chart", lang=lang), big),
+    "training.accuracy": lambda big, lang: training.accuracy_chart(HISTORY, {"notebook": 0.68},
+                                                                   L("train_numpy", "chart", lang=lang), big),
+    "training.confusion": lambda big, lang: training.confusion_chart(A([[3, 1], [2, 4]]),
+                                                                     L("train_numpy", "chart", lang=lang), big),
+    "training.runs": lambda big, lang: training.runs_chart([("a", HISTORY), ("b", HISTORY)],
+                                                           L("keras", "chart", lang=lang), big=big),
+    "memory.accuracy": lambda big, lang: memory.accuracy_chart(MEMORY, L("memory", "chart", lang=lang), 10, big),
+    "memory.reach": lambda big, lang: memory.reach_chart(MEMORY, L("memory", "chart", lang=lang), 10, big),
+    "memory.padding": lambda big, lang: memory.padding_chart(memory.padding_frame(
+        {"numpy": {"pre": 0.68, "post": 0.5}}, {"numpy": "NumPy"}, {"pre": "front", "post": "behind"}),
+        L("memory", "chart", lang=lang), big),
+    "memory.series": lambda big, lang: memory.training_series_chart(
+        {"numpy_full": [1.0, 8.6, 0.4]}, L("memory", "models", lang=lang), L("memory", "chart", lang=lang), "norm",
+        big),
+    "try_review.trajectory": lambda big, lang: try_review.trajectory_chart(
+        try_review.trajectory_frame(WORDS, READINGS, "(start)"), L("try_review", "chart", "status", lang=lang), big),
+    "try_review.gradient": lambda big, lang: try_review.gradient_chart(
+        try_review.gradient_frame(WORDS, {"m": A([1.0, np.nan])}), L("try_review", "chart", "gradient_chart",
+                                                                       lang=lang), big),
 }
 
 PALETTE = {c.lower() for c in (theme.PINK, theme.BLUE, theme.ORANGE, theme.GREEN, theme.VIOLET, theme.GREY,
@@ -79,7 +94,7 @@ def _spec(chart):
 @pytest.mark.parametrize("name", CHARTS)
 def test_chart_uses_the_theme(name):
     for big in (False, True):
-        spec = _spec(CHARTS[name](big))
+        spec = _spec(CHARTS[name](big, "en"))
         config = spec.get("config", {})
         for part, settings in theme.config(big).items():
             for key, value in settings.items():
@@ -90,3 +105,28 @@ def test_chart_uses_the_theme(name):
 
 def test_lecture_mode_is_bigger():
     assert theme.font_size(True) > theme.font_size(False) and theme.height(True) > theme.height(False)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_is_labelled_from_its_page_texts(name, lang):
+    """Every title a chart shows comes from its page's texts in the user's language (t.labels), none from the code."""
+    spec = json.dumps(_spec(CHARTS[name](False, lang)), ensure_ascii=False, default=str)
+    page = name.split(".")[0].replace("training", "train_numpy")
+    texts = [v for p in {page, "keras"} for v in i18n.table(lang, p).values() if isinstance(v, str)]
+    # a text with {placeholders} matches with any value in them
+    patterns = [re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(v)) + "$") for v in texts]
+    symbols = {" ", "#", ">", "≤", "|λ|", "H", "Z1"}                 # the same in every language (Z1: a term's name)
+    titles = set(re.findall(r'"title": "([^"]+)"', spec)) - symbols
+    missing = {t for t in titles if not any(p.match(t) for p in patterns)}
+    assert not missing, (name, lang, missing)
+
+
+def test_one_way_to_label_a_chart():
+    """Pages and ui pass a chart its labels with t.labels(...): no page builds a dict of chart labels by hand."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    for path in [*root.glob("pages/*.py"), *root.glob("ui/*.py")]:
+        code = path.read_text(encoding="utf-8")
+        assert not re.search(r'\{k: t\(f"[a-z_]+\.\{k\}"\) for k in', code), path.name
+        assert "i18n.table(" not in code or path.name == "i18n.py", path.name

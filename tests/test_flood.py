@@ -33,7 +33,7 @@ async def scenario(url):
 
         await calm.run_page("home", "lang=en")       # another session in the same moment: a full page
         assert not slowed(calm) and calm.elements > 3
-        await asyncio.sleep((flood.BURST / 2) / flood.RATE + 1)
+        await asyncio.sleep((flood.BURST + 1) / flood.RATE + flood.PAUSE + 1)
         await flooder.run_page("home", "lang=ko")    # after a pause like a person's: the page again
         assert not slowed(flooder) and flooder.elements > 3
 

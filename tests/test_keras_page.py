@@ -104,6 +104,7 @@ def test_only_the_keras_modules_import_tensorflow():
     offenders = [str(f.relative_to(ROOT)) for f in files if f not in allowed and pattern.search(f.read_text())]
     assert offenders == []
     page = (ROOT / PAGE).read_text()
-    assert not re.search(r"^\s*(import|from)\s+rnn_core(\.model\.keras_models|\.model\s+import\s+.*keras_models)", page, re.M)
+    assert not re.search(r"^\s*(import|from)\s+rnn_core(\.model\.keras_models|\.model\s+import\s+.*keras_models)",
+                         page, re.M)
     worker = (ROOT / "rnn_core" / "jobs" / "worker.py").read_text()
-    assert re.search(r"^\s+from rnn_core\.model(\.keras_models| import keras_models)", worker, re.M)   # inside a function
+    assert re.search(r"^\s+from rnn_core\.model(\.keras_models| import keras_models)", worker, re.M)  # in a function

@@ -227,8 +227,8 @@ def open_page(make_app, lang, **query):
 
 
 def answer_box(at):
-    """The radio of the page's question (its key carries the settings, so it is found by its prefix)."""
-    return next(r for r in at.radio if str(r.key).startswith("quiz_memory_"))
+    """The radio of the page's question (keyed by its concept)."""
+    return next(r for r in at.radio if r.key == "quiz_reach")
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
@@ -250,6 +250,7 @@ def test_page_hides_the_charts_until_the_prediction(make_app, lang):
     acc = dict(zip(results["distances"], results["accuracy"]["numpy_tbptt"]))[d]
     why = t(f"quiz.reach.why.{wrong}").format(acc=f"{acc:.0%}", k=k, d=d)    # the misconception, with the numbers
     assert why in at.error[0].value
+    at.button(key="quiz_reach_again").click().run()                    # a fresh prediction
     answer_box(at).set_value(right).run()
     assert at.success and not at.error
 

@@ -31,7 +31,9 @@ def _nodelay_of_accepted_connection():
 
 
 def test_accepted_connections_send_without_nagle_delay(monkeypatch):
-    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", server.ASYNCIO_SET_NODELAY)  # undone after the test
+    rule = server.disable_nagle()          # asyncio's own rule, kept by ui.server (another test may have replaced it)
+    assert rule is not None and rule is not server._set_nodelay
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", rule)     # undone after the test
     assert _nodelay_of_accepted_connection() == 0      # asyncio's own rule skips a socket with protocol number 0
-    server.disable_nagle()
+    assert server.disable_nagle() is rule
     assert _nodelay_of_accepted_connection() != 0

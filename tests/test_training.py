@@ -1,18 +1,21 @@
 """Chunked training, the training slots, exports and charts, checked against independent references."""
 import csv
 import io
-import threading
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from rnn_core.charts import theme
 from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER
 from rnn_core.jobs import export, runs, slots, training
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
+from ui import i18n
 
 N_F, T = 30, 12
+
+LABELS = theme.labels(i18n.table("en", "train_numpy"), "chart")     # as the page passes them
 
 
 def fake_data(n=160, n_val=64, seed=0):
@@ -100,33 +103,6 @@ def test_validation_numbers_match_a_plain_loop():
     loss = np.mean(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
     assert job.history["val_loss"][-1] == pytest.approx(loss, rel=1e-5)
     assert job.history["val_accuracy"][-1] == pytest.approx(np.mean((z > 0) == y), abs=1.5 / len(y))
-
-
-def test_two_script_threads_never_train_the_same_run_at_once():
-    """Streamlit starts a new script run while the old one still finishes its chunk: the run must not mind."""
-    job = training.NumpyTraining(config(epochs=50), fake_data())
-    inside, go_on = threading.Event(), threading.Event()
-    calls = []
-
-    def slow_clock():                                               # the chunk pauses at its second reading
-        calls.append(1)
-        if len(calls) == 2:
-            inside.set()
-            go_on.wait(10)
-        return float(len(calls))
-
-    first = threading.Thread(target=job.advance, kwargs=dict(seconds=1e9, clock=slow_clock))
-    first.start()
-    assert inside.wait(10)
-    assert job.advance(max_batches=5) == 0                          # busy: the second thread does nothing
-    stopper = threading.Thread(target=job.stop)
-    stopper.start()
-    stopper.join(0.2)
-    assert stopper.is_alive()                                       # stop waits for the running chunk ...
-    go_on.set()
-    first.join(10)
-    stopper.join(10)
-    assert job.state == "stopped" and job.epochs < 50               # ... which ends at its next batch
 
 
 def test_time_left_follows_the_pace():
@@ -268,12 +244,12 @@ def test_evaluate_counts_and_decodes_like_a_plain_loop():
 
 def test_charts_build():
     job = run_to_end(training.NumpyTraining(config(), fake_data()), max_batches=100)
-    history = job.history
-    for chart in (charts.learning_curves(history), charts.learning_curves(history, big=True),
-                  charts.accuracy_chart(history, {"notebook": 0.6816}),
-                  charts.confusion_chart(np.array([[3, 1], [2, 4]]))):
+    history, names = job.history, LABELS
+    for chart in (charts.learning_curves(history, names), charts.learning_curves(history, names, big=True),
+                  charts.accuracy_chart(history, {"notebook": 0.6816}, names),
+                  charts.confusion_chart(np.array([[3, 1], [2, 4]]), names)):
         assert chart.to_dict()["$schema"]
-    spec = str(charts.accuracy_chart(history, {"notebook": 0.6816, "lecture": 0.7002}).to_dict())
+    spec = str(charts.accuracy_chart(history, {"notebook": 0.6816, "lecture": 0.7002}, names).to_dict())
     assert "0.6816" in spec and "0.7002" in spec
 
 
@@ -281,10 +257,11 @@ def test_runs_chart_draws_every_run():
     job = run_to_end(training.NumpyTraining(config(), fake_data()), max_batches=100)
     many = [job.to_run("numpy-1"), job.to_run("numpy-2"),
             runs.Run("keras-a", "keras_a", {}, {"loss": [0.7, 0.6], "val_loss": [0.69, 0.65]})]
-    df = charts.runs_frame(many)
+    histories = [(r.name, r.history) for r in many]
+    df = charts.runs_frame(histories)
     assert set(df["run"]) == {"numpy-1", "numpy-2", "keras-a"}
     assert len(df) == 2 * 3 * 3 + 2 * 2
-    assert charts.runs_chart(many).to_dict() and charts.runs_chart(many, big=True).to_dict()
+    assert charts.runs_chart(histories, LABELS).to_dict() and charts.runs_chart(histories, LABELS, big=True).to_dict()
 
 
 # ---------------------------------------------------------------- the shipped run

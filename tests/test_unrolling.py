@@ -143,6 +143,9 @@ def test_page_runs_and_steps(page):
     _ok(at, "slider")
     at.button(key="unrolling_reset").click().run()
     assert step() == 1
+    for pick in ("negative", "turn", "long", "number"):
+        at.segmented_control(key="unrolling_pick").set_value(pick).run()
+        _ok(at, pick)
     at.number_input(key="unrolling_review").set_value(42).run()
     _ok(at, "review")
     at.toggle(key="unrolling_pad").set_value(True).run()
@@ -150,9 +153,51 @@ def test_page_runs_and_steps(page):
     assert at.slider(key="unrolling_step").max == 100
     at.slider(key="unrolling_batch").set_value(16).run()
     _ok(at, "batch")
+    at.toggle(key="unrolling_trained").set_value(False).run()
     at.number_input(key="unrolling_cells").set_value(4).run()
     at.number_input(key="unrolling_seed").set_value(7).run()
     _ok(at, "fresh weights")
+
+
+def test_opens_on_a_trained_model_and_a_curated_review(page):
+    at = page("en")
+    assert at.toggle(key="unrolling_trained").value and at.selectbox(key="unrolling_run").value
+    assert at.segmented_control(key="unrolling_pick").value == "positive"
+
+
+def test_curated_reviews_show_what_they_promise(shared_data_dir):
+    """With the shipped model and the real reviews, each pick checked against the plain one-hot loop's outputs."""
+    from rnn_core.data.imdb import prepare_chapter_data
+    from rnn_core.jobs.runs import saved_runs
+    run = next(r for r in saved_runs() if r.kind == "numpy")
+    c = run.config
+    data = prepare_chapter_data(num_words=c["num_words"], skip_top=c["skip_top"], maxlen=c["maxlen"])
+    net = RecurrentNetwork.from_weights(run.weights, dtype=np.float64)
+    picks = unrolling.curated_reviews(net, data.val_reviews, data.y_val, c["maxlen"])
+    assert set(picks) == set(unrolling.PICKS)
+    for pick, i in picks.items():
+        seq = np.asarray(data.val_reviews[i])[-c["maxlen"]:]
+        prob = np.array([s[-1][0] for s in _textbook_loop(run.weights, seq[None, :])])   # (T,)
+        label = int(data.y_val[i])
+        assert (prob[-1] > 0.5) == bool(label), pick                    # the model gets it right
+        if pick in ("positive", "negative"):
+            assert label == (pick == "positive") and abs(prob[-1] - 0.5) > 0.3, pick       # clearly
+            assert unrolling.SHORT[0] <= len(seq) <= unrolling.SHORT[1], pick
+        elif pick == "turn":
+            assert prob.min() < 0.5 < prob.max(), pick                  # the output changes side on the way
+        else:
+            assert len(seq) == c["maxlen"], pick
+
+
+def test_curated_reviews_on_other_data():
+    """Other data and untrained weights: the same choice runs, and picks only what fits (or leaves a pick out)."""
+    rng = np.random.default_rng(0)
+    reviews = [rng.integers(3, 100, size=rng.integers(5, 120)) for _ in range(300)]
+    labels = rng.integers(0, 2, size=300)
+    net, _ = _net(n_features=100, n_cells=8)
+    picks = unrolling.curated_reviews(net, reviews, labels, 100)
+    assert set(picks) <= set(unrolling.PICKS)
+    assert all(0 <= i < len(reviews) for i in picks.values())
 
 
 def test_play_moves_on_and_stops_at_the_end(page):
@@ -162,7 +207,7 @@ def test_play_moves_on_and_stops_at_the_end(page):
     assert at.session_state["unrolling_playing"]
     before = at.slider(key="unrolling_step").value
     at.run()                                                   # a timer tick reruns the page (no clock in AppTest)
-    assert at.slider(key="unrolling_step").value == before + 1
+    assert at.slider(key="unrolling_step").value > before     # one step or more: Play keeps wall-clock time
     at.slider(key="unrolling_step").set_value(int(last) - 1).run()
     at.run()
     _ok(at)
@@ -173,7 +218,7 @@ def test_play_moves_on_and_stops_at_the_end(page):
 
 def test_own_review(page):
     at = page("en")
-    at.toggle(key="unrolling_own").set_value(True).run()
+    at.segmented_control(key="unrolling_pick").set_value("own").run()
     _ok(at, "own")
     at.text_area(key="unrolling_text").input("zzzzqq xxyyq").run()
     _ok(at, "no words")
@@ -229,12 +274,14 @@ def test_no_runs_at_all_is_handled(page, monkeypatch, tmp_path):
 def test_lecture_mode_keeps_the_essentials(page):
     at = page("en", lecture="true")
     keys = {w.key for w in at.toggle} | {w.key for w in at.number_input} | {w.key for w in at.slider}
-    assert {"unrolling_step", "unrolling_trained", "unrolling_own", "unrolling_review"} <= keys
+    assert {"unrolling_step", "unrolling_trained"} <= keys and at.segmented_control(key="unrolling_pick")
     assert not keys & {"unrolling_cells", "unrolling_seed", "unrolling_pad", "unrolling_batch"}
 
 
 def test_review_and_step_come_from_the_url(page):
-    at = page("en", unrolling_review="3", unrolling_step="4")
+    from ui import i18n
+    pick = i18n.table("en", "unrolling")["picks.number"]      # Streamlit binds the shown text of the choice
+    at = page("en", unrolling_pick=pick, unrolling_review="3", unrolling_step="4")
     assert at.number_input(key="unrolling_review").value == 3
     assert at.slider(key="unrolling_step").value == 4
 

@@ -1,12 +1,13 @@
-"""The one way pages draw a chart."""
+"""The one way pages draw a chart, with its text alternative."""
 import importlib
 
 import streamlit as st
 
 from ui.layout import lecture_mode
+from ui.texts import texts
 
 
-def chart(spec, *args, width=None, height=None, **kwargs):
+def chart(spec, *args, width=None, height=None, summary=None, **kwargs):
     """Draw a chart of rnn_core.charts, an Altair chart or a Vega-Lite dict (charts/spec.py): the one way pages do it.
 
     Altair charts become their Vega-Lite dict without Altair's slow checks (the tests run them). A chart without
@@ -14,13 +15,19 @@ def chart(spec, *args, width=None, height=None, **kwargs):
     that sets its own width (fixed, concatenated or faceted) and "stretch" for the others. height: pixels, when
     Streamlit must reserve more than the chart says (a legend above it).
 
+    Every chart gets a text alternative: a one-sentence summary from its numbers (`summary`; for a chart function
+    charts.f, charts.f_summary(same inputs) when the module has one; else spec.describe of its data), which is the
+    chart's Vega-Lite `description` and accessible name, and its data as a table in an expander below it.
+
     chart(charts.f, *args, **kwargs) draws charts.f(*args, **kwargs) and keeps the drawn element: the same
     inputs replay it. Building a chart's data frames and Streamlit's conversion of them to Arrow cost a few ms per
     chart on every rerun, under the GIL that every session shares.
     """
     if callable(spec):
-        _built_chart(spec.__module__, spec.__qualname__, args, kwargs, width, height, lecture_mode())
+        _built_chart(spec.__module__, spec.__qualname__, args, kwargs, width, height, lecture_mode(),
+                     texts("common").lang)
         return
+    from rnn_core.charts import spec as specs
     from rnn_core.charts import theme
     if not isinstance(spec, dict):
         import altair as alt
@@ -31,10 +38,19 @@ def chart(spec, *args, width=None, height=None, **kwargs):
     if width is None:
         fixed = isinstance(spec.get("width"), int) or any(k in spec for k in ("hconcat", "vconcat", "facet"))
         width = "content" if fixed else "stretch"
-    st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
+    words = texts("common")
+    summary = summary or specs.describe(spec, {k: words(f"chart.{k}") for k in ("summary", "summary_empty")})
+    spec = {**spec, "description": summary}
+    st.vega_lite_chart(spec=spec, width=width, alt=summary, **({"height": height} if height else {}))
+    with st.expander(words("chart.data"), icon=":material/table_view:"):
+        st.caption(summary)
+        st.dataframe(specs.data_table(spec), hide_index=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _built_chart(module, name, args, kwargs, width, height, big):
-    """chart of a chart function's output, cached with its element (big: the lecture mode it was sized for)."""
-    chart(getattr(importlib.import_module(module), name)(*args, **kwargs), width=width, height=height)
+def _built_chart(module, name, args, kwargs, width, height, big, lang):
+    """chart of a chart function's output, cached with its elements (big, lang: the mode and language it is for)."""
+    functions = importlib.import_module(module)
+    said = getattr(functions, name.removesuffix("_chart") + "_summary", None)
+    chart(getattr(functions, name)(*args, **kwargs), width=width, height=height,
+          summary=said(*args, **kwargs) if said else None)

@@ -11,7 +11,8 @@ def _chapter_data(num_words, skip_top, maxlen):
     return prepare_chapter_data(num_words=num_words, skip_top=skip_top, maxlen=maxlen)
 
 
-_loaded = set()      # settings whose data this process has loaded: no spinner for them (a spinner costs a thread)
+# settings whose data this process has loaded: no spinner for them (a spinner costs a thread)
+_loaded: set[tuple[int, int, int]] = set()
 
 
 def chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=CHAPTER.maxlen):

@@ -3,6 +3,8 @@ import functools
 import tomllib
 from pathlib import Path
 
+from rnn_core.charts import theme
+
 LANGS = ("ko", "en")
 DEFAULT_LANG = "en"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
@@ -49,6 +51,10 @@ class Texts:
 
     def get(self, key, default=None):
         return table(self.lang, self.page).get(key, default)
+
+    def labels(self, *tables):
+        """The labels of one chart: the texts of these tables of the page (charts/theme.labels)."""
+        return theme.labels(table(self.lang, self.page), *tables)
 
     def md(self, name, **fmt):
         text = markdown(self.lang, self.page, name)

@@ -1,12 +1,13 @@
 """Layout for the screen at hand: lecture mode for a projector, and phones."""
 import streamlit as st
 
+from ui import state
 from ui.texts import texts
 
 
 def lecture_mode():
     """True when the app is shown on a projector (bigger text, fewer technical controls)."""
-    return bool(st.session_state.get("lecture"))
+    return bool(st.session_state.get(state.LECTURE))
 
 
 # Projector styling: larger text and widgets; the app's own CSS, never user text.
@@ -24,10 +25,17 @@ _LECTURE_CSS = """<style>
 
 def lecture_toggle():
     """The sidebar switch for lecture mode (also ?lecture=true), and its projector styling."""
-    st.sidebar.toggle(texts("common")("lecture_mode"), key="lecture", bind="query-params",
+    st.sidebar.toggle(texts("common")("lecture_mode"), key=state.LECTURE, bind="query-params",
                       help=texts("common")("lecture_help"))
     if lecture_mode():
         st.html(_LECTURE_CSS)
+
+
+def setting(widget, key, default, *args, **kwargs):
+    """A technical control: shown normally, hidden in lecture mode (where its kept value, or the default, is used)."""
+    if lecture_mode():
+        return st.session_state.get(key, default)
+    return widget(*args, value=default, key=key, persist_state="session", **kwargs)
 
 
 # Phones and touch screens: the app's own CSS, never user text. Wide equations, charts and tables scroll inside
@@ -52,3 +60,125 @@ _PHONE_CSS = """<style>
 def phone_style():
     """Styling for narrow and touch screens (every page, every run; a style-only st.html takes no space)."""
     st.html(_PHONE_CSS)
+
+
+# Accessibility, every page: text contrast >= 4.5:1 (captions and code tokens: Streamlit draws them lighter than
+# that with a custom primary colour), a focus ring on whatever the keyboard reaches, and no animation for people
+# who asked their system for less motion. The app's own CSS, never user text.
+_ACCESS_CSS = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #55575f !important; opacity: 1; }
+[data-testid="stCaptionContainer"] code, [data-testid="stMarkdownContainer"] code:not(pre code) {
+  color: #1f6b4f !important; }
+[data-testid="stCode"] .token:is(.number, .boolean, .constant, .symbol, .property, .tag) { color: #0b7285 !important; }
+[data-testid="stCode"] .token:is(.string, .char, .attr-value, .inserted, .regex) { color: #2b6a1f !important; }
+[data-testid="stCode"] .token:is(.keyword, .atrule, .important, .selector, .attr-name, .builtin) {
+  color: #5f3dc4 !important; }
+[data-testid="stCode"] .token:is(.function, .class-name, .decorator, .deleted) { color: #a61e4d !important; }
+[data-testid="stCode"] .token:is(.comment, .prolog, .doctype, .cdata) { color: #55575f !important; }
+[data-testid="stCode"] .token:is(.operator, .punctuation, .entity, .url, .variable) { color: inherit !important; }
+:is(a, button, input, textarea, select, summary, [tabindex], [role="radio"], [role="switch"], [role="slider"],
+  [role="tab"], [role="option"]):focus-visible { outline: 3px solid #1c4f9c !important; outline-offset: 2px; }
+[data-baseweb="radio"]:has(input:focus-visible), [data-baseweb="checkbox"]:has(input:focus-visible),
+[data-testid="stSlider"] [role="slider"]:focus { outline: 3px solid #1c4f9c !important; outline-offset: 2px; }
+[class*="st-key-announce_"] { position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip-path: inset(50%) !important; white-space: nowrap; }
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation-duration: 0s !important; animation-iteration-count: 1 !important;
+                           transition-duration: 0s !important; scroll-behavior: auto !important; }
+}
+</style>"""
+
+# The page's language and the markup fixes no Streamlit option reaches, kept while Streamlit redraws: <html lang>
+# is the language shown (WCAG 3.1.1); the sidebar navigation's section groups are groups named by their heading,
+# not malformed lists; a box that scrolls (a wide equation or chart, a fixed-height container) takes keyboard
+# focus so it can be scrolled without a mouse. It reports prefers-reduced-motion back to Python.
+_ACCESS_JS = """
+export default function(component) {
+  const { data, setStateValue } = component;
+  const state = window.__rnnAccess || (window.__rnnAccess = {});
+  state.lang = data && data.lang;
+  const scrolls = (el) => {
+    const s = getComputedStyle(el);
+    const x = /(auto|scroll)/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    const y = /(auto|scroll)/.test(s.overflowY) && el.scrollHeight > el.clientHeight + 1;
+    return x || y;
+  };
+  const FOCUSABLE = 'a[href], button, input, textarea, select, summary, [tabindex]';
+  state.fix = () => {
+    const root = document.documentElement;
+    if (state.lang && root.lang !== state.lang) root.lang = state.lang;
+    for (const ul of document.querySelectorAll('[data-testid="stSidebarNavItems"]')) {
+      if (!ul.querySelector(':scope > div')) continue;            // no sections: a well-formed list already
+      ul.setAttribute('role', 'none');
+      for (const group of ul.querySelectorAll(':scope > div')) {
+        const head = group.querySelector(':scope > header');
+        group.setAttribute('role', 'group');
+        if (head) group.setAttribute('aria-label', head.innerText.trim());
+      }
+      for (const li of ul.querySelectorAll('li')) li.setAttribute('role', 'none');
+    }
+    for (const el of document.querySelectorAll('[class*="st-key-quizsaid_"], [class*="st-key-announce_"]')) {
+      if (!el.hasAttribute('aria-live')) {
+        el.setAttribute('aria-live', 'polite'); el.setAttribute('aria-atomic', 'true');
+      }
+    }
+    const main = document.querySelector('[data-testid="stApp"]');
+    if (!main) return;
+    for (const el of main.querySelectorAll('div, span, pre, section')) {
+      if (el.hasAttribute('data-rnn-scroll') && !scrolls(el)) {
+        el.removeAttribute('tabindex'); el.removeAttribute('data-rnn-scroll');
+      } else if (!el.hasAttribute('tabindex') && scrolls(el) && !el.querySelector(FOCUSABLE)) {
+        el.setAttribute('tabindex', '0'); el.setAttribute('data-rnn-scroll', '');
+      }
+    }
+  };
+  if (!state.observer) {
+    let queued = false;
+    const later = () => { if (!queued) { queued = true; setTimeout(() => { queued = false; state.fix(); }, 150); } };
+    state.observer = new MutationObserver(later);
+    state.observer.observe(document.body, { childList: true, subtree: true });
+    window.addEventListener('resize', later);
+  }
+  state.fix();
+  const motion = window.matchMedia('(prefers-reduced-motion: reduce)');
+  setStateValue('reduced_motion', motion.matches);
+  motion.onchange = () => setStateValue('reduced_motion', motion.matches);
+}
+"""
+
+_access = None
+
+
+def accessibility(lang):
+    """Every page: contrast and focus CSS, <html lang> = the language shown, markup fixes, reduced motion."""
+    global _access
+    if _access is None:
+        import streamlit.components.v2 as components
+        _access = components.component("rnn_access", js=_ACCESS_JS, isolate_styles=True)
+    st.html(_ACCESS_CSS)
+    with st.sidebar:
+        _access(data={"lang": lang}, key="access", on_reduced_motion_change=lambda: None)
+
+
+def reduced_motion():
+    """True when the browser asks for less motion (prefers-reduced-motion), as reported by the page."""
+    value = st.session_state.get("access")
+    return bool(value.get("reduced_motion")) if hasattr(value, "get") else False
+
+
+def motion_interval(seconds):
+    """The interval of something that moves by itself: at least a second when the browser asks for less motion."""
+    return max(seconds, 1.0) if reduced_motion() else seconds
+
+
+def announce(key, text, topic):
+    """Have a screen reader read `text` (a visually hidden polite live region, ui/layout.py's script marks it).
+
+    It is read again only when `topic` changes (the step, the epoch): a view that redraws every second or faster
+    is announced at a rate a listener can follow. The app's own texts only, shown as plain text.
+    """
+    last = st.session_state.get(f"_announced_{key}")
+    if last is None or last[0] != topic:
+        last = st.session_state[f"_announced_{key}"] = (topic, text)
+    with st.container(key=f"announce_{key}"):
+        st.text(last[1])

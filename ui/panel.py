@@ -11,24 +11,24 @@ import streamlit as st
 
 from rnn_core.charts import training as charts
 from rnn_core.jobs import runs
-from ui import jobs
+from ui import jobs, state
 from ui.charts import chart
 from ui.data import source_note
+from ui.layout import announce
 
 TICK = 1.0          # seconds between two looks at a running job
-CHART_KEYS = ("epoch", "loss", "val_loss", "value", "val_accuracy", "reference")
 
 
 def curves(history, references, t, big):
     """Learning curves and validation accuracy against the published values; stacked and bigger in lecture mode."""
-    names = {k: t(f"chart.{k}") for k in CHART_KEYS}
+    names = t.labels("chart")
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
         st.markdown(f"**{t('chart.loss_title')}**")
-        chart(charts.learning_curves(history, names, big), width="stretch")
+        chart(charts.learning_curves, history, names, big, width="stretch")
     with b:
         st.markdown(f"**{t('chart.accuracy_title')}**")
-        chart(charts.accuracy_chart(history, references, names, big), width="stretch")
+        chart(charts.accuracy_chart, history, references, names, big, width="stretch")
 
 
 def duration(t, seconds):
@@ -44,9 +44,9 @@ class Panel:
         self.prefix, self.t, self.big = prefix, t, big
         self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
         self.extra = extra                  # extra(job): what only this page shows about a run
-        self.key = f"{prefix}_job"
-        st.session_state.setdefault("runs", [])
-        self.owner = st.session_state.setdefault(f"{prefix}_owner", f"{prefix}-{uuid.uuid4().hex}")
+        self.key = state.job(prefix)
+        st.session_state.setdefault(state.RUNS, [])
+        self.owner = st.session_state.setdefault(state.owner(prefix), f"{prefix}-{uuid.uuid4().hex}")
 
     @property
     def job(self):
@@ -74,7 +74,7 @@ class Panel:
     def start(self, kind, config):
         """Hand a new job to the worker (starting the worker first, with a spinner)."""
         ss = st.session_state
-        count = ss[f"{self.prefix}_count"] = ss.get(f"{self.prefix}_count", 0) + 1
+        count = ss[state.job_count(self.prefix)] = ss.get(state.job_count(self.prefix), 0) + 1
         ss[self.key] = jobs.start_job(self.t, self.owner, kind, config, f"{kind}-{count}")
 
     def stop(self):
@@ -88,7 +88,7 @@ class Panel:
         """Add a finished, stopped or diverged run with at least one epoch to the session's runs (once)."""
         run = job.report.get("run")
         if job.claim_record() and run and run["history"].get("loss"):
-            st.session_state["runs"].append(runs.Run(**{**run, "name": job.name,
+            st.session_state[state.RUNS].append(runs.Run(**{**run, "name": job.name,
                                                         "note": f"pages/{self.prefix}.py"}))
 
     def live(self, active):
@@ -125,34 +125,41 @@ class Panel:
             self.extra(job)
 
     def status(self, job):
-        """What the run is doing, or how it ended."""
+        """What the run is doing, or how it ended (a screen reader hears it at each new state or epoch)."""
         t, r, state = self.t, job.report, job.state
         e, epochs = r.get("event"), r["epochs_done"]
+        topic = (state, e and e["epoch"], bool(job.lost))
         if job.lost:
-            st.warning(t(f"worker.{job.lost}"), icon=":material/restart_alt:")
+            said = t(f"worker.{job.lost}")
+            st.warning(said, icon=":material/restart_alt:")
         elif state == "waiting":
-            st.info(t("status.waiting", running=r["running"], limit=r["limit"], position=max(r["position"], 1)),
-                    icon=":material/hourglass_top:")
+            said = t("status.waiting", running=r["running"], limit=r["limit"], position=max(r["position"], 1))
+            st.info(said, icon=":material/hourglass_top:")
         elif state == "failed":
-            st.error(t("status.failed", error=r.get("error", "")), icon=":material/error:")
+            said = t("status.failed", error=r.get("error", ""))
+            st.error(said, icon=":material/error:")
         elif state == "stopped":
-            st.warning(t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none"),
-                       icon=":material/stop_circle:")
+            said = t("status.stopped", epochs=epochs) if epochs else t("status.stopped_none")
+            st.warning(said, icon=":material/stop_circle:")
         elif e is None:
-            st.info(t("status.starting"), icon=":material/hourglass_top:")
+            said = t("status.starting")
+            st.info(said, icon=":material/hourglass_top:")
         elif state == "running":
             where = dict(epoch=e["epoch"] + 1, epochs=e["epochs"], batch=e["batch"] + 1, n_batches=e["n_batches"])
             left = r["time_left"]
-            text = (t("status.running", left=duration(t, left), **where) if left is not None else
-                    t("status.running_early", **where))
+            said = t("status.running_early", **where)
+            text = t("status.running", left=duration(t, left), **where) if left is not None else said
             st.progress(min(r["fraction"], 1.0), text=text)
             st.caption(t("status.away"))
         elif state == "finished":
             acc = r["history"].get("val_accuracy") or [float("nan")]
-            st.success(t("status.finished", acc=acc[-1], epochs=epochs, seconds=r["seconds"]),
-                       icon=":material/check_circle:")
+            said = t("status.finished", acc=acc[-1], epochs=epochs, seconds=r["seconds"])
+            st.success(said, icon=":material/check_circle:")
         elif state == "diverged":
             text = t("status.diverged", epoch=e["epoch"] + 1, loss=r["diverged_loss"])
-            st.error(text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else ""),
-                     icon=":material/warning:")
+            said = text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else "")
+            st.error(said, icon=":material/warning:")
             st.markdown(t.md("diverged"))
+        else:
+            said = ""
+        announce(f"train_{self.prefix}", said.replace("**", ""), topic)

@@ -2,11 +2,13 @@
 import asyncio.base_events
 import socket
 import threading
+from collections.abc import Callable
+from typing import Any
 
-ASYNCIO_SET_NODELAY = asyncio.base_events._set_nodelay      # asyncio's own, kept for the tests
+_ASYNCIO_RULE: dict[str, Callable[[socket.socket], None]] = {}   # asyncio's own _set_nodelay, once replaced
 
 
-def _set_nodelay(sock):
+def _set_nodelay(sock: socket.socket) -> None:
     """asyncio's rule for new TCP connections, without its `sock.proto == IPPROTO_TCP` test."""
     if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
         try:
@@ -15,8 +17,8 @@ def _set_nodelay(sock):
             pass
 
 
-def disable_nagle():
-    """Send every websocket message at once, instead of 40 ms late.
+def disable_nagle() -> Callable[[socket.socket], None] | None:
+    """Send every websocket message at once, instead of 40 ms late; returns asyncio's own rule (None: none here).
 
     Streamlit binds its listening socket itself, with protocol number 0, so asyncio's check skips TCP_NODELAY on
     the connections it accepts. Nagle's algorithm then holds each small message of a script run until the
@@ -24,15 +26,26 @@ def disable_nagle():
     one-line script took 45 ms per run instead of 6 (benchmarks/bench_page_runs.py). Connections accepted after
     this call are fixed; it runs once per server, at its first page run.
     """
-    if hasattr(asyncio.base_events, "_set_nodelay"):
-        asyncio.base_events._set_nodelay = _set_nodelay
+    # The one place that touches asyncio's internal base_events._set_nodelay(sock), which the selector and proactor
+    # transports look up at each new connection. It sets TCP_NODELAY only when sock.proto == IPPROTO_TCP, and a
+    # socket accepted from a listener made with protocol 0 reports 0 (python/cpython#148783; the rule came with
+    # "Set TCP_NODELAY on TCP transports by default", python/asyncio#373, and bpo-27456). There is no public
+    # switch. tests/test_internals.py fails if an upgrade removes or reshapes it.
+    base_events: Any = asyncio.base_events
+    current = getattr(base_events, "_set_nodelay", None)
+    if current is None:
+        return None
+    if current is not _set_nodelay:
+        _ASYNCIO_RULE.setdefault("rule", current)
+        base_events._set_nodelay = _set_nodelay
+    return _ASYNCIO_RULE["rule"]
 
 
 _warmed = threading.Lock()      # module state, not st.cache_resource: a client's "clear caches" must not re-run it
-_warm = []
+_warm: list[bool] = []
 
 
-def warm_up(delay=2.0):
+def warm_up(delay: float = 2.0) -> None:
     """Once per server process: send websocket messages without delay; load the default data in the background,
     after the first page has had time to draw."""
     if _warm:

@@ -15,6 +15,7 @@ class PageInfo:
 
 PAGES = [
     PageInfo("home", "pages/home.py", ":material/home:", "start", ""),
+    PageInfo("class_session", "pages/class_session.py", ":material/groups:", "start", "", shows_reviews=False),
     PageInfo("sequences", "pages/sequences.py", ":material/timeline:", "concepts", "6.1"),
     PageInfo("pipeline", "pages/pipeline.py", ":material/dataset:", "concepts", "6.3"),
     PageInfo("unrolling", "pages/unrolling.py", ":material/replay:", "concepts", "6.1"),

@@ -1,12 +1,12 @@
 """The user's language and the texts of a page in it."""
 import streamlit as st
 
-from ui import i18n
+from ui import i18n, state
 
 
 def lang():
     """The language the user chose ('ko' or 'en')."""
-    value = st.session_state.get("lang")
+    value = st.session_state.get(state.LANG)
     return value if value in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
 
 
@@ -18,14 +18,14 @@ def texts(page):
 def language_selector():
     """The sidebar language choice: from ?lang=, else the browser's locale; kept across pages and in the URL."""
     url = st.query_params.get("lang")
-    if "lang" not in st.session_state:
-        st.session_state.lang = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
-    elif url in i18n.LANGS and url != st.session_state.get("_lang_in_url"):
-        st.session_state.lang = url  # someone edited the address bar
+    if state.LANG not in st.session_state:
+        st.session_state[state.LANG] = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+    elif url in i18n.LANGS and url != st.session_state.get(state.LANG_IN_URL):
+        st.session_state[state.LANG] = url  # someone edited the address bar
     names = {"ko": "한국어", "en": "English"}
     choice = st.sidebar.segmented_control(
-        "Language / 언어", i18n.LANGS, format_func=names.get, key="lang", required=True)
-    st.query_params["lang"] = st.session_state._lang_in_url = choice
+        "Language / 언어", i18n.LANGS, format_func=names.get, key=state.LANG, required=True)
+    st.query_params["lang"] = st.session_state[state.LANG_IN_URL] = choice
     return choice
 
 

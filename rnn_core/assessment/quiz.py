@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnn_core.data.imdb import pad_sequences
+from rnn_core.lessons import gradflow, memory
 
 SAME = 1e-9            # outputs closer than this count as unchanged
-VANISH, EXPLODE = 1e-2, 1e2   # |delta_1| / |delta_T| below / above: vanishing / exploding (the gradient page's verdict)
 GB = 1e9
 
 
@@ -141,7 +141,7 @@ def recurrent_shape(hw, m, n_f, n_c, settings=()):
 
 def delta_ratio(ratio, radius, steps, settings=()):
     """|delta_1| / |delta_T| after `steps` steps back: vanishing, about the same, or exploding."""
-    right = "vanish" if ratio < VANISH else "explode" if ratio > EXPLODE else "stable"
+    right = gradflow.direction(ratio)
     wrong = {   # the misconception behind each wrong choice, given what really happened
         "explode": "explode_small_radius" if radius < 1 else "explode_saturated",
         "vanish": "vanish_big_radius" if radius > 1 else "vanish_short",
@@ -152,7 +152,7 @@ def delta_ratio(ratio, radius, steps, settings=()):
                 {"radius": f"{radius:g}", "steps": steps}, feedback)
 
 
-def textbook_line(errors, tolerance=1e-6, settings=()):
+def textbook_line(errors, tolerance=gradflow.CHECK_TOLERANCE, settings=()):
     """What does the textbook's backprop line get wrong? From the gradient check's relative errors by method."""
     wrong = errors["textbook"] > tolerance
     return _ask("textbook", ("transpose", "nothing", "truncation"), {"transpose" if wrong else "nothing"}, settings)
@@ -162,6 +162,6 @@ def textbook_line(errors, tolerance=1e-6, settings=()):
 
 def memory_reach(accuracy, distance, window, steps, settings=()):
     """A word `distance` steps back, backprop `window` steps: what accuracy does the model reach? From the results."""
-    right = "learned" if accuracy >= 0.9 else "partly" if accuracy >= 0.7 else "chance"
+    right = "learned" if accuracy >= memory.LEARNED else "partly" if accuracy >= 0.7 else "chance"
     return _ask("reach", ("learned", "partly", "chance"), {right}, settings,
                 {"d": distance, "k": window, "steps": steps, "acc": f"{accuracy:.0%}"})

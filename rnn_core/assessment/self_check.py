@@ -20,7 +20,6 @@ from rnn_core.model.numpy_rnn import RecurrentNetwork
 SECTIONS = ("6.1", "6.2", "6.3", "6.4")
 PER_ROUND = 5
 MAX_CHARS = 40          # typed answers
-VANISH, EXPLODE = 1e-2, 1e2
 
 
 @dataclass(frozen=True)
@@ -131,8 +130,8 @@ def direction(rng):
     """Inputs switched off: does delta shrink, stay or grow over k steps back at this radius?"""
     radius, k = float(rng.choice([0.5, 0.7, 0.95, 1.0, 1.05, 1.3, 1.5])), int(rng.integers(25, 41))
     ratio = delta_ratio(radius, k, 0.0, int(rng.integers(1000)))
-    answer = "vanish" if ratio < VANISH else "explode" if ratio > EXPLODE else "stable"
-    return Item("direction", "choice", answer, {"radius": f"{radius:g}", "k": k}, ("vanish", "stable", "explode"))
+    return Item("direction", "choice", gradflow.direction(ratio), {"radius": f"{radius:g}", "k": k},
+                ("vanish", "stable", "explode"))
 
 
 TRUNCATION_OPTIONS = ("last", "first", "all")
@@ -173,7 +172,8 @@ def gradient_check(rng):
     """Does the full-BPTT or the textbook's dL/dW1h agree with finite differences? From gradflow.gradient_check."""
     method = str(rng.choice(["full", "textbook"]))
     error = next(r.error for r in gradflow.gradient_check(seed=int(rng.integers(1000))) if r.method == method)
-    return Item("gradcheck", "choice", "agree" if error < 1e-6 else "disagree", {}, ("agree", "disagree"),
+    agree = error < gradflow.CHECK_TOLERANCE
+    return Item("gradcheck", "choice", "agree" if agree else "disagree", {}, ("agree", "disagree"),
                 text=f"gradcheck_{method}")
 
 

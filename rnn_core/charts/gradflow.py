@@ -35,6 +35,13 @@ def delta_norm_chart(norms, names, big=False):
     return fill(_delta(names=names, big=big), delta=_positive(df), start=_positive(df.tail(1)))
 
 
+def delta_norm_summary(norms, names, big=False):
+    """One sentence from the live norms: what is left of the error signal after flowing back to the first step."""
+    norms = np.asarray(norms, dtype=float)
+    ratio = norms[0] / norms[-1] if norms[-1] > 0 else float("inf")
+    return names["summary"].format(back=len(norms) - 1, ratio=f"{ratio:.3g}")
+
+
 @template
 def _eigen(names, big):
     frame = named("frame").mark_point(opacity=0).encode(

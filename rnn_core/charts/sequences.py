@@ -48,17 +48,21 @@ def series_chart(series, names, big=False):
     return style(chart, big)
 
 
-def lag_chart(now, later, names, title, domain, big=False):
-    """A lag plot: each point is (this hour, a later hour); a tight diagonal cloud means this hour tells the next."""
+def lag_chart(now, later, lag, names, shuffled, domain, big=False):
+    """A lag plot: each point is (this hour, the hour `lag` later); a tight diagonal cloud means this hour tells that.
+
+    shuffled: the series was shuffled (the chart's title says so).
+    """
     df = pd.DataFrame({"now": now, "later": later})
+    title, later_title = names["shuffled" if shuffled else "in_order"], names["later"].format(lag=lag)
     scale = alt.Scale(domain=list(domain))
     diagonal = alt.Chart(pd.DataFrame({"a": list(domain)})).mark_line(color=GREY, strokeDash=[4, 4]).encode(
         x=alt.X("a:Q", scale=scale), y=alt.Y("a:Q", scale=scale))
     dots = alt.Chart(df).mark_circle(size=30 if big else 20, opacity=0.55, color=PINK).encode(
         x=alt.X("now:Q", title=names["now"], scale=scale),
-        y=alt.Y("later:Q", title=names["later"], scale=scale),
+        y=alt.Y("later:Q", title=later_title, scale=scale),
         tooltip=[alt.Tooltip("now:Q", format=".1f", title=names["now"]),
-                 alt.Tooltip("later:Q", format=".1f", title=names["later"])],
+                 alt.Tooltip("later:Q", format=".1f", title=later_title)],
     )
     return style((diagonal + dots).properties(title=title, height=340 if big else 280), big)
 

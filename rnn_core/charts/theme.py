@@ -1,21 +1,35 @@
 """The app's one chart theme: the palette, the sizes and the fonts every chart uses (lecture mode: bigger)."""
 
-# palette: one of each
-PINK = "#d6336c"      # the app's colour: the RNN, the current value, validation
-BLUE = "#1c7ed6"      # the second series (training loss, clipped), negative values
+# palette: one of each. Marks >= 3:1 against white; PINK..TEAL stay apart under the common colour-vision
+# deficiencies (tests/test_accessibility.py simulates them with colorspacious).
+PINK = "#c2255c"      # the app's colour (.streamlit/config.toml primaryColor): the RNN, the current value, validation
+BLUE = "#228be6"      # the second series (training loss, clipped), negative values
 ORANGE = "#e8590c"    # positive values
-GREEN = "#2b8a3e"
+GREEN = "#2f9e44"
 VIOLET = "#7048e8"
 GREY = "#868e96"      # references, the order-blind model, what is dropped
 LIGHT = "#e9ecef"     # padding, backgrounds
 DARK = "#495057"      # diagram lines
 INK = "#212529"       # text, rules, the current step
 WINDOW = "#fff3bf"    # the steps truncated BPTT reaches (a band)
-WINDOW_INK = "#a07800"  # its label
-SERIES = [PINK, BLUE, GREEN, ORANGE, VIOLET, "#0c8599", "#5c940d", "#862e9c", "#c92a2a", DARK]   # many series
+WINDOW_INK = "#866a00"  # its label (text: >= 4.5:1)
+TEAL = "#0b7285"
+SERIES = [PINK, BLUE, GREEN, ORANGE, VIOLET, TEAL, "#5c940d", "#862e9c", "#c92a2a", DARK]   # many series
 TINTS = {"input": "#e7f5ff", "cell": "#fff0f6", "state": "#f8f9fa", "output": "#ebfbee"}   # diagram boxes
 DIVERGING = "blueorange"   # colour scheme for signed values: negative blue, 0 white, positive orange
 SEQUENTIAL = "viridis"     # colour scheme for indices and counts
+
+
+def labels(texts, *tables):
+    """A chart's translated labels: the entries '<table>.<key>' of a page's flat texts, as {key: text}.
+
+    Every chart function gets its axis, legend, tooltip and title texts this way, as one dict (its `names`);
+    a page passes t.labels(table, ...). With several tables, a later one's key wins.
+    """
+    out = {}
+    for table in tables:
+        out.update({k[len(table) + 1:]: v for k, v in texts.items() if k.startswith(table + ".")})
+    return out
 
 
 def font_size(big):
@@ -37,6 +51,7 @@ def config(big):
         "title": {"fontSize": fs + 2},
         "header": {"labelFontSize": fs, "titleFontSize": fs},
         "view": {"stroke": None},
+        "rule": {"aria": False},     # reference lines: the chart's description and data table carry them
         "range": {"category": SERIES},
     }
 

@@ -6,16 +6,6 @@ from rnn_core.charts.theme import BLUE, GREEN, GREY, INK, ORANGE, PINK, SERIES, 
 
 REF_COLORS = [GREEN, ORANGE, VIOLET]        # the published accuracies
 METRICS = ("loss", "val_loss", "val_accuracy")
-# Axis and legend titles: pages pass translated ones; these keys are the fallback.
-NAMES = {"epoch": "epoch", "loss": "loss", "val_loss": "val_loss", "accuracy": "accuracy",
-         "val_accuracy": "val_accuracy", "value": "value", "series": "", "run": "run", "metric": "",
-         "true": "true", "pred": "predicted", "count": "count", "neg": "0", "pos": "1", "reference": ""}
-
-
-def _names(names):
-    return {**NAMES, **(names or {})}
-
-
 def history_frame(history, keys):
     """Long table, one row per (epoch, series) for the given history keys (epochs counted from 1)."""
     rows = [{"epoch": i + 1, "key": k, "value": float(v)}
@@ -28,9 +18,9 @@ def _epoch_axis(n_epochs, title):
                  axis=alt.Axis(tickMinStep=1, format="d"))
 
 
-def learning_curves(history, names=None, big=False):
-    """Training and validation loss per epoch (drawn as epochs finish)."""
-    n = _names(names)
+def learning_curves(history, names, big=False):
+    """Training and validation loss per epoch (drawn as epochs finish); names: the page's [chart] labels."""
+    n = names
     df = history_frame(history, ["loss", "val_loss"])
     df["series"] = df["key"].map({"loss": n["loss"], "val_loss": n["val_loss"]})
     chart = alt.Chart(df).mark_line(point=True, strokeWidth=3 if big else 2).encode(
@@ -44,9 +34,9 @@ def learning_curves(history, names=None, big=False):
     return style(chart, big)
 
 
-def accuracy_chart(history, references=None, names=None, big=False):
+def accuracy_chart(history, references, names, big=False):
     """Validation accuracy per epoch, with a dashed line for each published value (references: label -> accuracy)."""
-    n = _names(names)
+    n = names
     references = references or {}
     df = history_frame(history, ["val_accuracy"])
     refs = pd.DataFrame([{"label": f"{label} {value:.4f}", "value": value} for label, value in references.items()],
@@ -67,9 +57,9 @@ def accuracy_chart(history, references=None, names=None, big=False):
     return style(chart, big)
 
 
-def confusion_chart(matrix, names=None, big=False):
+def confusion_chart(matrix, names, big=False):
     """The 2x2 confusion matrix as a heat map with the counts written in (rows: true label, columns: prediction)."""
-    n = _names(names)
+    n = names
     labels = [n["neg"], n["pos"]]
     df = pd.DataFrame([{"true": labels[i], "pred": labels[j], "count": int(matrix[i][j]), "right": i == j}
                        for i in range(2) for j in range(2)])
@@ -88,17 +78,20 @@ def confusion_chart(matrix, names=None, big=False):
     return style(chart, big)
 
 
-def runs_frame(runs, metrics=METRICS):
-    """Long table of many runs' histories: one row per (run, metric, epoch)."""
-    rows = [{"run": run.name, "metric": m, "epoch": i + 1, "value": float(v)}
-            for run in runs for m in metrics for i, v in enumerate(run.history.get(m, []))]
+def runs_frame(histories, metrics=METRICS):
+    """Long table of many runs' histories ((name, history) pairs): one row per (run, metric, epoch)."""
+    rows = [{"run": name, "metric": m, "epoch": i + 1, "value": float(v)}
+            for name, history in histories for m in metrics for i, v in enumerate(history.get(m, []))]
     return pd.DataFrame(rows, columns=["run", "metric", "epoch", "value"])
 
 
-def runs_chart(runs, names=None, metrics=METRICS, big=False):
-    """One panel per metric (loss, val_loss, val_accuracy by default), one coloured line per run; stacked when big."""
-    n = _names(names)
-    df = runs_frame(runs, metrics)
+def runs_chart(histories, names, metrics=METRICS, big=False):
+    """One panel per metric (loss, val_loss, val_accuracy by default), one coloured line per run; stacked when big.
+
+    histories: (run name, history) pairs, e.g. [(r.name, r.history) for r in runs].
+    """
+    n = names
+    df = runs_frame(histories, metrics)
     shown = [m for m in metrics if (df["metric"] == m).any()] or list(metrics[:1])
     run_names = list(dict.fromkeys(df["run"]))
     color = alt.Color("run:N", title=n["run"], scale=alt.Scale(

@@ -26,9 +26,9 @@ def trajectory_frame(words, readings, start_label, first=0):
 def trajectory_chart(df, names, big=False):
     """Lines of P(positive) per model over the words (flat where a model skipped a word), dots where it read one.
 
-    df: trajectory_frame rows; names: translated titles and status names; words no model read have grey axis labels.
+    df: trajectory_frame rows; names: the page's [chart] and [status] labels; words no model read have grey labels.
     """
-    df = df.assign(status=df["status"].map(names["status"]).fillna(df["status"]))
+    df = df.assign(status=df["status"].map(names).fillna(df["status"]))
     positions = sorted(df.position.unique())
     words = df.drop_duplicates("position").set_index("position")["word"]
     unread = sorted(set(positions) - set(df[df.read].position))
@@ -46,7 +46,7 @@ def trajectory_chart(df, names, big=False):
                       legend=alt.Legend(orient="top", labelLimit=400, columns=min(len(models), 4)))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("word:N", title=names["word"]),
                alt.Tooltip("probability:Q", title=names["y"], format=".1%"),
-               alt.Tooltip("status:N", title=names["status_title"])]
+               alt.Tooltip("status:N", title=names["status"])]
     base = alt.Chart(df).encode(x=x, y=y, color=color, tooltip=tooltip)
     lines = base.mark_line(interpolate="step-after", strokeWidth=3 if big else 2, opacity=0.85)
     dots = base.transform_filter("datum.read").mark_point(filled=True, size=80 if big else 40, opacity=1)
@@ -80,9 +80,11 @@ def gradient_chart(df, names, big=False, floor=-6):
     """Each model's words as text, coloured by log10 of the gradient reaching them (relative to the model's largest).
 
     The words are data drawn as text marks by Vega (never HTML). Unread words are grey, words no gradient reaches pale.
+    names: the page's [chart] and [gradient_chart] labels (each state's name under state.<state>).
     """
     fs = font_size(big) + 1
-    df = df.assign(shade=df["relative"].clip(lower=floor), shown=df["state"].map(names["state"]))
+    df = df.assign(shade=df["relative"].clip(lower=floor), shown="state." + df["state"])
+    df = df.assign(shown=df["shown"].map(names))
     models = list(dict.fromkeys(df.model))
     base = alt.Chart().encode(
         x=alt.X("column:O", axis=None),
@@ -91,7 +93,7 @@ def gradient_chart(df, names, big=False, floor=-6):
         tooltip=[alt.Tooltip("word:N", title=names["word"]), alt.Tooltip("gradient:Q", title=names["gradient"],
                                                                          format=".2e"),
                  alt.Tooltip("relative:Q", title=names["relative"], format=".1f"),
-                 alt.Tooltip("shown:N", title=names["status_title"])])
+                 alt.Tooltip("shown:N", title=names["status"])])
     read = base.transform_filter("datum.state == 'read'").mark_text(fontSize=fs, fontWeight="bold").encode(
         color=alt.Color("shade:Q", title=names["relative"],
                         scale=alt.Scale(scheme="inferno", domain=[floor, 0], reverse=True),

@@ -104,14 +104,15 @@ def _heatmap(names, big, n_cells):
 
 
 def heatmap_chart(h, words, step, names, big=False):
-    """H as a heatmap, cells x time steps (h is H_1..H_T of one review, (T, n_c)), the current step framed."""
+    """H as a heatmap, cells x time steps (h is H_1..H_T of one review, (T, n_c)), the current step framed (none:
+    no frame, the same chart at every step)."""
     n_steps, n_cells = h.shape
     steps = np.arange(1, n_steps + 1)
     heat = _cells(h, step=steps)                                   # the words come in by a lookup on the step
     heat["x0"], heat["x1"] = heat["step"] - 0.5, heat["step"] + 0.5
     return fill(_heatmap(names=names, big=big, n_cells=n_cells), h=heat,
                 words=pd.DataFrame({"step": steps, "word": words}),
-                now=pd.DataFrame({"x0": [step - 0.5], "x1": [step + 0.5]}))
+                now=pd.DataFrame({"x0": [step - 0.5] if step else [], "x1": [step + 0.5] if step else []}))
 
 
 @template

@@ -37,8 +37,8 @@ class Corpus:
     source: str          # "keras", "local" or "synthetic"
     detail: str          # the file's path ("" for the synthetic reviews)
     word_index: dict     # word -> rank, 1 = the most frequent word
-    npz_path: Path = None
-    arrays: dict = None  # split -> (Ragged, labels) when the reviews are already in memory
+    npz_path: Path | None = None
+    arrays: dict | None = None  # split -> (Ragged, labels) when the reviews are already in memory
     reasons: tuple = ()  # why no IMDB file was used: (where, DataError) pairs, where = "keras" or "local"
 
     def split(self, name):

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn_core.config import CHAPTER
+
 SAVED_DIR = Path(__file__).resolve().parents[2] / "saved_runs"
-KINDS = ("numpy", "keras_a", "keras_b", "keras_c")
+KINDS = ("numpy", *CHAPTER.keras)          # the chapter's models: the NumPy RNN and Keras models A, B, C
 log = logging.getLogger(__name__)
 
 # Limits on what a runs folder may hold; the shipped runs are 300 KB in all (largest array 128 KB)
@@ -44,6 +46,17 @@ class Run:
     def epochs(self):
         """How many epochs finished."""
         return len(self.history.get("loss", []))
+
+    @property
+    def final_accuracy(self):
+        """The validation accuracy after the last finished epoch, or None."""
+        return final_accuracy(self.history)
+
+
+def final_accuracy(history):
+    """The validation accuracy after the last finished epoch of a history, or None."""
+    acc = history.get("val_accuracy") or []
+    return acc[-1] if acc else None
 
 
 class RunError(ValueError):

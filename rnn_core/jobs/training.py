@@ -1,5 +1,4 @@
 """Training in small chunks: the worker advances a run a short while at a time, so it can report, stop and go on."""
-import threading
 import time
 
 import numpy as np
@@ -19,12 +18,11 @@ class ChunkedTraining:
 
     state: "running", then "finished", "stopped", "diverged" or "failed" (error holds the message).
     Subclasses say what to record at the end of an epoch (epoch_metrics) and which weights to keep (snapshot).
-    Thread-safe: Streamlit may start a new script run of the same session while the old one still trains.
+    One thread drives a run (the worker's job thread); another may only set stop_requested.
     """
 
     def __init__(self, events):
         self.events = events
-        self.lock = threading.Lock()                       # held while a chunk runs
         self.stop_requested = False
         self.state = "running"
         self.error = ""
@@ -70,16 +68,8 @@ class ChunkedTraining:
         return {}
 
     def advance(self, seconds=0.3, max_batches=None, clock=time.perf_counter):
-        """Train until `seconds` have passed (or `max_batches` batches are done); return the batches run.
-
-        Returns 0 at once when another thread is running a chunk of this run.
-        """
-        if not self.lock.acquire(blocking=False):
-            return 0
-        try:
-            return self.run_chunk(seconds, max_batches, clock)
-        finally:
-            self.lock.release()
+        """Train until `seconds` have passed (or `max_batches` batches are done); return the batches run."""
+        return self.run_chunk(seconds, max_batches, clock)
 
     def run_chunk(self, seconds, max_batches, clock):
         """One chunk: take events from the model until the time or batch budget is used up (call advance())."""
@@ -125,12 +115,11 @@ class ChunkedTraining:
         self.weights = self.snapshot()
 
     def stop(self):
-        """Stop for good (after the chunk another thread may be running); the finished epochs and weights stay."""
-        self.stop_requested = True                         # ends a running chunk at its next batch
-        with self.lock:
-            if not self.done:
-                self.state = "stopped"
-            self.close()
+        """Stop for good; the finished epochs and weights stay."""
+        self.stop_requested = True
+        if not self.done:
+            self.state = "stopped"
+        self.close()
 
     def close(self):
         """Let go of the event source."""

@@ -30,6 +30,7 @@ import threading
 import time
 import uuid
 from multiprocessing.connection import Client, Listener
+from typing import TYPE_CHECKING
 
 from rnn_core.jobs import slots as server_slots
 
@@ -64,8 +65,11 @@ def make_memory(config, data):
 KINDS = {"numpy": make_numpy, "keras_a": make_keras, "keras_b": make_keras, "keras_c": make_keras,
          "memory": make_memory}
 
+if TYPE_CHECKING:                      # imported for the annotation only: the data loads when first asked for
+    from rnn_core.data.imdb import ChapterData
+
 _data_lock = threading.Lock()
-_data = {}
+_data: dict[tuple[int, int, int], "ChapterData"] = {}
 
 
 def chapter_data(num_words, skip_top, maxlen):

@@ -8,11 +8,18 @@ from rnn_core.model.init import glorot_uniform, orthogonal
 from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 INITIALISERS = ("orthogonal", "glorot", "normal")
+VANISH, EXPLODE = 1e-2, 1e2     # |delta_1| / |delta_T| below / above: vanishing / exploding
+CHECK_TOLERANCE = 1e-6          # a gradient check's relative error below this: the gradients agree
 
 
 def spectral_radius(w):
     """The largest |eigenvalue| of a square matrix."""
     return float(np.max(np.abs(np.linalg.eigvals(w))))
+
+
+def direction(ratio):
+    """What the error signal did over the steps back, from |delta_1| / |delta_T|: "vanish", "stable" or "explode"."""
+    return "vanish" if ratio < VANISH else "explode" if ratio > EXPLODE else "stable"
 
 
 def recurrent_weights(n_cells, init, radius, rng):

@@ -14,6 +14,7 @@ import numpy as np
 from rnn_core.config import CHAPTER
 from rnn_core.jobs.runs import SAVED_DIR, Run
 from rnn_core.jobs.training import ChunkedTraining
+from rnn_core.lessons.gradflow import spectral_radius
 from rnn_core.model import keras_numpy
 from rnn_core.model.numpy_rnn import Progress, RecurrentNetwork
 
@@ -28,7 +29,9 @@ POSITIVE, NEGATIVE = 10, 11                 # the planted tokens: label 1 and la
 DISTRACTORS = tuple(range(12, 20))          # tokens that look planted but mean nothing
 FILLER_LOW = CHAPTER.skip_top               # uniform filler draws from FILLER_LOW..N_FEATURES-1, like real words
 RESULTS_PATH = SAVED_DIR / "memory_distance.json"
-MODELS = ("numpy_tbptt", "numpy_full", "keras_simplernn", "keras_lstm")
+MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "keras_lstm")   # the experiment's
+KERAS_MODELS = ("keras_simplernn", "keras_lstm")
+LEARNED = 0.9                               # validation accuracy from which a model has learned the task
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ class MemoryNetwork(RecurrentNetwork):
         scale = self.clip / norm if self.clip is not None and norm > self.clip else 1.0
         for name, g in zip(("w1h", "w1x", "b1", "w2", "b2"), grads):
             setattr(self, name, getattr(self, name) - self.lr * scale * g)
-        self.radii.append(float(np.abs(np.linalg.eigvals(self.w1h)).max()))
+        self.radii.append(spectral_radius(self.w1h))
         return a
 
 
@@ -231,13 +234,7 @@ def load_results(path=RESULTS_PATH):
         return None
 
 
-def can_learn(results, model, distance, threshold=0.9):
-    """The question's answer, from the results: did `model` reach `threshold` accuracy at `distance`?"""
-    acc = dict(zip(results["distances"], results["accuracy"][model]))[distance]
-    return acc >= threshold
-
-
-def largest_learned(results, model, threshold=0.9):
+def largest_learned(results, model, threshold=LEARNED):
     """The largest d such that the model reached `threshold` at every measured distance up to d (0 when none)."""
     learned = 0
     for d, a in zip(results["distances"], results["accuracy"][model]):
@@ -267,6 +264,11 @@ def explode_facts(results):
         return {}
 
 
+def epochs_to_learn(accuracies, threshold=LEARNED):
+    """The first epoch (from 1) whose accuracy reached `threshold`, or None when none did."""
+    return next((e + 1 for e, a in enumerate(accuracies) if a >= threshold), None)
+
+
 def accuracy_at(block, key, distance):
     """A Keras model's accuracy at one distance of a results block ("hard", "frozen", "forget")."""
     return dict(zip(block["distances"], block[key]["accuracy"]))[distance]
@@ -277,17 +279,17 @@ def condition_facts(results):
     try:
         main = results["details"]
         far = results["distances"][-1]                                   # 95
-        acc = {k: dict(zip(results["distances"], results["accuracy"][k])) for k in ("keras_simplernn", "keras_lstm")}
+        acc = {k: dict(zip(results["distances"], results["accuracy"][k])) for k in KERAS_MODELS}
         epochs = dict(zip(results["distances"], main["keras_lstm"]["epochs_accuracy"]))
         init = {k: dict(zip(results["distances"], main[k]["gradient_reach_init"]))[far]
-                for k in ("keras_simplernn", "keras_lstm")}
+                for k in KERAS_MODELS}
         frozen, forget, hard = results["frozen"], results["forget"], results["hard"]
         first_epoch = {k: dict(zip(frozen["distances"], frozen[k]["epochs_accuracy"]))[nearest(frozen)][0]
-                       for k in ("keras_simplernn", "keras_lstm")}
+                       for k in KERAS_MODELS}
         return dict(
             far=far, rnn_far=acc["keras_simplernn"][far], lstm_70=acc["keras_lstm"][70],
             lstm_far=acc["keras_lstm"][far],
-            lstm_far_epochs=next((e + 1 for e, a in enumerate(epochs[far]) if a >= 0.9), 0),
+            lstm_far_epochs=epochs_to_learn(epochs[far]) or 0,
             rnn_init=init["keras_simplernn"], lstm_init=init["keras_lstm"],
             hard_rnn=accuracy_at(hard, "keras_simplernn", far), hard_lstm=accuracy_at(hard, "keras_lstm", far),
             forget=", ".join(f"d = {d}: {a:.0%}"
@@ -311,7 +313,14 @@ def nearest(block):
 LIVE = dict(distances=(2, 5, 10, 20, 40, 70), n_train=3000, n_val=500, epochs=5, n_cells=16, batch_size=32,
             learning_rate=0.1, seed=0, model="numpy")
 LIVE_KERAS = dict(n_train=2000, epochs=3)      # the Keras models' live run: smaller, they are slower per epoch
-LIVE_MODELS = ("numpy", "keras_simplernn", "keras_lstm")
+LIVE_MODELS = ("numpy", *KERAS_MODELS)
+
+
+def live_model(config):
+    """Which of MODELS a live run's settings train (its name on the charts)."""
+    if config.get("model", "numpy") != "numpy":
+        return config["model"]
+    return "numpy_tbptt" if config["truncation"] else "numpy_full_clip" if config["clip"] else "numpy_full"
 
 
 class MemoryTraining(ChunkedTraining):

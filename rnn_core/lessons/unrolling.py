@@ -77,3 +77,45 @@ def word_strip(words, prob, step, threshold=0.02):
         out.append(f":orange-background[**{w}**]" if j == step - 1 else f":green[{w}]" if change[j] > threshold
                    else f":red[{w}]" if change[j] < -threshold else w)
     return " ".join(out)
+
+
+PICKS = ("positive", "negative", "turn", "long")     # the curated reviews, in the order the page offers them
+SHORT = (15, 60)                                     # words: long enough to mean something, short enough to play
+
+
+def outputs_by_step(net, reviews):
+    """Each review's output after every step, as the page unrolls it (no padding): a list of (T_i,) arrays.
+
+    Reviews of equal length run as one batch, so a whole validation split takes a few dozen forward passes.
+    """
+    out = [None] * len(reviews)
+    lengths = np.array([len(r) for r in reviews])
+    for n in np.unique(lengths[lengths > 0]):
+        rows = np.flatnonzero(lengths == n)
+        prob = unroll(net, np.stack([np.asarray(reviews[i]) for i in rows])).prob     # (n, len(rows))
+        for j, i in enumerate(rows):
+            out[i] = prob[:, j]
+    return [p if p is not None else np.zeros(0) for p in out]
+
+
+def curated_reviews(net, reviews, labels, maxlen):
+    """Four reviews worth stepping through, chosen from the model's own outputs: {pick: index}.
+
+    positive / negative: short, rightly classified, the most confident final output of their label;
+    turn: rightly classified, whose output crosses 0.5 and swings furthest to the wrong side first;
+    long: the full maxlen steps, rightly classified, the most confident. A pick nothing fits is left out.
+    """
+    reviews = [np.asarray(r)[-maxlen:] for r in reviews]
+    probs = outputs_by_step(net, reviews)
+    labels = np.asarray(labels).astype(int)
+    n = np.array([len(r) for r in reviews])
+    final = np.array([p[-1] if len(p) else 0.5 for p in probs])
+    right = (final > 0.5) == (labels == 1)
+    short = (n >= SHORT[0]) & (n <= SHORT[1])
+    wrong_side = np.array([np.max(np.where(lab, 0.5 - p, p - 0.5)) if len(p) else -1.0
+                           for p, lab in zip(probs, labels)])            # how far it leaned the wrong way first
+    score = {"positive": np.where(short & right & (labels == 1), final, -np.inf),
+             "negative": np.where(short & right & (labels == 0), 1 - final, -np.inf),
+             "turn": np.where(right & (n <= 2 * SHORT[1]) & (wrong_side > 0), wrong_side, -np.inf),
+             "long": np.where(right & (n >= maxlen), np.abs(final - 0.5), -np.inf)}
+    return {k: int(np.argmax(s)) for k, s in score.items() if np.isfinite(s.max())}

@@ -1,12 +1,17 @@
-"""Browser fixtures: one `streamlit run` server and one headless Debian Chromium for the whole session."""
+"""Browser fixtures: one `streamlit run` server and one headless Debian Chromium per test process (see harness.py).
+
+A failing test gets a screenshot of every tab it still has open, in artifacts/browser/failed/.
+"""
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.browser import harness
 
-SHOTS = harness.ROOT / "artifacts" / "browser"
+SHOTS = harness.SHOTS          # (kept: tests import it from here)
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
 def pytest_collection_modifyitems(items):
@@ -14,6 +19,21 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, while the test's tabs are still open: a screenshot of each."""
+    report = yield
+    if report.when == "call" and report.failed and "browser" in getattr(item, "funcargs", {}):
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid.split("::", 1)[-1])[:120]
+        tabs = [p for c in item.funcargs["browser"].contexts for p in c.pages if not p.is_closed()]
+        for i, tab in enumerate(tabs):
+            try:
+                harness.full_screenshot(tab, SHOTS / "failed" / f"{name}-{i}.png")
+            except Exception as e:      # the screenshot is a help, never the failure
+                report.sections.append(("screenshot", f"tab {i}: {e}"))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +48,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def server():
+    """The base URL of the server shared by this test process's browser tests."""
     (harness.ROOT / "artifacts").mkdir(exist_ok=True)
     with harness.streamlit_server() as (url, proc):
         yield url
@@ -35,6 +56,17 @@ def server():
 
 @pytest.fixture
 def page(browser):
-    p = browser.new_page(viewport={"width": 1400, "height": 900})
+    """A fresh desktop tab (1400 x 900)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    p = context.new_page()
     yield p
-    p.close()
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh phone tab: 390 x 844 CSS px, touch, mobile viewport."""
+    context = browser.new_context(**PHONE)
+    p = context.new_page()
+    yield p
+    context.close()

@@ -1,4 +1,22 @@
-"""Run the app with `streamlit run` on a free port and drive Debian's Chromium with Playwright."""
+"""Run the app with `streamlit run` on a free port and drive Debian's Chromium with Playwright.
+
+Writing a browser test (tests/browser/test_*.py; every test there is marked `browser`):
+
+- Fixtures (tests/browser/conftest.py): `browser`, one headless Chromium per test process; `server`, the base URL of
+  one `streamlit run` server shared by every test of the process (the suite runs in `pytest -n auto` processes, so
+  a session fixture is one per xdist worker); `page`, a fresh 1400x900 desktop tab; `phone`, a fresh 390x844 touch
+  tab. A test that needs a server of its own (other settings, a fresh process) uses
+  `with harness.streamlit_server(env=harness.app_env(X="1")) as (url, proc):`, or a module-scoped fixture around it
+  when several tests can share it; tests that must share one module fixture's server run in one xdist worker when
+  marked `pytestmark = pytest.mark.xdist_group("name")` (pytest.ini runs `--dist loadgroup`).
+- Helpers here: open_page(page, base, key, lang) (go to a page and wait for its run), wait_idle, assert_clean (no
+  exception shown), keyed(page, key) (the element of a widget key), press_slider, exceptions.
+- Screenshots: call screenshot(page, path). It writes only with `pytest --shots` (or BROWSER_SHOTS=1); otherwise a
+  test that fails gets a screenshot of every tab still open, in artifacts/browser/failed/. To look at pages, use
+  `python tests/browser/shoot.py PAGE... --width 390`.
+- Keep a test cheap: no sleeps (wait_idle waits for the script run), one page load per assertion group, a control
+  walk in one language unless the language changes what it checks.
+"""
 import contextlib
 import os
 import socket
@@ -17,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 EXCEPTION = '[data-testid="stException"]'
+SHOTS = ROOT / "artifacts" / "browser"
 
 
 def free_port():
@@ -111,6 +130,42 @@ def exceptions(page):
     return [e.inner_text() for e in page.locator(EXCEPTION).all()]
 
 
+def assert_clean(page, what):
+    """Fail with the first exception the app shows, if any."""
+    errors = exceptions(page)
+    assert not errors, f"{what}: {errors[0][:1500]}"
+
+
+def open_page(page, base, key, lang, timeout=180, **query):
+    """Go to one page of the app and wait until its script run is over."""
+    page.goto(page_url(base, key, lang, **query))
+    wait_idle(page, timeout=timeout)
+
+
+def keyed(page, key, inner=""):
+    """The element Streamlit renders for a widget with this key (it carries the class st-key-<key>)."""
+    return page.locator(f".st-key-{key} {inner}".strip()).first
+
+
+def press_slider(page, key, presses=1, arrow="ArrowRight"):
+    """Move a slider with the keyboard, as a person would."""
+    handle = keyed(page, key, "input")   # Streamlit's slider thumb is a visually hidden range input
+    handle.focus()
+    for _ in range(presses):
+        handle.press(arrow)
+
+
+def shots_wanted():
+    """True when every screenshot is to be written (pytest --shots, or BROWSER_SHOTS=1)."""
+    return os.environ.get("BROWSER_SHOTS", "") not in ("", "0")
+
+
+def screenshot(page, path):
+    """A full-page screenshot when they are wanted (shots_wanted()); tests call this, failures are shot anyway."""
+    if shots_wanted():
+        full_screenshot(page, path)
+
+
 def _content_height(page):
     return page.evaluate(
         """() => { const m = document.querySelector('[data-testid="stMain"]') ||
@@ -150,12 +205,14 @@ def maps(pid):
 
 
 @contextlib.contextmanager
-def proxy_server(replicas=2, port=None, env=None, timeout=180):
-    """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process."""
+def proxy_server(replicas=2, port=None, env=None, timeout=180, args=()):
+    """scripts/serve.sh: N app processes behind HAProxy; yield the proxy's base URL and serve.sh's process.
+
+    args: more options for serve.sh (e.g. --redis); its log is artifacts/serve-<port>.log."""
     import signal
     port = port or free_port()
     log = open(ROOT / "artifacts" / f"serve-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
-    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port)]
+    cmd = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(port), *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"

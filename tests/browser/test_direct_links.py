@@ -1,9 +1,13 @@
-"""Every page's direct link (http://host/<key>?lang=xx) as the first request of a fresh server, in both languages.
+"""Every page's direct link (http://host/<key>?lang=xx), as the first request of a fresh server, in both languages.
 
 Streamlit runs a pages/ folder in its legacy multipage mode until some script run of the process has called
 st.navigation; ui.navigation.entry_point_only() leaves that mode. This is where it would show: the very first request.
 A page fails on "Page not found", on a missing language switch or navigation, or on an exception.
-Screenshots go to artifacts/browser/direct-<key>-<lang>.png.
+
+Batched: one fresh server per page. Its first request is the page's direct link in one language (the languages
+alternate over the pages, so each is a first request for half of them); then the same link in the other language,
+in a new tab and session of the same server. The legacy mode is the same for either language (the language is read
+after the entry point runs), so every page meets it once, and every page's link is checked in both languages.
 """
 import pytest
 
@@ -16,29 +20,39 @@ pytestmark = pytest.mark.browser
 NAMES = {"ko": "한국어", "en": "English"}       # the language switch's options (ui.texts.language_selector)
 
 
-@pytest.mark.parametrize("lang", i18n.LANGS)
+def _check_direct_link(page, url, info, lang):
+    page.goto(harness.page_url(url, info.key, lang))
+    harness.wait_idle(page, timeout=180)
+    shown = page.locator("body").inner_text()
+    harness.screenshot(page, SHOTS / f"direct-{info.key}-{lang}.png")
+    assert "Page not found" not in shown and "페이지를 찾을 수 없" not in shown
+    assert not harness.exceptions(page), harness.exceptions(page)[0][:1500]
+    title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
+    assert title in page.locator("h1").first.inner_text()       # the page asked for, in its language
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    for name in NAMES.values():                                  # the language switch
+        assert sidebar.locator("button", has_text=name).count() >= 1, name
+    nav = page.locator('[data-testid="stSidebarNav"]')           # the navigation, with every page
+    assert nav.count() == 1
+    for other in PAGES:
+        assert i18n.table(lang, other.key)["title"] in nav.inner_text(), other.key
+    if info.key != "home":
+        assert f"/{info.key}" in page.url                        # the link stayed where it pointed
+
+
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
-def test_direct_link_on_a_fresh_server(browser, info, lang):
+def test_direct_link_on_a_fresh_server(browser, info):
+    first = i18n.LANGS[[p.key for p in PAGES].index(info.key) % len(i18n.LANGS)]
     (harness.ROOT / "artifacts").mkdir(exist_ok=True)
-    with harness.streamlit_server() as (url, _):                        # nothing has run in this process yet
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        try:
-            page.goto(harness.page_url(url, info.key, lang))
-            harness.wait_idle(page, timeout=180)
-            shown = page.locator("body").inner_text()
-            harness.full_screenshot(page, SHOTS / f"direct-{info.key}-{lang}.png")
-            assert "Page not found" not in shown and "페이지를 찾을 수 없" not in shown
-            assert not harness.exceptions(page), harness.exceptions(page)[0][:1500]
-            title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
-            assert title in page.locator("h1").first.inner_text()       # the page asked for, in its language
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            for name in NAMES.values():                                  # the language switch
-                assert sidebar.locator("button", has_text=name).count() >= 1, name
-            nav = page.locator('[data-testid="stSidebarNav"]')           # the navigation, with every page
-            assert nav.count() == 1
-            for other in PAGES:
-                assert i18n.table(lang, other.key)["title"] in nav.inner_text(), other.key
-            if info.key != "home":
-                assert f"/{info.key}" in page.url                        # the link stayed where it pointed
-        finally:
-            page.close()
+    with harness.streamlit_server() as (url, _):
+        for lang in [first] + [x for x in i18n.LANGS if x != first]:     # nothing has run in this process yet
+            context = browser.new_context(viewport={"width": 1400, "height": 900})     # a session of its own
+            page = context.new_page()
+            try:
+                _check_direct_link(page, url, info, lang)
+            except AssertionError as e:
+                harness.full_screenshot(page, SHOTS / "failed" / f"direct-{info.key}-{lang}.png")
+                raise AssertionError(f"{info.key} ({lang}, {'first request' if lang == first else 'second'}): {e}") \
+                    from e
+            finally:
+                context.close()

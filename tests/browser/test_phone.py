@@ -1,13 +1,13 @@
 """Every page on a phone (390 x 844 CSS px, touch, mobile viewport) in both languages: nothing scrolls sideways,
-the sidebar starts closed, the question controls are big enough to tap. Screenshots: artifacts/browser/phone/."""
+the sidebar starts closed, the question controls are big enough to tap. `pytest --shots`: artifacts/browser/phone/."""
 import pytest
 
-from tests.browser import harness
+from tests.browser import conftest, harness
 from tests.browser.conftest import SHOTS
 from ui import i18n
 from ui.site import PAGES
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = conftest.PHONE   # (the `phone` fixture's tab, in tests/browser/conftest.py)
 QUESTION_PAGES = {"sequences", "pipeline", "unrolling", "gradflow", "self_check"}
 TAP = 40          # CSS px: the smallest height of a tappable answer (guidelines say 44-48 with spacing)
 
@@ -37,14 +37,6 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("answers", ["asked", "answered"])   # questions waiting, or every result shown (?answers=true)
 @pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
@@ -67,4 +59,4 @@ def test_page_fits_a_phone(phone, server, info, lang, answers):
     for tap in taps[:12]:
         box = tap.bounding_box()
         assert box["height"] >= TAP and box["width"] >= 200, box             # answers are easy to tap
-    harness.full_screenshot(phone, SHOTS / "phone" / f"{info.key}-{lang}-{answers}.png")
+    harness.screenshot(phone, SHOTS / "phone" / f"{info.key}-{lang}-{answers}.png")

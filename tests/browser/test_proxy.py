@@ -13,6 +13,7 @@ from tests.browser import harness
 from ui import i18n
 
 COOKIE = "RNN_REPLICA"
+pytestmark = pytest.mark.xdist_group("proxy")      # both tests in one process: one proxy and its replicas
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,6 @@ def test_training_survives_page_switch_and_downloads_through_proxy(browser, prox
         info.value.save_as(path)
         header = path.read_text().splitlines()[0]
         assert "loss" in header, header
-        harness.full_screenshot(page, harness.ROOT / "artifacts" / "browser" / "proxy-train_numpy.png")
+        harness.screenshot(page, harness.SHOTS / "proxy-train_numpy.png")
     finally:
         context.close()

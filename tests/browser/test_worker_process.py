@@ -12,8 +12,7 @@ from ui import i18n
 TENSORFLOW = ("libtensorflow", "_pywrap_tensorflow")
 
 
-def _keyed(page, key, inner=""):
-    return page.locator(f".st-key-{key} {inner}".strip()).first
+_keyed = harness.keyed
 
 
 def test_keras_training_runs_in_the_worker_and_tensorflow_never_enters_the_server(browser):
@@ -42,7 +41,7 @@ def test_keras_training_runs_in_the_worker_and_tensorflow_never_enters_the_serve
         else:
             raise AssertionError("the Keras run did not finish")
         harness.wait_idle(page)
-        harness.full_screenshot(page, SHOTS / "keras-trained-en.png")
+        harness.screenshot(page, SHOTS / "keras-trained-en.png")
         assert not harness.exceptions(page)
         assert page.get_by_text(texts["metric.evaluate_accuracy"]).count() > 0
 

@@ -1,0 +1,411 @@
+"""A class session under load: a lecturer and N students over Streamlit's real websocket protocol, through the proxy.
+
+    python benchmarks/class_session.py --students 200 --replicas 2 --store redis
+    python benchmarks/class_session.py --students 200 --replicas 1 --store sqlite
+
+It starts scripts/serve.sh (with --redis for the Redis store), then drives headless sessions as a browser does:
+the lecturer opens a room on the Class page by clicking its button, goes to the sequences page and, for each of
+its three questions, starts round 1, closes it, starts round 2, closes it and reveals, by clicking the buttons.
+Students join within --join seconds (?room=CODE&me=<random id>), then vote by setting the question's radio (real
+widget values, no side door into the store), some change their vote, some reload mid-round; every session runs
+its fragments on their timers (a student's room poll every 3 s, the lecturer's live count every second). In the
+second question's first round one replica is killed (SIGKILL) and serve.sh restarts it; its students reconnect.
+
+At the end the votes the students saw through are compared with the store's (read only for this check):
+lost = a vote a student saw through that is not in the store as their last choice, double = more votes in a
+round than voters. Last line (one line):
+students=N votes_sent=... votes_counted=... lost=0 double=0 first_page_p90_ms=...
+    vote_p90_ms=... lecturer_lag_p90_ms=...
+"""
+import argparse
+import asyncio
+import os
+import random
+import re
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import websockets  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+
+from benchmarks.load_headless import PageRunError, Session, quantile  # noqa: E402
+from rnn_core.classroom import keep, rooms  # noqa: E402
+from rnn_core.classroom.store import open_store  # noqa: E402
+from tests.browser import harness  # noqa: E402
+from ui import i18n  # noqa: E402
+
+PAGE = "sequences"
+QUESTIONS = ("orders", "series", "shared")        # the page's three predict-then-reveal questions, in order
+RELOAD_SHARE, CHANGE_SHARE = 0.1, 0.3             # students who reload mid-round / change their vote
+FRAGMENT_DONE = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+EN = i18n.table("en", "class_session")
+NET = (PageRunError, OSError, websockets.WebSocketException)     # a closed or dead connection: reconnect
+
+
+class Client(Session):
+    """A Session that remembers the elements of its last run and the fragments the app asked to rerun on a timer."""
+
+    def __init__(self, base):
+        super().__init__(base)
+        self.drawn, self.timers, self.lock = [], {}, asyncio.Lock()
+
+    def seen(self, msg):
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            self.drawn.append(msg.delta.new_element)
+        elif kind == "auto_rerun":
+            self.timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "script_finished" and msg.script_finished == FRAGMENT_DONE:
+            self._finish(None)
+
+    async def run(self, query, widgets=(), fragment_id=""):
+        """One run of the page (or of one fragment), one at a time per session; the seconds it took."""
+        async with self.lock:
+            if not fragment_id:
+                self.drawn, self.timers = [], {}
+            else:
+                self.drawn = []
+            return await self.run_page(PAGE if not query.startswith("page=") else query[5:].split("&")[0],
+                                       query.split("&", 1)[1] if query.startswith("page=") else query,
+                                       widgets, fragment_id)
+
+    def find(self, kind, pattern):
+        """The last element of a kind whose id or label matches the pattern (regex), or None."""
+        for e in reversed(self.drawn):
+            if e.WhichOneof("type") == kind:
+                w = getattr(e, kind)
+                if re.search(pattern, getattr(w, "id", "")) or re.search(pattern, getattr(w, "label", "")):
+                    return w
+        return None
+
+    def texts(self):
+        out = []
+        for e in self.drawn:
+            kind = e.WhichOneof("type")
+            if kind == "markdown":
+                out.append(e.markdown.body)
+            elif kind == "code":
+                out.append(e.code.code_text)
+            elif kind == "metric":
+                out.append(e.metric.body)
+        return out
+
+
+def click(widget):
+    return [WidgetState(id=widget.id, trigger_value=True)]
+
+
+def choose(radio, index):
+    return [WidgetState(id=radio.id, string_value=radio.options[index])]
+
+
+class Bench:
+    """Everything measured, and the events the lecturer and the students meet at."""
+
+    def __init__(self, base, n, join, seed):
+        self.base, self.n, self.join, self.rng = base, n, join, random.Random(seed)
+        self.code = self.secret = None
+        self.first_page, self.votes_ms, self.polls_ms, self.errors = [], [], [], []
+        self.sent = {}              # (question, round) -> {voter: option} as the students saw them through
+        self.vote_times = {}        # (question, round) -> [(sent at, done at, voter)] first votes
+        self.counts = {}            # (question, round) -> [(time, count)] on the lecturer's screen
+        self.opened = {}            # (question, round) -> asyncio.Event
+        self.done = {}              # (question, round) -> set of students who finished voting
+        self.keys = {}              # question -> its key (from the lecturer's page)
+        self.kill = None            # set by main: kills a replica
+        self.finished = asyncio.Event()
+        self.joined = 0
+
+
+async def ticker(client, query_fn, bench, record=None):
+    """Run the session's timed fragments as the browser does (each on its own interval)."""
+    due = {}
+    while not bench.finished.is_set():
+        now = time.monotonic()
+        for fid, interval in list(client.timers.items()):
+            if due.setdefault(fid, now + interval) <= now:
+                due[fid] = now + interval
+                try:
+                    seconds = await client.run(query_fn(), fragment_id=fid)
+                except NET:
+                    return
+                if record is not None:
+                    record(seconds, client)
+        await asyncio.sleep(0.1)
+
+
+# --- the lecturer -----------------------------------------------------------------------------------------------
+
+async def lecturer(bench):
+    b = bench
+    query = lambda: f"lang=en&room={b.code}" if b.code else "lang=en"   # noqa: E731
+    c = await Client(b.base).__aenter__()
+    await c.run("page=class_session&lang=en")
+    await c.run("page=class_session&lang=en", click(c.find("button", "^" + re.escape(EN["open.button"]) + "$")))
+    b.code = next(m.group(1) for m in map(re.compile(r"^# `([A-Z0-9]{5})`$").match, c.texts()) if m)
+    b.secret = next(t.split("&host=")[1] for t in c.texts() if "&host=" in t)
+    await c.run(query())
+    b.keys = {q: c.find("radio", f"quiz_{q}_").id.rsplit(f"quiz_{q}_", 1)[1] for q in QUESTIONS}
+    b.opened_all.set()
+
+    def record(seconds, client):
+        metric = next((e.metric for e in client.drawn if e.WhichOneof("type") == "metric"
+                       and e.metric.label.startswith("Votes in round")), None)
+        if metric is not None and b.current:
+            b.counts.setdefault(b.current, []).append((time.monotonic(), int(metric.body)))
+
+    async def act(key_pattern):
+        """Click a button of the lecturer's page (reconnecting with the lecturer link if its replica died)."""
+        nonlocal c, tick
+        for _ in range(30):
+            try:
+                await c.run(query())
+                await c.run(query(), click(c.find("button", key_pattern)))
+                return
+            except (*NET, AttributeError) as e:
+                b.errors.append(f"lecturer: {type(e).__name__}: {e}")
+                tick.cancel()
+                await c.__aexit__(None, None, None)
+                await asyncio.sleep(1)
+                c = await Client(b.base).__aenter__()
+                with_host = f"lang=en&room={b.code}&host={b.secret}"
+                try:
+                    await c.run(with_host)
+                except NET:
+                    continue
+                tick = asyncio.create_task(ticker(c, query, b, record))
+        raise RuntimeError(f"lecturer could not click {key_pattern}")
+
+    tick = asyncio.create_task(ticker(c, query, b, record))
+    await b.all_joined.wait()
+    for qi, q in enumerate(QUESTIONS):
+        k = b.keys[q]
+        for rnd in rooms.ROUNDS:
+            b.current = (q, rnd)
+            await act(f"class_start_{k}$" if rnd == 1 else f"class_round2_{k}$")
+            b.opened[(q, rnd)].set()
+            if qi == 1 and rnd == 1:
+                asyncio.get_running_loop().call_later(2.0, b.kill)
+            while len(b.done[(q, rnd)]) < b.n:                  # every student has voted (or given up)
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(2.5)                            # the lecturer's screen catches up
+            b.current = None
+            await act(f"class_close_{k}$")
+        await act(f"class_reveal_{k}$")
+    b.finished.set()
+    tick.cancel()
+    await c.__aexit__(None, None, None)
+
+
+# --- a student --------------------------------------------------------------------------------------------------
+
+async def student(bench, n):
+    b, rng = bench, random.Random(n)
+    me, lang = keep.new_me(), ("ko" if n % 2 else "en")
+    voter = None
+    await b.opened_all.wait()
+    await asyncio.sleep(rng.uniform(0, b.join))
+    query = lambda: f"lang={lang}&room={b.code}&me={me}"   # noqa: E731
+    state = {"c": None, "tick": None}
+
+    def record(seconds, client):
+        b.polls_ms.append(seconds * 1000)
+
+    async def connect(first):
+        for attempt in range(20):
+            started = time.perf_counter()
+            try:
+                c = await Client(b.base).__aenter__()
+                await c.run(query())
+                if first:
+                    b.first_page.append((time.perf_counter() - started) * 1000)
+                state["c"] = c
+                state["tick"] = asyncio.create_task(ticker(c, query, b, record))
+                return
+            except NET as e:
+                b.errors.append(f"student {n} join: {type(e).__name__}: {e}")
+                await asyncio.sleep(1 + attempt * 0.5)
+        raise RuntimeError(f"student {n} could not join")
+
+    async def drop():
+        if state["tick"]:
+            state["tick"].cancel()
+        if state["c"]:
+            await state["c"].__aexit__(None, None, None)
+
+    async def vote(q, rnd, option_index):
+        """Set the radio to an option; retried through a reconnect; True once the run that carried it finished."""
+        for _ in range(20):
+            c = state["c"]
+            radio = c.find("radio", f"quiz_{q}_")
+            started = time.perf_counter()
+            try:
+                if radio is None:
+                    await c.run(query())
+                    radio = c.find("radio", f"quiz_{q}_")
+                await c.run(query(), choose(radio, option_index))
+            except NET as e:
+                b.errors.append(f"student {n} vote: {type(e).__name__}: {e}")
+                await drop()
+                await asyncio.sleep(0.5)
+                await connect(False)
+                continue
+            b.votes_ms.append((time.perf_counter() - started) * 1000)
+            return radio.options[option_index]
+        return None
+
+    try:
+        await connect(True)
+    finally:
+        b.joined += 1
+        if b.joined == b.n:
+            b.all_joined.set()
+    voter = keep.voter(me, b.code)
+    choice = None
+    for q in QUESTIONS:
+        for rnd in rooms.ROUNDS:
+            await b.opened[(q, rnd)].wait()
+            await asyncio.sleep(rng.uniform(0.5, 4.0))          # thinking
+            radio = state["c"].find("radio", f"quiz_{q}_")
+            n_opt = len(radio.options) if radio else 3
+            if rnd == 1 or choice is None or rng.random() < CHANGE_SHARE:
+                choice = rng.randrange(n_opt)
+            sent_at = time.monotonic()
+            label = await vote(q, rnd, choice)
+            if label is not None and rng.random() < CHANGE_SHARE / 2:        # changes their mind within the round
+                choice = (choice + 1) % n_opt
+                label = await vote(q, rnd, choice) or label
+            if rng.random() < RELOAD_SHARE:                                   # reloads the page mid-round
+                await drop()
+                await connect(False)
+            if label is not None:
+                b.sent.setdefault((q, rnd), {})[voter] = (choice, label)
+                b.vote_times.setdefault((q, rnd), []).append((sent_at, time.monotonic(), voter))
+            b.done[(q, rnd)].add(n)
+        choice = None
+    await b.finished.wait()
+    await drop()
+
+
+# --- the run ----------------------------------------------------------------------------------------------------
+
+def replica_pids(serve_pid):
+    """The streamlit processes serve.sh started (its replicas)."""
+    pids = []
+    for pid in harness.children(serve_pid):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(cmd):
+            pids.append(pid)
+    return pids
+
+
+def lag_p90(bench):
+    """For the k-th distinct voter of a round (by when its vote was done): when the lecturer's count first showed
+    >= k, minus when the vote was sent."""
+    lags = []
+    for key, times in bench.vote_times.items():
+        shown = bench.counts.get(key, [])
+        firsts = {}
+        for sent_at, done_at, voter in sorted(times, key=lambda x: x[1]):
+            firsts.setdefault(voter, (sent_at, done_at))
+        for k, (sent_at, done_at) in enumerate(sorted(firsts.values(), key=lambda x: x[1]), start=1):
+            seen = next((t for t, count in shown if t >= done_at and count >= k), None)
+            if seen is not None:
+                lags.append((seen - sent_at) * 1000)
+    return quantile(sorted(lags), 0.9), len(lags)
+
+
+async def session(base, n, join, serve_pid, seed):
+    b = Bench(base, n, join, seed)
+    b.opened_all, b.all_joined, b.current = asyncio.Event(), asyncio.Event(), None
+    for q in QUESTIONS:
+        for rnd in rooms.ROUNDS:
+            b.opened[(q, rnd)], b.done[(q, rnd)] = asyncio.Event(), set()
+    killed = []
+
+    def kill():
+        pids = replica_pids(serve_pid)
+        if pids:
+            victim = pids[-1]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+            print(f"killed replica pid {victim} mid-round (serve.sh restarts it)", flush=True)
+    b.kill = kill
+    t0 = time.monotonic()
+    await asyncio.gather(lecturer(b), *(student(b, i) for i in range(n)))
+    b.killed, b.seconds = killed, time.monotonic() - t0
+    return b
+
+
+def check(bench, store):
+    """Compare what the students saw through with the store: (sent, counted, lost, double)."""
+    import json
+    sent = counted = lost = double = 0
+    for (q, rnd), votes in bench.sent.items():
+        key = bench.keys[q]
+        options = json.loads(store.hgetall(f"reveal-key:{bench.code}:{key}")[b"options".decode()])   # option keys
+        stored = {v: o.decode() for v, o in store.hgetall(rooms.votes_key(bench.code, key, rnd)).items()}
+        sent += len(votes)
+        counted += len(stored)
+        double += max(0, len(stored) - len(votes))
+        lost += sum(stored.get(voter) != options[index] for voter, (index, _) in votes.items())
+    return sent, counted, lost, double
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--students", type=int, default=200)
+    ap.add_argument("--replicas", type=int, default=2)
+    ap.add_argument("--store", choices=("redis", "sqlite"), default="redis")
+    ap.add_argument("--join", type=float, default=10.0, help="seconds over which students join")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        port = harness.free_port()
+        env = harness.app_env()
+        serve_args = ("--redis",) if args.store == "redis" else ()
+        if args.store == "sqlite":
+            env["RNN_STORE"] = f"sqlite:///{folder}/class.db"
+        with harness.proxy_server(args.replicas, port=port, env=env, args=serve_args) as (url, proc):
+            store_url = env.get("RNN_STORE")
+            if args.store == "redis":
+                log = (ROOT / "artifacts" / f"serve-{port}.log").read_text()
+                store_url = re.search(r"class store (redis://\S+)", log).group(1)
+            store = open_store(store_url)
+            b = asyncio.run(session(url, args.students, args.join, proc.pid, args.seed))
+            sent, counted, lost, double = check(b, store)
+            rooms_state = []
+            for _ in range(200):        # the store's part of a student's poll: one read of the room's state
+                t = time.perf_counter()
+                rooms.state(store, b.code)
+                rooms_state.append((time.perf_counter() - t) * 1000)
+    fp, votes, polls = sorted(b.first_page), sorted(b.votes_ms), sorted(b.polls_ms)
+    lag, n_lag = lag_p90(b)
+    print(f"store {args.store}, {args.replicas} replica(s), {args.students} students, {b.seconds:.0f} s; "
+          f"replica killed: {'yes' if b.killed else 'no'}; errors seen (reconnects included): {len(b.errors)}")
+    for e in b.errors[:5]:
+        print("   ", e)
+    print(f"first page: n={len(fp)} p50 {quantile(fp, 0.5):.0f} ms p90 {quantile(fp, 0.9):.0f} ms; "
+          f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms; "
+          f"student poll (fragment run, round trip): n={len(polls)} p50 {quantile(polls, 0.5):.1f} ms "
+          f"p90 {quantile(polls, 0.9):.1f} ms; the store's read of a room: p50 "
+          f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")
+    print(f"students={args.students} votes_sent={sent} votes_counted={counted} lost={lost} double={double} "
+          f"first_page_p90_ms={quantile(fp, 0.9):.0f} vote_p90_ms={quantile(votes, 0.9):.0f} "
+          f"lecturer_lag_p90_ms={lag:.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Charts of a class poll: the votes of each round per option, the right ones marked once revealed."""
+import altair as alt
+import pandas as pd
+
+from rnn_core.charts.theme import BLUE, GREY, PINK, font_size, height
+
+
+def votes_frame(labels, counts, correct=frozenset()):
+    """One row per (round, option): votes and share of the round. labels: option -> text; counts: one Counter
+    per round shown; correct: the right options (empty before the reveal)."""
+    rows = []
+    for rnd, c in enumerate(counts, start=1):
+        n = sum(c.values())
+        for option, label in labels.items():
+            rows.append({"round": rnd, "option": label, "votes": int(c.get(option, 0)),
+                         "share": c.get(option, 0) / n if n else 0.0, "right": option in correct})
+    return pd.DataFrame(rows)
+
+
+def rounds_chart(df, names, big=False):
+    """Bars of the share of votes per option, one column per round (side by side); right options pink once known.
+
+    names: translated 'share', 'round' and 'option' titles."""
+    colour = (alt.Color("right:N", scale=alt.Scale(domain=[False, True], range=[GREY, PINK]), legend=None)
+              if df["right"].any() else alt.value(BLUE))
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("option:N", title=None, sort=list(dict.fromkeys(df["option"])),
+                axis=alt.Axis(labelLimit=320 if big else 220)),
+        x=alt.X("share:Q", title=names["share"], axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color=colour,
+        tooltip=[alt.Tooltip("option:N", title=names["option"]), alt.Tooltip("votes:Q", title=names["votes"])])
+    text = bars.mark_text(align="left", dx=4, fontSize=font_size(big)).encode(text="votes:Q", color=alt.value("black"))
+    rounds = df["round"].nunique()
+    return (bars + text).properties(width=(420 if big else 260) if rounds > 1 else 360 if big else 300,
+                                    height=height(big) * 0.6).facet(
+        column=alt.Column("round:O", title=names["round"]))
+
+
+def scores_frame(distribution, total):
+    """Self-check scores of a room: one row per score 0..total with how many students have it."""
+    counts = {int(k.split("/")[0]): n for k, n in distribution.items() if k.endswith(f"/{total}")}
+    return pd.DataFrame({"score": list(range(total + 1)), "students": [counts.get(s, 0) for s in range(total + 1)]})
+
+
+def scores_chart(df, names, big=False):
+    """How many students got each score."""
+    return alt.Chart(df).mark_bar(color=BLUE).encode(
+        x=alt.X("score:O", title=names["score"]), y=alt.Y("students:Q", title=names["students"],
+                                                          axis=alt.Axis(tickMinStep=1))
+    ).properties(height=height(big) * 0.6)

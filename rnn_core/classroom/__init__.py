@@ -1,0 +1,1 @@
+"""A class session: rooms, votes and tallies, and what a student keeps across reloads, in one store."""

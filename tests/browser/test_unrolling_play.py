@@ -1,0 +1,35 @@
+"""Unrolling in Chromium: Play advances at least 20 steps within 5 s of wall time, with no exception (a functional
+check with a generous bound, not a benchmark: benchmarks/ measures speed), on a laptop and on a phone."""
+import time
+
+import pytest
+
+from tests.browser import harness
+from tests.browser.conftest import SHOTS
+
+
+def _step(page):
+    """The step the slider shows (its visually hidden range input carries the value)."""
+    return int(float(page.locator(".st-key-unrolling_step input[type='range']").first.get_attribute("value")))
+
+
+@pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
+def test_play_runs_20_steps_in_5_seconds(browser, server, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(harness.page_url(server, "unrolling", "en", unrolling_pick="A long one"))
+        harness.wait_idle(page, timeout=180)
+        assert _step(page) == 1
+        bar = page.locator(".st-key-unrolling_bar").first.bounding_box()
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
+        assert chart["y"] - (bar["y"] + bar["height"]) < 400            # the trajectory right under the bar
+        page.locator(".st-key-unrolling_play_btn button").first.click()
+        start = time.monotonic()
+        while _step(page) < 21 and time.monotonic() - start < 5:
+            page.wait_for_timeout(50)
+        elapsed, reached = time.monotonic() - start, _step(page)
+        harness.full_screenshot(page, SHOTS / f"unrolling-play-{width}.png")
+        assert reached >= 21, f"{reached - 1} steps in {elapsed:.1f} s"
+        assert not harness.exceptions(page)
+    finally:
+        page.close()

@@ -1,0 +1,352 @@
+"""A class session in the app: the store (module state), the room and the anonymous id from the URL, the banner
+students poll, the lecturer's controls, and `poll`, the one call that makes a question a class vote."""
+import logging
+import threading
+import time
+
+import streamlit as st
+
+from rnn_core.charts import class_session as charts
+from rnn_core.classroom import keep, rooms
+from rnn_core.classroom.store import open_store, store_url
+from ui.charts import chart
+from ui.layout import lecture_mode
+from ui.site import PAGES
+from ui.texts import texts
+
+STUDENT_POLL = 3.0      # seconds between two looks at the room by a student's page (at most)
+LECTURER_TICK = 1.0     # seconds between two counts on the lecturer's screen
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()    # module state, never st.cache_resource: a browser's "clear caches" must not drop it
+_stores = {}
+
+
+def store():
+    """The store RNN_STORE names (one connection pool per process and URL)."""
+    url = store_url()
+    s = _stores.get(url)
+    if s is None:
+        with _lock:
+            s = _stores.get(url) or _stores.setdefault(url, open_store(url))
+    return s
+
+
+class StoreDown(Exception):
+    """The class store did not answer."""
+
+
+def call(fn, *args):
+    """fn(*args) on the store; StoreDown (logged) when the store fails, so the page can say so."""
+    try:
+        return fn(*args)
+    except (PermissionError, ValueError):
+        raise
+    except Exception as e:      # redis.ConnectionError, sqlite3.OperationalError, timeouts
+        log.warning("class store: %s: %s", type(e).__name__, e)
+        raise StoreDown(str(e)) from e
+
+
+# --- the URL: ?room=CODE, ?me=ID, ?host=SECRET (the lecturer link, moved into the session at once) -------------
+
+def read_url():
+    """Take the room, the anonymous id and a lecturer link from the URL (validated), and keep them in the URL."""
+    ss, qp = st.session_state, st.query_params
+    code = rooms.check_code(qp.get("room"))
+    if code and code != ss.get("class_room"):
+        ss.class_room = code
+    me = keep.check_me(qp.get("me"))
+    if me:
+        ss.class_me = me
+    elif "me" in qp:
+        del qp["me"]
+    host = qp.get("host")
+    if host is not None:
+        del qp["host"]
+        if ss.get("class_room") and len(host) <= 64:
+            try:
+                call(rooms.Lecturer, store(), ss.class_room, host)
+                ss.class_secret = host
+            except (PermissionError, StoreDown):
+                ss.class_note = "bad_host"
+    if ss.get("class_room") and not ss.get("class_secret") and not ss.get("class_me"):
+        ss.class_me = keep.new_me()           # a student in a class: a stable voter across reloads
+    if ss.get("class_room"):
+        qp["room"] = ss.class_room
+    elif "room" in qp:
+        del qp["room"]
+    if ss.get("class_me"):
+        qp["me"] = ss.class_me
+
+
+def room():
+    """The room code of this session, or None."""
+    return st.session_state.get("class_room")
+
+
+def me():
+    """The anonymous id of this session (from ?me=), or None: without it nothing is stored."""
+    return st.session_state.get("class_me")
+
+
+def lecturer():
+    """The room's controls when this session holds its secret, else None."""
+    code, secret = room(), st.session_state.get("class_secret")
+    if not code or not secret:
+        return None
+    try:
+        return call(rooms.Lecturer, store(), code, secret)
+    except (PermissionError, StoreDown):
+        return None
+
+
+def open_new():
+    """Open a room with this session as its lecturer (a button's callback)."""
+    try:
+        code, secret = call(rooms.open_room, store())
+    except StoreDown:
+        st.session_state.class_note = "store_down"
+        return
+    ss = st.session_state
+    ss.class_room, ss.class_secret, ss.class_show_link = code, secret, True
+    ss.pop("class_me", None)
+
+
+def join(code):
+    """Join a room by its typed code (a callback); a note when there is no such room."""
+    ss = st.session_state
+    code = rooms.check_code(code)
+    try:
+        found = code and call(rooms.state, store(), code)
+    except StoreDown:
+        ss.class_note = "store_down"
+        return
+    if not found:
+        ss.class_note = "no_room"
+        return
+    ss.class_room = code
+    ss.pop("class_secret", None)
+
+
+def leave():
+    """Leave the room (a lecturer's room stays open until it expires, unless closed)."""
+    for k in ("class_room", "class_secret", "class_seen", "class_show_link"):
+        st.session_state.pop(k, None)
+
+
+def close_room():
+    """End the room for everyone (the lecturer's callback)."""
+    lec = lecturer()
+    if lec:
+        lec.close()
+    leave()
+
+
+# --- the banner on every page -----------------------------------------------------------------------------------
+
+def page_title(key):
+    return texts(key)("title") if any(p.key == key for p in PAGES) else key
+
+
+def banner(page):
+    """'Class K7P2Q' on every page while in a room. The lecturer's page tells the room where it is; a student's
+    banner looks at the room every few seconds (see _student_banner)."""
+    code = room()
+    if not code:
+        return
+    t = texts("class_session")
+    lec = lecturer()
+    if lec is not None:
+        if st.session_state.get("class_page") != page:
+            try:
+                call(lec.follow, page)
+                st.session_state.class_page = page
+            except StoreDown:
+                pass
+        st.info(t("banner.lecturer", code=code), icon=":material/co_present:")
+        return
+    try:
+        s = call(rooms.state, store(), code)
+    except StoreDown:
+        st.warning(t("note.store_down"), icon=":material/cloud_off:")
+        return
+    if s is None:
+        st.warning(t("banner.ended", code=code), icon=":material/door_back:")
+        leave()
+        return
+    st.session_state.class_seen = (s.question, s.phase, s.page)
+    st.session_state.class_page_now = page
+    st.session_state._class_run = "page"
+    if st.session_state.get("class_follow") and s.page and s.page != page and any(p.key == s.page for p in PAGES):
+        st.switch_page(next(p.path for p in PAGES if p.key == s.page))
+    _student_banner(code, page)
+
+
+def _send(code, s, choice):
+    """Send this session's answer as its vote in the open round (once per round); True when it is counted."""
+    sent = st.session_state.setdefault("class_sent", {})
+    mark = (code, s.question, s.round)
+    if sent.get(mark) != choice and call(rooms.vote, store(), code, s.question, s.round, keep.voter(me(), code),
+                                         choice):
+        sent[mark] = choice
+    return sent.get(mark) == choice
+
+
+@st.fragment(run_every=STUDENT_POLL)
+def _student_banner(code, page):
+    """The student's banner and round status. It reads the room's state (one read of the store), sends an answer
+    given before the round opened, and reruns the whole page only when the page must change: a question of this
+    page revealed, or the lecturer's page when following."""
+    t = texts("class_session")
+    try:
+        s = call(rooms.state, store(), code)
+        answers = st.session_state.get("class_answers", {})          # question key -> (option, its label)
+        # in a page run the question's box sends the answer (it may have just changed); between runs, the banner
+        fragment_run = st.session_state.get("_class_run") == "fragment"
+        counted = (s is not None and s.phase == "open" and s.question in answers
+                   and (_send(code, s, answers[s.question][0]) if fragment_run else
+                        st.session_state.get("class_sent", {}).get((code, s.question, s.round)) is not None))
+    except StoreDown:
+        s, counted = None, False
+    if s is not None:
+        seen = st.session_state.get("class_seen")
+        now = (s.question, s.phase, s.page)
+        if seen is not None and now != seen:
+            st.session_state.class_seen = now
+            shown_here = s.question in st.session_state.get("class_here", {}).get(page, ())
+            if (s.phase == "revealed" and shown_here) or (st.session_state.get("class_follow") and s.page != seen[2]):
+                st.rerun(scope="app")
+    with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
+        st.markdown(":material/groups: " + t("banner.student", code=code))
+        if s is not None and s.phase in ("open", "closed") and s.question:
+            if counted:
+                status = t("student.counted", round=s.round, option=answers[s.question][1])
+            else:
+                status = t("student.open" if s.phase == "open" else "student.closed", round=s.round)
+            st.caption(status)
+        if s is not None and s.page and s.page != page and any(p.key == s.page for p in PAGES):
+            st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
+                                                                                   page=page_title(s.page)))
+        st.toggle(t("banner.follow"), key="class_follow")
+    st.session_state._class_run = "fragment"      # until banner() says a page run has started
+
+
+# --- a question as a class poll ---------------------------------------------------------------------------------
+
+def poll(question, choice, say):
+    """The class side of a predict-then-reveal question: None outside a class (the question behaves as usual);
+    else True once the lecturer has revealed it in this room, False before (no feedback, no result yet).
+
+    A student's answer is their vote while the round on this question is open. The lecturer gets the controls:
+    start a round, the live count, close it and show the histogram, a second round, reveal.
+    """
+    code = room()
+    if not code:
+        return None
+    t = texts("class_session")
+    try:
+        s = call(rooms.state, store(), code)
+        if s is None:
+            return None
+        result = call(rooms.revealed, store(), code, question.key)
+    except StoreDown:
+        st.warning(t("note.store_down"), icon=":material/cloud_off:")
+        return None
+    labels = {o: say(f"opt.{o}") for o in question.options}
+    if result is not None:
+        _show_result(t, result, labels)
+        return True
+    lec = lecturer()
+    if lec is not None:
+        _lecturer_controls(t, lec, s, question, labels)
+    else:
+        _student_status(t, code, s, question, choice, labels)
+    return False
+
+
+def _student_status(t, code, s, question, choice, labels):
+    ss = st.session_state
+    ss.setdefault("class_here", {}).setdefault(ss.get("class_page_now", ""), set()).add(question.key)
+    if choice is not None:
+        ss.setdefault("class_answers", {})[question.key] = (choice, labels[choice])   # the banner sends it later
+    if s.question == question.key and s.phase == "open":
+        if choice is None:
+            st.caption(t("student.open", round=s.round))
+            return
+        try:
+            counted = _send(code, s, choice)
+        except StoreDown:
+            st.warning(t("note.store_down"), icon=":material/cloud_off:")
+            return
+        st.caption(t("student.counted", round=s.round, option=labels[choice]) if counted
+                   else t("student.closed", round=s.round))
+    elif s.question == question.key and s.phase == "closed":
+        st.caption(t("student.closed", round=s.round))
+    elif s.qid == question.qid and s.question and s.question != question.key:
+        st.caption(t("student.other_settings"))
+    else:
+        st.caption(t("student.waiting"))
+
+
+def _lecturer_controls(t, lec, s, question, labels):
+    mine = s.question == question.key
+    args = (question.key, question.qid, question.options, question.correct)
+    page = st.session_state.get("class_page", "")
+    row = st.container(horizontal=True, vertical_alignment="center")
+    if not mine or s.phase in ("idle", "revealed"):
+        row.button(t("lecturer.start"), key=f"class_start_{question.key}", type="primary",
+                   icon=":material/how_to_vote:", on_click=lec.start_round, args=(*args, 1, page))
+        return
+    if s.phase == "open":
+        with row:
+            _live_count(room(), question.key, s.round)
+        row.button(t("lecturer.close", round=s.round), key=f"class_close_{question.key}",
+                   icon=":material/bar_chart:", on_click=lec.close_round)
+        return
+    counts = [lec.tally(question.key, r) for r in range(1, s.round + 1)]
+    chart(charts.rounds_chart, charts.votes_frame(labels, counts), _names(t), lecture_mode())
+    if s.round == 1:
+        row.button(t("lecturer.round2"), key=f"class_round2_{question.key}", icon=":material/forum:",
+                   on_click=lec.start_round, args=(*args, 2, page))
+    row.button(t("lecturer.reveal"), key=f"class_reveal_{question.key}", type="primary",
+               icon=":material/visibility:", on_click=lec.reveal)
+
+
+@st.fragment(run_every=LECTURER_TICK)
+def _live_count(code, question, rnd):
+    """How many have voted (not the split): reads one count, every second."""
+    t = texts("class_session")
+    try:
+        n = call(store().hlen, rooms.votes_key(code, question, rnd))
+    except StoreDown:
+        st.warning(t("note.store_down"), icon=":material/cloud_off:")
+        return
+    st.metric(t("lecturer.votes", round=rnd), n)
+    st.session_state.class_count_drawn = (n, time.time())
+
+
+def _names(t):
+    return {k: t(f"chart.{k}") for k in ("share", "round", "option", "votes")}
+
+
+def _show_result(t, result, labels):
+    """Both rounds side by side, the right options marked, and how many moved to a right one."""
+    chart(charts.rounds_chart, charts.votes_frame(labels, result.counts, result.correct), _names(t), lecture_mode())
+    shares = [result.share_right(r) for r in rooms.ROUNDS]
+    parts = [t("result.right", round=r, share=f"{v:.0%}") for r, v in zip(rooms.ROUNDS, shares) if v is not None]
+    if result.both:
+        parts.append(t("result.moved", moved=result.moved, both=result.both))
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+# --- self-check in a class --------------------------------------------------------------------------------------
+
+def report_score(section, right, total):
+    """A student's checked self-check round, counted in the room's distribution when the room is doing it."""
+    code, who = room(), me()
+    if code and who and lecturer() is None:
+        try:
+            call(rooms.submit_score, store(), code, section, keep.voter(who, code), right, total)
+        except StoreDown:
+            pass
