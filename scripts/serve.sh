@@ -179,7 +179,7 @@ while true; do
   t=$(now)
   for ((i = 0; i < replicas; i++)); do
     if kill -0 "${pids[$i]}" 2>/dev/null; then
-      if [ "${failures[$i]}" -gt 0 ] && later "$t" "$(awk -v a="${started[$i]}" -v b="$healthy_after" 'BEGIN { print a + b }')"; then
+      if [ "${failures[$i]}" -gt 0 ] && later "$t" "$(awk -v a="${started[$i]}" -v b="$healthy_after" 'BEGIN { printf "%.3f", a + b }')"; then
         log "replica $i has run for ${healthy_after} s: its back-off starts again at ${backoff_start} s"
         failures[$i]=0
       fi

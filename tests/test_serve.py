@@ -90,7 +90,8 @@ def test_a_replica_that_keeps_crashing_is_restarted_with_back_off(tmp_path):
             while replica_pid(ports[1]) == pid:
                 time.sleep(0.05)
             assert proc.poll() is None, f"serve.sh exited after {n + 1} crashes:\n" + log.read_text()[-2000:]
-            assert status(url + "/_stcore/health") == 200       # the other replica serves meanwhile
+            codes = [status(url + "/_stcore/health") for _ in range(3)]   # the other replica serves meanwhile
+            assert 200 in codes, codes          # (a request may reach the killed one before its check marks it down)
         while log.read_text().count("replica 1 started again") < crashes:
             assert proc.poll() is None
             time.sleep(0.2)
