@@ -13,6 +13,7 @@ page run of each joining session (its join: a fresh session's first run) is repo
     python benchmarks/load_headless.py --url http://127.0.0.1:8501 --pid 1234  # a running server (or a proxy)
     python benchmarks/load_headless.py --start-server --trainings train_numpy,train_numpy,keras   # while 3 train
     python benchmarks/load_headless.py --serve 1,2 --sessions 150 --think 1.5 --duration 30   # 1 then 2 replicas
+    python benchmarks/load_headless.py --start-server --flood 4   # 60 students, then the same with 4 flooders
 
 Only loopback addresses are accepted; every loop is bounded by the duration and a per-run timeout.
 """
@@ -41,6 +42,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from tests.browser import harness  # noqa: E402
 
 logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)   # ui's caches, no runtime
+from ui import i18n  # noqa: E402
 from ui.site import PAGES  # noqa: E402
 
 CONCEPT_PAGES = ("home", "sequences", "pipeline", "unrolling", "gradflow", "memory", "self_check")
@@ -127,6 +129,8 @@ class Session:
         self.cookie = ""
         self.exceptions = 0           # exception elements seen in the current run
         self.elements = 0             # elements drawn in the current run (a page that drew nothing is suspect)
+        self.alerts = []              # texts of the alerts (st.warning, ...) of the current run
+        self.finished_runs = 0        # script_finished messages received, however the run ended
         self._finished = None
         self._reader = None
 
@@ -154,12 +158,16 @@ class Session:
                 msg.ParseFromString(raw)
                 self.seen(msg)
                 kind = msg.WhichOneof("type")
+                if kind == "script_finished":
+                    self.finished_runs += 1
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element
                     self.elements += 1
                     which = element.WhichOneof("type")
                     if which == "exception":
                         self.exceptions += 1
+                    elif which == "alert":
+                        self.alerts.append(element.alert.body)
                 elif kind == "page_not_found":
                     self._finish(PageRunError("page not found"))
                 elif kind == "script_finished" and msg.script_finished in DONE:
@@ -179,20 +187,25 @@ class Session:
             else:
                 self._finished.set_exception(error)
 
-    async def run_page(self, page, query="", widgets=(), fragment_id=""):
-        """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished.
-
-        widgets: WidgetState messages (a click, a choice) sent with the run; fragment_id: rerun only that fragment."""
+    async def ask(self, page, query="", widgets=(), fragment_id=""):
+        """Ask for a run of one page (its URL path, 'home' for the root) without waiting for it."""
         msg = BackMsg()
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = "" if page == "home" else page
         msg.rerun_script.widget_states.widgets.extend(widgets)
         if fragment_id:
             msg.rerun_script.fragment_id = fragment_id
+        await self.ws.send(msg.SerializeToString())
+
+    async def run_page(self, page, query="", widgets=(), fragment_id=""):
+        """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished.
+
+        widgets: WidgetState messages (a click, a choice) sent with the run; fragment_id: rerun only that fragment."""
         self.exceptions = self.elements = 0
+        self.alerts = []
         self._finished = asyncio.get_running_loop().create_future()
         start = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
+        await self.ask(page, query, widgets, fragment_id)
         try:
             await asyncio.wait_for(self._finished, RUN_TIMEOUT)
         except TimeoutError:
@@ -247,6 +260,21 @@ async def student(n, base, pages, think, join, steady, until, stats, lang):
             await asyncio.sleep(1)
 
 
+SLOW_DOWN = {i18n.table(lang, "common")["guard.slow_down"] for lang in i18n.LANGS}
+
+
+async def flooder(n, base, page, until, counts):
+    """A client asking for page runs as fast as it can (each as soon as the last finished): counts[n] becomes
+    [runs, of them "slow down" runs]."""
+    counts[n] = [0, 0]
+    with contextlib.suppress(PageRunError, OSError, websockets.WebSocketException):
+        async with Session(base) as s:
+            while time.monotonic() < until:
+                await s.run_page(page, "lang=en")
+                counts[n][0] += 1
+                counts[n][1] += any(a in SLOW_DOWN for a in s.alerts)
+
+
 async def sample_memory(pid, stop, samples, every=1.0):
     """Resident memory of the server's process tree every `every` seconds until `stop` is set."""
     t0 = time.monotonic()
@@ -266,9 +294,10 @@ async def warm(base, pages, sessions=1):
                 await s.run_page(page, "lang=ko")
 
 
-async def load(base, pages, sessions, think, join, duration, pid=None, lang=None, rss_log=None):
-    """Run the load; returns the summary dict (with memory when the server's pid is known)."""
-    stats, samples, stop = Stats(), [], asyncio.Event()
+async def load(base, pages, sessions, think, join, duration, pid=None, lang=None, rss_log=None, flood=0):
+    """Run the load (and `flood` flooding clients on the home page through it); returns the summary dict (with
+    memory when the server's pid is known)."""
+    stats, samples, stop, floods = Stats(), [], asyncio.Event(), {}
     now = time.monotonic()
     steady, until = now + join, now + join + duration
     sampler = asyncio.create_task(sample_memory(pid, stop, samples)) if pid else None
@@ -280,7 +309,8 @@ async def load(base, pages, sessions, think, join, duration, pid=None, lang=None
 
     timers = [asyncio.create_task(cpu_at(0, steady)), asyncio.create_task(cpu_at(1, until))] if pid else []
     await asyncio.gather(*(student(n, base, pages, think, join, steady, until, stats, lang)
-                           for n in range(sessions)), *timers)
+                           for n in range(sessions)), *timers,
+                         *(flooder(n, base, "home", until, floods) for n in range(flood)))
     stop.set()
     if sampler:
         await sampler
@@ -294,6 +324,9 @@ async def load(base, pages, sessions, think, join, duration, pid=None, lang=None
             Path(rss_log).write_text("seconds,rss_mb,own_rss_mb\n" + "".join(f"{t:.1f},{r:.1f},{own:.1f}\n"
                                                                              for t, r, own in samples))
     result["error_examples"] = stats.errors[:5]
+    if flood:
+        result.update(flood_runs=sum(r for r, _ in floods.values()), flood_slowed=sum(s for _, s in floods.values()),
+                      flood_per_s=sum(r for r, _ in floods.values()) / (join + duration))
     return result
 
 
@@ -367,10 +400,20 @@ def print_result(label, r, own=True):
     print(f"{label:>14}: {r['runs']:5d} runs, {r['runs_per_s']:5.1f}/s  p50 {r['p50'] * 1000:6.0f} ms  "
           f"p90 {r['p90'] * 1000:6.0f} ms  p99 {r['p99'] * 1000:6.0f} ms  errors {r['errors']}  "
           f"exceptions {r['exceptions']}{mem}", flush=True)
+    if "flood_runs" in r:
+        print(f"{'':>14}  flooding clients: {r['flood_runs']} runs asked and finished, {r['flood_slowed']} of them "
+              f"'slow down' runs", flush=True)
     print(f"{'':>14}  first page of each joining session: {r['first_n']} sessions, p50 {r['first_p50'] * 1000:.0f} ms, "
           f"p90 {r['first_p90'] * 1000:.0f} ms (not in the figures above)", flush=True)
     for e in r["error_examples"]:
         print("      ", e)
+
+
+def flooded(quiet, flood):
+    """The students' figures with the flooding clients against those without."""
+    print(f"students with vs without the flood: p50 {flood['p50'] / quiet['p50']:.2f}x, "
+          f"p90 {flood['p90'] / quiet['p90']:.2f}x (target <= 2x), p99 {flood['p99'] / quiet['p99']:.2f}x; "
+          f"the flooders got {flood['flood_per_s']:.0f} runs/s", flush=True)
 
 
 def main():
@@ -390,6 +433,8 @@ def main():
     ap.add_argument("--serve", default=None, help="e.g. 1,2: scripts/serve.sh with 1 then 2 replicas, compared")
     ap.add_argument("--lang", choices=("ko", "en"), default=None, help="default: students alternate")
     ap.add_argument("--rss-log", default=None, help="write the memory samples (CSV) to this file")
+    ap.add_argument("--flood", type=int, default=0, help="with --start-server or --url: the same load first "
+                    "without, then with N clients asking for page runs as fast as they can; the students' p90 compared")
     ap.add_argument("--trainings", default="", help="e.g. train_numpy,train_numpy,keras: browser tabs training "
                     "during the load (with --start-server, RNN_MAX_TRAININGS is raised to allow them)")
     args = ap.parse_args()
@@ -402,11 +447,12 @@ def main():
 
     kinds = [k for k in args.trainings.split(",") if k]
 
-    def one(url, pid, label, replicas=0):
-        asyncio.run(warm(url, warm_pages, max(1, 2 * replicas)))
+    def one(url, pid, label, replicas=0, flood=0, warm_up=True):
+        if warm_up:
+            asyncio.run(warm(url, warm_pages, max(1, 2 * replicas)))
         with trainings(url, kinds) as running, ThreadPoolExecutor(1) as pool:   # (Playwright holds this thread's loop)
             r = pool.submit(asyncio.run, load(url, pages, args.sessions, args.think, args.join, args.duration, pid,
-                                              args.lang, args.rss_log)).result()
+                                              args.lang, args.rss_log, flood)).result()
             if kinds:
                 print(f"trainings still running at the end: {running()} of {len(kinds)}", flush=True)
         print_result(label, r, own=not replicas)     # behind serve.sh, the process is the shell script
@@ -430,11 +476,15 @@ def main():
                 print_result("bare script", bare)
         with app_server(**({"RNN_MAX_TRAININGS": str(len(kinds) + 1)} if kinds else {})) as (url, pid):
             r = one(url, pid, "app")
+            if args.flood:
+                flooded(r, one(url, pid, f"{args.flood} flooding", flood=args.flood, warm_up=False))
         if args.baseline:
             print("app vs bare script: " + ", ".join(f"{k} {r[k] / bare[k]:.1f}x" for k in ("p50", "p90", "p99"))
                   + f", runs/s {r['runs_per_s'] / bare['runs_per_s']:.2f}x")
     elif args.url:
-        one(args.url, args.pid, "app")
+        r = one(args.url, args.pid, "app")
+        if args.flood:
+            flooded(r, one(args.url, args.pid, f"{args.flood} flooding", flood=args.flood, warm_up=False))
     else:
         ap.error("give --url, --start-server or --serve")
 

@@ -65,7 +65,7 @@ def _bound_keys():
 
 def test_every_bound_widget_is_declared():
     keys = _bound_keys()
-    assert {"unrolling_cells", "gradflow_radius", "keras_model", "lecture", "answers"} <= keys
+    assert {"unrolling_cells", "gradflow_radius", "keras_model"} <= keys
     assert keys <= set(params.PARAMS), keys - set(params.PARAMS)
 
 
@@ -103,7 +103,7 @@ def test_hostile_url_gives_defaults_and_a_note(make_app, page, value):
 
 
 def test_the_issue_url(make_app):
-    at = make_app("en", unrolling_cells="inf")
+    at = make_app("en", unrolling_cells="inf", unrolling_trained="false")
     at.switch_page("pages/unrolling.py").run()
     assert not at.exception
     assert at.number_input(key="unrolling_cells").value == 32
@@ -118,7 +118,8 @@ def test_empty_keras_model_gives_model_a(make_app):
 
 VALID = {"gradflow_radius": ("1.5", 1.5), "gradflow_steps": ("50", 50), "gradflow_init": ("glorot", "glorot"),
          "gradflow_input": ("2.5", 2.5), "unrolling_cells": ("5", 5), "unrolling_seed": ("9999", 9999),
-         "unrolling_review": ("17", 17), "unrolling_pad": ("true", True), "unrolling_batch": ("16", 16),
+         "unrolling_review": ("17", 17), "unrolling_trained": ("false", False),
+         "unrolling_pick": ("Review no.", "number"), "unrolling_pad": ("true", True), "unrolling_batch": ("16", 16),
          "keras_model": ("C · Embedding + LSTM(8)", "keras_c")}
 
 

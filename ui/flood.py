@@ -2,8 +2,8 @@
 
 Every page run of every session is paid on the server under one GIL: one client sending reruns as fast as it
 could raised the other students' median page run to 1.2 s. A token bucket per session allows RATE runs per
-second and bursts of BURST (a few quick clicks); past that, a run only waits (its own thread sleeps: no CPU,
-and reruns asked for meanwhile are merged into one) and says "slow down". Fragment reruns don't pass here.
+second and bursts of BURST (a few quick clicks); past that, a run only waits PAUSE (its own thread sleeps: no
+CPU, and reruns asked for meanwhile are merged into one) and says "slow down". Fragment reruns don't pass here.
 """
 import time
 
@@ -18,21 +18,23 @@ KEY = "_pace"       # (tokens, time) in the session's state
 
 def allowed(tokens, last, now):
     """The bucket after one more run asked for at `now`: (tokens left, may it run?). Below zero it owes time."""
-    tokens = min(BURST, tokens + (now - last) * RATE) - 1.0
+    tokens = min(BURST, tokens + max(0.0, now - last) * RATE) - 1.0
     return max(tokens, -BURST), tokens >= 0.0
 
 
 def guard():
-    """First thing in a page run: a session over the rate gets a pause and a short note, then the run stops."""
+    """First thing in a page run: a session over the rate waits, gets a short note, and the run stops.
+
+    The wait earns nothing back: a client that asks again as soon as it is answered stays slowed down."""
     if not runtime.exists():          # AppTest: no server whose other sessions need protecting
         return
     state = st.session_state
     now = time.monotonic()
     tokens, ok = allowed(*state.get(KEY, (BURST, now)), now)
-    state[KEY] = (tokens, now)
+    state[KEY] = (tokens, now if ok else now + PAUSE)
     if ok:
         return
-    time.sleep(min(PAUSE, -tokens / RATE))
+    time.sleep(PAUSE)
     from ui.texts import texts
     st.warning(texts("common")("guard.slow_down"), icon=":material/speed:")
     st.stop()

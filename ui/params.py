@@ -78,14 +78,18 @@ def name():
 
 # Each page's parameters, the widget bounds as the pages declare them (tests/test_params.py checks both agree)
 PAGES = {
-    "common": {"lang": choice(*i18n.LANGS), "lecture": flag(), "answers": flag()},
+    "common": {"lang": choice(*i18n.LANGS), "lecture": flag(), "answers": flag(),
+               "room": name(), "me": name(), "host": name()},      # the class room's: ui/classroom.py checks them
     "keras": {"keras_model": choice(*(i18n.table(lang, "keras")[f"model.{kind}"]       # the URL holds the label
                                       for lang in i18n.LANGS for kind in CHAPTER.keras))},
     "gradflow": {"gradflow_radius": number(0.5, 2.0), "gradflow_init": choice(*INITIALISERS),
                  "gradflow_input": number(0.0, 3.0), "gradflow_steps": integer(10, 200)},
-    "unrolling": {"unrolling_trained": flag(), "unrolling_run": name(), "unrolling_pad": flag(),
+    "unrolling": {"unrolling_pick": choice(*(text for lang in i18n.LANGS                # the URL holds the label
+                                             for key, text in i18n.table(lang, "unrolling").items()
+                                             if key.startswith("picks."))),
+                  "unrolling_trained": flag(), "unrolling_run": name(), "unrolling_pad": flag(),
                   "unrolling_batch": integer(2, 16), "unrolling_cells": integer(2, 64),
-                  "unrolling_seed": integer(0, 9999), "unrolling_own": flag(), "unrolling_text": text(1000),
+                  "unrolling_seed": integer(0, 9999), "unrolling_text": text(1000),
                   "unrolling_review": integer(0, CHAPTER.n_val - 1), "unrolling_step": integer(1, CHAPTER.maxlen)},
 }
 PARAMS = {key: param for page in PAGES.values() for key, param in page.items()}
