@@ -70,8 +70,8 @@ def parse_shape(text):
 @dataclass(frozen=True)
 class Reading:
     """A typed number as read: its value, or the problem that stops us reading it without guessing."""
-    value: float = None
-    problem: str = None             # "ambiguous", "unit" or "not_number"
+    value: float | None = None
+    problem: str | None = None             # "ambiguous", "unit" or "not_number"
 
 
 # Counters and words people type after a number; they don't change it
