@@ -33,15 +33,20 @@ class Tab:
         self.ws = connect(base.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
                           max_size=None, open_timeout=30, ping_interval=None)
         self.buttons = {}
+        self.inputs = {}            # number inputs: key -> widget id
 
     def send(self, msg):
         self.ws.send(msg.SerializeToString())
 
-    def run(self, page=PAGE, click=None):
-        """Run `page` (pressing the button whose key is `click`); the texts and buttons it drew."""
+    def run(self, page=PAGE, click=None, numbers=None):
+        """Run `page` (pressing the button whose key is `click`, typing `numbers`: key -> int); the texts and
+        buttons it drew."""
         msg = BackMsg()
         msg.rerun_script.query_string = "lang=en"
         msg.rerun_script.page_name = "" if page == "home" else page
+        for key, value in (numbers or {}).items():
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id, state.int_value = self.inputs[key], value
         if click is not None:
             state = msg.rerun_script.widget_states.widgets.add()
             state.id, state.trigger_value = self.buttons[click], True
@@ -59,6 +64,8 @@ class Tab:
                 which = e.WhichOneof("type")
                 if which == "button":
                     buttons[e.button.id.rsplit("-", 1)[-1]] = e.button
+                elif which == "number_input":
+                    self.inputs[e.number_input.id.rsplit("-", 1)[-1]] = e.number_input.id
                 elif which == "alert":
                     texts.append(e.alert.body)
                 elif which == "exception":
@@ -75,8 +82,11 @@ class Tab:
         return WAITING in text, not buttons[f"{PAGE}_stop"].disabled
 
     def start(self):
+        """Press Start with the most epochs (a run that outlasts the test, even on a fast machine)."""
         self.run()
-        self.run(click=f"{PAGE}_start")
+        epochs = {f"{PAGE}_epochs": 100}
+        self.run(numbers=epochs)
+        self.run(click=f"{PAGE}_start", numbers=epochs)
 
     def close(self):
         self.ws.close()

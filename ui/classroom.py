@@ -156,7 +156,7 @@ def banner(page):
     code = room()
     if not code:
         return
-    st.session_state._class_page_runs = st.session_state.get("_class_page_runs", 0) + 1
+    st.session_state[state.CLASS_PAGE_RUNS] = st.session_state.get(state.CLASS_PAGE_RUNS, 0) + 1
     t = texts("class_session")
     lec = lecturer()
     if lec is not None:
@@ -242,17 +242,17 @@ def box(draw, question, t, key):
     only (a page run costs 10x more, paid by every voter at once); the page reruns when what draw returns (the
     page may show its result) changes."""
     ss = st.session_state
-    ss[f"_class_box_{key}"] = (ss.get("_class_page_runs", 0), None)
+    ss[state.CLASS_BOX + key] = (ss.get(state.CLASS_PAGE_RUNS, 0), None)
     return _box(draw, question, t, key)
 
 
 @st.fragment
 def _box(draw, question, t, key):
     ss = st.session_state
-    runs, saw = ss.get(f"_class_box_{key}", (None, None))
+    runs, saw = ss.get(state.CLASS_BOX + key, (None, None))
     shown = draw(question, t, key)
-    if saw is None and runs == ss.get("_class_page_runs", 0):
-        ss[f"_class_box_{key}"] = (runs, shown)            # what this page run's page got
+    if saw is None and runs == ss.get(state.CLASS_PAGE_RUNS, 0):
+        ss[state.CLASS_BOX + key] = (runs, shown)            # what this page run's page got
     elif saw is not None and shown != saw:
         st.rerun(scope="app")                              # a fragment run changed it: the page must follow
     return shown

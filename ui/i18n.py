@@ -45,7 +45,7 @@ class Texts:
     def __init__(self, lang, page):
         self.lang, self.page = lang, page
 
-    def __call__(self, key, **fmt):
+    def __call__(self, key, /, **fmt):
         value = table(self.lang, self.page)[key]
         return value.format(**fmt) if fmt else value
 
