@@ -121,7 +121,9 @@ FOCUS = """() => { const e = document.activeElement; if (!e || e === document.bo
                    ring(e.parentElement && getComputedStyle(e.parentElement))}; }"""
 CONTROLS = """() => [...document.querySelectorAll(`[data-testid="stMain"] :is(button, input, textarea, a[href],
   [role="slider"], summary)`)].filter(e => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0
-  && !(e.type === 'radio' && !e.checked && e.closest('[role="radiogroup"]').querySelector('input:checked')))
+  && !(e.tagName !== 'SUMMARY' && e.closest('details:not([open])'))
+  && !(e.type === 'radio' && e !== (e.closest('[role="radiogroup"]').querySelector('input:checked')
+       || e.closest('[role="radiogroup"]').querySelector('input'))))
   .length"""
 
 
