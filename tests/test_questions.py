@@ -140,8 +140,10 @@ def open_page(make_app, lang, page, **query):
 
 
 def each_question(test):
-    """Run a test for every question of every concept page, in both languages."""
-    return pytest.mark.parametrize("lang", i18n.LANGS)(pytest.mark.parametrize("page, qid", CASES)(test))
+    """Run a test for every question of every concept page, the languages taking turns (every question's texts
+    exist in both: tests/test_i18n.py; every page runs in both: tests/test_app.py)."""
+    cases = [(i18n.LANGS[i % len(i18n.LANGS)], page, qid) for i, (page, qid) in enumerate(CASES)]
+    return pytest.mark.parametrize("lang, page, qid", cases)(test)
 
 
 @each_question
@@ -230,8 +232,7 @@ def change_once(widget, kind):
     return widget.set_value(type(widget.value)(float(number)) if isinstance(widget.value, (int, float)) else number)
 
 
-@pytest.mark.parametrize("lang", i18n.LANGS)
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("lang, page", [(i18n.LANGS[i % len(i18n.LANGS)], p) for i, p in enumerate(PAGES)])
 def test_every_setting_keeps_every_answer(make_app, lang, page):
     """Answer every question of a page, then change every setting once: nothing answered is asked again."""
     t = texts(lang, page)

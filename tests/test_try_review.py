@@ -225,7 +225,8 @@ def test_page_with_hostile_input(make_app, shipped, lang):
         if name == "long":
             assert texts(lang)["cut"].format(n="100,000", read="5,000") in values
             assert len(at.metric) == 4
-            counts = table_with(at, texts(lang)["col_model"], texts(lang)["status.cut"]).set_index(texts(lang)["col_model"])[texts(lang)["status.cut"]]
+            cut, model = texts(lang)["status.cut"], texts(lang)["col_model"]
+            counts = table_with(at, model, cut).set_index(model)[cut]
             assert counts[texts(lang)["kinds.keras_b"]] > 300                   # ~450 known words, the last 100 read
         if name == "korean":
             assert texts(lang)["nothing_read"] in values

@@ -53,7 +53,7 @@ def _color(df):
 def _window(window, names, at, fs=12):
     """The shaded band d = 1..window (steps truncated BPTT still reaches), labelled at height `at` of the y scale."""
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5], "label": [names["window"]]})
-    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9).encode(x="start:Q", x2="end:Q")
+    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9, aria=False).encode(x="start:Q", x2="end:Q")
     text = alt.Chart(band).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=WINDOW_INK,
                                      fontSize=fs).encode(x="start:Q", y=alt.datum(at), text="label:N")
     return rect, text
@@ -62,7 +62,7 @@ def _window(window, names, at, fs=12):
 def chance_layer(band, names, fs=12):
     """The coin-toss band (low, high) as a grey strip across the chart, labelled: no line, a band."""
     frame = pd.DataFrame({"low": [band[0]], "high": [band[1]], "label": [names["chance"]]})
-    rect = alt.Chart(frame).mark_rect(color=GREY, opacity=0.25).encode(y="low:Q", y2="high:Q")
+    rect = alt.Chart(frame).mark_rect(color=GREY, opacity=0.25, aria=False).encode(y="low:Q", y2="high:Q")
     text = alt.Chart(frame).mark_text(align="right", baseline="top", dy=2, dx=-4, color=GREY, fontSize=fs).encode(
         x=alt.value("width"), y="low:Q", text="label:N")
     return rect + text
@@ -110,7 +110,7 @@ def reach_chart(df, names, window, big=False):
                                             alt.Tooltip("distance:Q", title=names["distance"]),
                                             alt.Tooltip("shown:N", title=names["zero"])]))
     band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
-    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9).encode(x="start:Q", x2="end:Q")
+    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9, aria=False).encode(x="start:Q", x2="end:Q")
     return style(alt.layer(rect, *layers).properties(height=height, title=names["reach_title"]), big)
 
 
@@ -144,7 +144,8 @@ def padding_chart(df, names, big=False, band=(0.5, 0.5)):
     ranges = alt.Chart().mark_rule(strokeWidth=2, color="black").encode(x=x, y="low:Q", y2="high:Q")
     text = alt.Chart().mark_text(dy=-10, fontSize=fs).encode(x=x, y="high:Q",
                                                              text=alt.Text("accuracy:Q", format=".1%"))
-    chance = alt.Chart().mark_rect(color=GREY, opacity=0.25).encode(y=alt.datum(band[0]), y2=alt.datum(band[1]))
+    chance = alt.Chart().mark_rect(color=GREY, opacity=0.25, aria=False).encode(y=alt.datum(band[0]),
+                                                                              y2=alt.datum(band[1]))
     chart = alt.layer(chance, bars, ranges, text, data=df).properties(width=240 if big else 110, height=height - 60)
     return style(chart.facet(column=alt.Column("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
                                                 header=alt.Header(labelFontSize=fs))), big)
