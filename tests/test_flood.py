@@ -40,7 +40,7 @@ async def scenario(url):
 
 def test_a_flooding_client_is_slowed_down_and_the_others_are_not():
     with harness.streamlit_server(timeout=120) as (url, _proc):
-        asyncio.run(scenario(url))
+        harness.run_async(scenario(url))
 
 
 def test_the_bucket():

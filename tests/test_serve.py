@@ -182,7 +182,7 @@ def test_a_lecture_hall_behind_one_address_gets_in(tmp_path):
         with urllib.request.urlopen(url + "/", timeout=10) as r:
             assets = _assets(r.read().decode())
         assert len(assets) > 5
-        drawn = asyncio.run(_hall(url, assets, HALL // SCALE))
+        drawn = harness.run_async(_hall(url, assets, HALL // SCALE))
     assert len(drawn) == HALL // SCALE and all(n > 3 for n in drawn)
 
 

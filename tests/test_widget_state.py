@@ -33,10 +33,10 @@ def test_oversized_widget_values_do_not_pile_up():
         async def warm():
             async with Session(url) as s:
                 await s.run_page("home", "lang=en")
-        asyncio.run(warm())
-        asyncio.run(attack(url, size=1000))       # the same 30 sessions with small values: what sessions cost
+        harness.run_async(warm())
+        harness.run_async(attack(url, size=1000))       # the same 30 sessions with small values: what sessions cost
         before = rss_mb(proc.pid)
-        asyncio.run(attack(url))
+        harness.run_async(attack(url))
         after = rss_mb(proc.pid)
         assert after - before < 100, (before, after)
-        asyncio.run(warm())                       # and the server still answers
+        harness.run_async(warm())                       # and the server still answers

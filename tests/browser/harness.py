@@ -17,6 +17,8 @@ Writing a browser test (tests/browser/test_*.py; every test there is marked `bro
 - Keep a test cheap: no sleeps (wait_idle waits for the script run), one page load per assertion group, a control
   walk in one language unless the language changes what it checks.
 """
+import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -234,3 +236,10 @@ def proxy_server(replicas=2, port=None, env=None, timeout=180, args=()):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)   # its own process group (start_new_session)
             proc.wait()
+
+
+def run_async(coro):
+    """asyncio.run(coro) on a thread of its own: a Playwright sync browser left open in this test process keeps
+    an event loop running on the main thread, where asyncio.run refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
