@@ -3,6 +3,7 @@ there, in the shape that function expects. When an upgrade changes one of them, 
 
 - ui.navigation.entry_point_only: streamlit.runtime.pages_manager.PagesManager.uses_pages_directory
 - ui.server.disable_nagle: asyncio.base_events._set_nodelay
+- ui.params.clean: streamlit's QueryParams._initial_query_params (what bound widgets are seeded from)
 The behaviour itself is tested elsewhere: tests/test_server.py (TCP_NODELAY on an accepted connection) and
 tests/browser/test_direct_links.py (a direct link as the first request of a fresh server).
 """
@@ -15,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 INTERNALS = {"uses_pages_directory": "ui/navigation.py:entry_point_only",
-             "_set_nodelay": "ui/server.py:disable_nagle"}
+             "_set_nodelay": "ui/server.py:disable_nagle",
+             "_initial_query_params": "ui/params.py:clean"}
 
 
 def _touches(name):
@@ -87,3 +89,14 @@ def test_asyncio_set_nodelay_is_still_there():
     assert own is not None and "sock.proto == socket.IPPROTO_TCP" in inspect.getsource(own), \
         "asyncio's _set_nodelay no longer checks sock.proto: ui.server.disable_nagle may be unneeded now"
     assert hasattr(socket, "TCP_NODELAY")
+
+
+def test_query_params_initial_values_are_still_there():
+    from streamlit.runtime.state.query_params import QueryParams
+
+    qp = QueryParams()
+    assert isinstance(getattr(qp, "_initial_query_params", None), dict), "QueryParams._initial_query_params is gone"
+    assert callable(getattr(qp, "remove_param", None)), "QueryParams.remove_param is gone"
+    # bound widgets are still seeded from it
+    source = inspect.getsource(QueryParams)
+    assert "_initial_query_params" in source, "QueryParams no longer keeps the URL as it came"

@@ -371,3 +371,29 @@ def test_forty_trainings_started_at_once_queue_and_all_finish(proc):
         time.sleep(0.2)
     assert not pending and most <= 2
     assert all(proc.poll(i).state == JobState.FINISHED for i in ids)
+
+
+def test_a_worker_whose_server_was_killed_removes_its_socket_folder():
+    """SIGKILL leaves the server no time to clean up: the orphaned worker removes its own 0700 folder and exits."""
+    server = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import sys, time
+        from rnn_core.jobs.client import Worker
+        w = Worker()
+        w.ping()
+        print(w.folder, w.pid, flush=True)
+        time.sleep(600)
+    """)], cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True)
+    try:
+        folder, pid = server.stdout.readline().split()
+        assert os.path.isdir(folder)
+    finally:
+        server.kill()
+        server.wait()
+    deadline = time.monotonic() + 20
+    while os.path.isdir(folder) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not os.path.isdir(folder), "the orphaned worker left its folder behind"
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):
+            os.kill(int(pid), 0)            # still there: give it a moment to exit
+            time.sleep(0.2)

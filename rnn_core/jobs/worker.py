@@ -24,6 +24,7 @@ no job left to train or to collect. TensorFlow is imported only when a Keras req
 """
 import collections
 import os
+import shutil
 import socket
 import struct
 import sys
@@ -329,7 +330,11 @@ def serve(address, parent, idle=IDLE):
     def watch():
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent or (time.monotonic() - last[0] > idle and not service.jobs.busy()):
+            orphaned = os.getppid() != parent
+            if orphaned or (time.monotonic() - last[0] > idle and not service.jobs.busy()):
+                folder = os.path.dirname(address)
+                if orphaned and os.path.basename(folder).startswith("rnn-worker-"):   # the server can't clean it now
+                    shutil.rmtree(folder, ignore_errors=True)
                 os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()

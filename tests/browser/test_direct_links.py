@@ -4,10 +4,10 @@ Streamlit runs a pages/ folder in its legacy multipage mode until some script ru
 st.navigation; ui.navigation.entry_point_only() leaves that mode. This is where it would show: the very first request.
 A page fails on "Page not found", on a missing language switch or navigation, or on an exception.
 
-Batched: one fresh server per page. Its first request is the page's direct link in one language (the languages
-alternate over the pages, so each is a first request for half of them); then the same link in the other language,
-in a new tab and session of the same server. The legacy mode is the same for either language (the language is read
-after the entry point runs), so every page meets it once, and every page's link is checked in both languages.
+One fresh server per page. Its first request is the page's direct link in one language (the languages alternate
+over the pages, so each is a first request for half of them). The legacy mode is the same for either language (the
+language is read after the entry point runs), so every page meets it once; every page's direct link in both
+languages, on a server that has run before, is tests/browser/test_browser.py::test_page_in_browser.
 """
 import pytest
 
@@ -45,7 +45,7 @@ def test_direct_link_on_a_fresh_server(browser, info):
     first = i18n.LANGS[[p.key for p in PAGES].index(info.key) % len(i18n.LANGS)]
     (harness.ROOT / "artifacts").mkdir(exist_ok=True)
     with harness.streamlit_server() as (url, _):
-        for lang in [first] + [x for x in i18n.LANGS if x != first]:     # nothing has run in this process yet
+        for lang in [first]:          # nothing has run in this process yet (the other language: test_browser.py)
             context = browser.new_context(viewport={"width": 1400, "height": 900})     # a session of its own
             page = context.new_page()
             try:

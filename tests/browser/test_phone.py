@@ -37,26 +37,38 @@ OVERFLOW = """() => {
 }"""
 
 
-@pytest.mark.parametrize("answers", ["asked", "answered"])   # questions waiting, or every result shown (?answers=true)
-@pytest.mark.parametrize("lang", i18n.LANGS)
-@pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
-def test_page_fits_a_phone(phone, server, info, lang, answers):
-    phone.goto(harness.page_url(server, info.key, lang, **({"answers": "true"} if answers == "answered" else {})))
-    harness.wait_idle(phone, timeout=180, settle=800)
-    assert not harness.exceptions(phone), harness.exceptions(phone)[0][:1500]
+def _fits(phone, info, lang, answers):
+    """The phone checks of the page as it is now: no sideways scroll, sidebar closed, answers easy to tap."""
     sidebar = phone.locator('[data-testid="stSidebar"]')
     assert sidebar.get_attribute("data-collapsed") == "true"                # closed: it doesn't cover the page
     h1 = phone.locator('[data-testid="stMain"] h1').first.bounding_box()
     assert h1["x"] >= 0 and h1["x"] + h1["width"] <= 390 + 1                 # the title is on screen, not under it
     size = phone.evaluate(OVERFLOW)
-    assert size["scroll"] <= size["inner"], size                             # the page never scrolls sideways
-    assert size["main"] <= size["main_client"], size                         # nor does the app's own scroller
-    assert not size["wide"], size                                            # nor does anything stick out of it
+    assert size["scroll"] <= size["inner"], (answers, size)                  # the page never scrolls sideways
+    assert size["main"] <= size["main_client"], (answers, size)              # nor does the app's own scroller
+    assert not size["wide"], (answers, size)                                 # nor does anything stick out of it
     taps = phone.locator('[class*="st-key-quizbox_"] [role="radiogroup"] label, '
                          '[class*="st-key-quizbox_"] input[type="text"]')
     taps = [x for x in taps.all() if x.is_visible()]             # (the self-check's other tabs are hidden)
     assert taps or info.key not in QUESTION_PAGES
     for tap in taps[:12]:
         box = tap.bounding_box()
-        assert box["height"] >= TAP and box["width"] >= 200, box             # answers are easy to tap
+        assert box["height"] >= TAP and box["width"] >= 200, (answers, box)  # answers are easy to tap
     harness.screenshot(phone, SHOTS / "phone" / f"{info.key}-{lang}-{answers}.png")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+@pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
+def test_page_fits_a_phone(phone, server, info, lang):
+    """As opened (questions waiting), then with every answer and result shown (the sidebar's switch, by keyboard:
+    one page load for both)."""
+    phone.goto(harness.page_url(server, info.key, lang))
+    harness.wait_idle(phone, timeout=180, settle=800)
+    assert not harness.exceptions(phone), harness.exceptions(phone)[0][:1500]
+    _fits(phone, info, lang, "asked")
+    toggle = phone.get_by_role("switch", name=i18n.table(lang, "common")["quiz.show_all"]).first
+    toggle.press("Space")
+    harness.wait_idle(phone, timeout=180, settle=800)
+    assert toggle.is_checked()
+    assert not harness.exceptions(phone), harness.exceptions(phone)[0][:1500]
+    _fits(phone, info, lang, "answered")

@@ -1,5 +1,6 @@
-"""Unrolling in Chromium: Play advances at least 20 steps within 5 s of wall time, with no exception (a functional
-check with a generous bound, not a benchmark: benchmarks/ measures speed), on a laptop and on a phone."""
+"""Unrolling in Chromium: Play advances at least 20 steps within 12 s of wall time, with no exception, on a laptop
+and on a phone. A functional check with a bound generous enough for a loaded suite (Play redraws every 0.2 s;
+main's 0.8 s a step, with stalls, took over 16 s), not a benchmark."""
 import time
 
 import pytest
@@ -14,7 +15,7 @@ def _step(page):
 
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
-def test_play_runs_20_steps_in_5_seconds(browser, server, width, height):
+def test_play_runs_20_steps(browser, server, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
         page.goto(harness.page_url(server, "unrolling", "en", unrolling_pick="A long one"))
@@ -25,7 +26,7 @@ def test_play_runs_20_steps_in_5_seconds(browser, server, width, height):
         assert chart["y"] - (bar["y"] + bar["height"]) < 400            # the trajectory right under the bar
         page.locator(".st-key-unrolling_play_btn button").first.click()
         start = time.monotonic()
-        while _step(page) < 21 and time.monotonic() - start < 5:
+        while _step(page) < 21 and time.monotonic() - start < 12:
             page.wait_for_timeout(50)
         elapsed, reached = time.monotonic() - start, _step(page)
         harness.screenshot(page, SHOTS / f"unrolling-play-{width}.png")
