@@ -25,6 +25,8 @@ def language_selector():
     names = {"ko": "한국어", "en": "English"}
     choice = st.sidebar.segmented_control(
         "Language / 언어", i18n.LANGS, format_func=names.get, key=state.LANG, required=True)
+    if choice not in i18n.LANGS:          # never "lang=None" in the URL, whatever a callback did to the state
+        choice = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
     st.query_params["lang"] = st.session_state[state.LANG_IN_URL] = choice
     return choice
 
