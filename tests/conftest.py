@@ -46,3 +46,8 @@ def shared_data_dir():
     if not (SHARED_DATA / "imdb.npz").exists():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+def table_with(at, *columns):
+    """The AppTest page's table that has these columns (each chart's own data table is a dataframe too)."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))

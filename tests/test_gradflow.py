@@ -7,6 +7,7 @@ import pytest
 from rnn_core.charts import gradflow as charts
 from rnn_core.lessons import gradflow
 from rnn_core.model.numpy_rnn import RecurrentNetwork
+from tests.conftest import table_with
 from tests.test_unrolling import open_page
 
 PAGE = "pages/gradflow.py"
@@ -212,7 +213,7 @@ def test_page_shows_the_gradient_check(page):
     box = next(r for r in at.radio if r.key == "quiz_textbook")
     box.set_value(box.options[0]).run()
     error_column = i18n.Texts("en", "gradflow")("check.error")
-    table = next(d.value for d in at.dataframe if error_column in d.value.columns)
+    table = table_with(at, error_column)
     errors = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
     full, textbook = (float(v) for k, v in errors.items() if "full" in k or "textbook" in k)
     assert full < 1e-7 and textbook > 0.1

@@ -140,10 +140,8 @@ def open_page(make_app, lang, page, **query):
 
 
 def each_question(test):
-    """Run a test for every question of every concept page, the languages taking turns (every question's texts
-    exist in both: tests/test_i18n.py; every page runs in both: tests/test_app.py)."""
-    cases = [(i18n.LANGS[i % len(i18n.LANGS)], page, qid) for i, (page, qid) in enumerate(CASES)]
-    return pytest.mark.parametrize("lang, page, qid", cases)(test)
+    """Run a test for every question of every concept page, in both languages."""
+    return pytest.mark.parametrize("lang", i18n.LANGS)(pytest.mark.parametrize("page, qid", CASES)(test))
 
 
 @each_question
@@ -234,7 +232,9 @@ def change_once(widget, kind):
 
 @pytest.mark.parametrize("lang, page", [(i18n.LANGS[i % len(i18n.LANGS)], p) for i, p in enumerate(PAGES)])
 def test_every_setting_keeps_every_answer(make_app, lang, page):
-    """Answer every question of a page, then change every setting once: nothing answered is asked again."""
+    """Answer every question of a page, then change every setting once: nothing answered is asked again (one
+    language a page, by turns: whether an answer is kept does not depend on the language; the feedback in both is
+    tests above)."""
     t = texts(lang, page)
     questions = PAGES[page][2]
     at = open_page(make_app, lang, page)

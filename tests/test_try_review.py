@@ -12,6 +12,7 @@ from rnn_core.charts import try_review as charts
 from rnn_core.data import imdb
 from rnn_core.jobs import runs
 from rnn_core.lessons import try_review
+from tests.conftest import table_with
 from ui import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -198,11 +199,6 @@ def page(make_app, lang, **query):
 
 def texts(lang):
     return i18n.table(lang, "try_review")
-
-
-def table_with(at, *columns):
-    """The page's table that has these columns (the charts' own data tables are dataframes too)."""
-    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
 
 
 def shown(at):

@@ -18,15 +18,16 @@ def texts(page):
 def language_selector():
     """The sidebar language choice: from ?lang=, else the browser's locale; kept across pages and in the URL."""
     url = st.query_params.get("lang")
+    first = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)   # from the URL, else the browser
     if state.LANG not in st.session_state:
-        st.session_state[state.LANG] = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+        st.session_state[state.LANG] = first
     elif url in i18n.LANGS and url != st.session_state.get(state.LANG_IN_URL):
         st.session_state[state.LANG] = url  # someone edited the address bar
     names = {"ko": "한국어", "en": "English"}
     choice = st.sidebar.segmented_control(
         "Language / 언어", i18n.LANGS, format_func=names.get, key=state.LANG, required=True)
     if choice not in i18n.LANGS:          # never "lang=None" in the URL, whatever a callback did to the state
-        choice = url if url in i18n.LANGS else i18n.lang_from_locale(st.context.locale)
+        choice = first
     st.query_params["lang"] = st.session_state[state.LANG_IN_URL] = choice
     return choice
 
