@@ -45,7 +45,7 @@ def audit(page, what, found):
 def switch(page, name):
     """Flip a sidebar switch (lecture mode, show all answers) by its label, with the keyboard (a phone-sized
     window may have closed the sidebar)."""
-    toggle = page.get_by_role("switch", name=name).first
+    toggle = page.get_by_role("switch", name=name, include_hidden=True).first   # (in a closed sidebar too)
     was = toggle.is_checked()
     toggle.press("Space")
     harness.wait_idle(page)
