@@ -138,10 +138,12 @@ def assert_clean(page, what):
     assert not errors, f"{what}: {errors[0][:1500]}"
 
 
-def open_page(page, base, key, lang, timeout=180, **query):
-    """Go to one page of the app and wait until its script run is over."""
+def open_page(page, base, key, lang, timeout=180, settle=300, **query):
+    """Go to one page of the app and wait until its script run is over (every page has a title: a run that has
+    not started yet looks idle too)."""
     page.goto(page_url(base, key, lang, **query))
-    wait_idle(page, timeout=timeout)
+    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout * 1000)
+    wait_idle(page, timeout=timeout, settle=settle)
 
 
 def keyed(page, key, inner=""):

@@ -23,8 +23,7 @@ def main():
         for key in args.pages:
             for lang in langs:
                 page = browser.new_page(viewport={"width": args.width, "height": 900})
-                page.goto(harness.page_url(base, key, lang, **extra))
-                harness.wait_idle(page)
+                harness.open_page(page, base, key, lang, **extra)
                 suffix = "-" + "-".join(f"{k}{v}" for k, v in extra.items()) if extra else ""
                 path = Path(args.out) / f"{key}-{lang}{suffix}.png"
                 harness.full_screenshot(page, path)

@@ -47,8 +47,7 @@ def votes_chart(tab):
 def test_lecturer_and_three_students(browser, server):
     en = i18n.table("en", "class_session")
     lec = browser.new_page(viewport={"width": 1400, "height": 900})
-    lec.goto(harness.page_url(server, "class_session", "en"))
-    harness.wait_idle(lec)
+    harness.open_page(lec, server, "class_session", "en")
     lec.get_by_role("button", name=en["open.button"]).first.click()
     harness.wait_idle(lec)
     code = re.search(r"\?room=([A-Z0-9]{5})", lec.locator('[data-testid="stCode"]').first.inner_text()).group(1)
@@ -59,8 +58,7 @@ def test_lecturer_and_three_students(browser, server):
     tabs = []
     for lang, _, _ in plan:
         tab = browser.new_page(viewport={"width": 390, "height": 844})          # phones
-        tab.goto(harness.page_url(server, "sequences", lang, room=code))
-        harness.wait_idle(tab)
+        harness.open_page(tab, server, "sequences", lang, room=code)
         assert code in tab.locator(BANNER).inner_text()
         assert "me=" in tab.url                                                # a stable voter across reloads
         tabs.append(tab)

@@ -69,8 +69,7 @@ def test_sessions_spread_over_replicas_by_cookie(browser, proxy):
         context = browser.new_context()
         try:
             page = context.new_page()
-            page.goto(harness.page_url(proxy, "home", "en"))
-            harness.wait_idle(page, timeout=120)
+            harness.open_page(page, proxy, "home", "en", timeout=120)
             assert not harness.exceptions(page)
             seen.add(_replica(context))
         finally:
@@ -82,8 +81,7 @@ def test_training_survives_page_switch_and_downloads_through_proxy(browser, prox
     context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     try:
         page = context.new_page()
-        page.goto(harness.page_url(proxy, "train_numpy", "en"))
-        harness.wait_idle(page, timeout=180)
+        harness.open_page(page, proxy, "train_numpy", "en", timeout=180)
         replica = _replica(context)
         assert replica in {"r0", "r1"}
         _set_short_run(page)

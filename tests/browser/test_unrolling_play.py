@@ -18,8 +18,7 @@ def _step(page):
 def test_play_runs_20_steps(browser, server, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
-        page.goto(harness.page_url(server, "unrolling", "en", unrolling_pick="A long one"))
-        harness.wait_idle(page, timeout=180)
+        harness.open_page(page, server, "unrolling", "en", unrolling_pick="A long one", timeout=180)
         assert _step(page) == 1
         bar = page.locator(".st-key-unrolling_bar").first.bounding_box()
         chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()

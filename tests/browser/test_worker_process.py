@@ -20,8 +20,7 @@ def test_keras_training_runs_in_the_worker_and_tensorflow_never_enters_the_serve
     texts = i18n.table("en", "keras")
     with harness.streamlit_server() as (base, proc):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(harness.page_url(base, "keras", "en"))
-        harness.wait_idle(page, timeout=240)            # the worker starts and imports TensorFlow for the summary
+        harness.open_page(page, base, "keras", "en", timeout=240)  # the worker starts and imports TensorFlow
         assert not harness.exceptions(page)
         assert page.get_by_text("4,256 + 33 = 4,289").count() > 0        # Keras's parameter count, from the worker
         for key in ("keras_n_train", "keras_n_val"):

@@ -1,22 +1,21 @@
-"""Every page in a real headless Chromium, in both languages: rendered, its main controls used, no exception.
+"""Every page in headless Chromium, in both languages: one tour per page and language, on one tab per size.
 
-The control walks run in one language where the language changes nothing they check (WALK_LANGS): Korean, the
-students' language. `pytest --shots` writes screenshots to artifacts/browser/ (look at them).
+On a 1280x800 tab: the page opens with its title and no exception; axe-core (WCAG 2.1 A/AA) finds nothing serious
+at 1280x800 and, with nothing wider than the window, at 390x844, in each state: as opened, in lecture mode, with
+every question answered, with all answers shown. In English the keyboard alone reaches every control (and answers
+a question, starts a training); the page's main controls are used as a person would (in WALK_LANGS). Then a phone
+tab (390x844, touch, mobile viewport) opens it with all answers shown: the sidebar starts closed, nothing scrolls
+sideways, the answers are easy to tap.
+
+One tour instead of a test per check: each check used to open the page again, and the opening is most of the cost.
+`pytest --shots` writes screenshots to artifacts/browser/ (look at them).
 """
 import pytest
 
-from tests.browser import harness
-from tests.browser.conftest import SHOTS
+from tests.browser import checks, harness
+from tests.browser.conftest import PHONE, SHOTS
 from ui import i18n
 from ui.site import PAGES
-
-_keyed = harness.keyed                    # (the names these tests had before the helpers moved to harness)
-_press_slider = harness.press_slider
-_assert_clean = harness.assert_clean
-
-
-def _open(page, server, key, lang, **query):
-    harness.open_page(page, server, key, lang, **query)
 
 
 # The main controls of each page, used as a person would.
@@ -29,7 +28,7 @@ def use_home(page, lang):
 
 
 def use_sequences(page, lang):
-    box = _keyed(page, "sequences_sentence", "input")
+    box = harness.keyed(page, "sequences_sentence", "input")
     box.fill("the movie was not good")
     box.press("Enter")
     harness.wait_idle(page)
@@ -37,37 +36,37 @@ def use_sequences(page, lang):
 
 
 def use_pipeline(page, lang):
-    box = _keyed(page, "pipeline_review", "input")
+    box = harness.keyed(page, "pipeline_review", "input")
     box.fill("7")
     box.press("Enter")
     harness.wait_idle(page)
-    _press_slider(page, "pipeline_maxlen")
+    harness.press_slider(page, "pipeline_maxlen")
     harness.wait_idle(page, timeout=120)
 
 
 def use_unrolling(page, lang):
     for _ in range(3):
-        _keyed(page, "unrolling_next", "button").click()
+        harness.keyed(page, "unrolling_next", "button").click()
         harness.wait_idle(page)
-    _press_slider(page, "unrolling_step", 5)
+    harness.press_slider(page, "unrolling_step", 5)
     harness.wait_idle(page)
 
 
 def use_gradflow(page, lang):
-    _press_slider(page, "gradflow_radius", 8)
+    harness.press_slider(page, "gradflow_radius", 8)
     harness.wait_idle(page)
-    _press_slider(page, "gradflow_radius", 16, "ArrowLeft")
+    harness.press_slider(page, "gradflow_radius", 16, "ArrowLeft")
     harness.wait_idle(page)
 
 
 def use_train_numpy(page, lang):
-    _press_slider(page, "train_numpy_n_train", 1, "Home")      # the fewest training reviews
+    harness.press_slider(page, "train_numpy_n_train", 1, "Home")      # the fewest training reviews
     harness.wait_idle(page)
-    epochs = _keyed(page, "train_numpy_epochs", "input")
+    epochs = harness.keyed(page, "train_numpy_epochs", "input")
     epochs.fill("2")
     epochs.press("Enter")
     harness.wait_idle(page)
-    _keyed(page, "train_numpy_start", "button").click()
+    harness.keyed(page, "train_numpy_start", "button").click()
     page.wait_for_timeout(1000)
     _wait_enabled(page, "train_numpy_start")     # the run advances in chunks; Start is enabled again at its end
 
@@ -76,10 +75,10 @@ def _wait_enabled(page, key, rounds=120):
     """Wait until a run's Start button is enabled again (the run is over)."""
     for _ in range(rounds):
         harness.wait_idle(page, timeout=120)
-        if _keyed(page, key, "button").is_enabled():
+        if harness.keyed(page, key, "button").is_enabled():
             break
         page.wait_for_timeout(500)
-    assert _keyed(page, key, "button").is_enabled()
+    assert harness.keyed(page, key, "button").is_enabled()
 
 
 def use_memory(page, lang):
@@ -88,7 +87,7 @@ def use_memory(page, lang):
     harness.wait_idle(page)
     assert page.locator('[class*="st-key-quizbox_reach"] [data-testid="stAlert"]').count() == 1
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 2      # accuracy and reach, revealed
-    _keyed(page, "memory_live_start", "button").click()                      # the small live run, in the worker
+    harness.keyed(page, "memory_live_start", "button").click()                      # the small live run, in the worker
     page.wait_for_timeout(1000)
     _wait_enabled(page, "memory_live_start")
 
@@ -139,22 +138,51 @@ def test_every_page_has_its_controls_exercised():
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
-def test_page_in_browser(page, server, info, lang):
-    _open(page, server, info.key, lang)
-    _assert_clean(page, f"{info.key} ({lang}) on load")
-    title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
-    assert title in page.locator("h1").first.inner_text()
-    harness.screenshot(page, SHOTS / f"{info.key}-{lang}.png")
-    if lang not in WALK_LANGS[info.key]:
-        return                                  # opened and checked in this language; walked in the other
-    USE[info.key](page, lang)
-    _assert_clean(page, f"{info.key} ({lang}) after using its controls")
-    harness.screenshot(page, SHOTS / f"{info.key}-{lang}-used.png")
+def test_page_tour(browser, server, info, lang):
+    common, found = i18n.table(lang, "common"), []
+    page = browser.new_page(viewport=checks.SIZES["wide"])
+    try:
+        harness.open_page(page, server, info.key, lang)
+        harness.assert_clean(page, f"{info.key} ({lang}) on load")
+        title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
+        assert title in page.locator("h1").first.inner_text()
+        harness.screenshot(page, SHOTS / f"{info.key}-{lang}.png")
+        checks.audit(page, "as opened", found)
+        if lang == "en":
+            checks.keyboard_alone(page, info.key)
+        walk = lang in WALK_LANGS[info.key]
+        if walk and info.key != "home":           # (home's walk switches the language: it comes last)
+            USE[info.key](page, lang)
+            harness.assert_clean(page, f"{info.key} ({lang}) after using its controls")
+            harness.screenshot(page, SHOTS / f"{info.key}-{lang}-used.png")
+        checks.switch(page, common["lecture_mode"])
+        size = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"] p')).fontSize")
+        assert float(size.rstrip("px")) >= 20, size                         # lecture mode: text for the back row
+        harness.screenshot(page, SHOTS / f"{info.key}-{lang}-lecture.png")
+        checks.audit(page, "lecture mode", found, checks.LAYOUT_RULES)    # (only the styles change)
+        checks.switch(page, common["lecture_mode"])
+        checks.answer_all(page, info.key, lang)
+        checks.audit(page, "answered", found)
+        checks.switch(page, common["quiz.show_all"])
+        checks.audit(page, "all answers shown", found)
+        harness.assert_clean(page, f"{info.key} ({lang}) after the audit's states")
+        if walk and info.key == "home":
+            USE[info.key](page, lang)
+    finally:
+        page.close()
+    for f in found:
+        print(info.key, lang, *f)
+    bad = [f for f in found if f[2] in ("serious", "critical")]
+    assert not bad, "\n".join(map(str, bad))
+    extra = sorted({f[1] for f in found} - set(checks.ALLOWED))
+    assert not extra, f"moderate/minor findings not in the allow-list: {extra}"
 
+    context = browser.new_context(**PHONE)           # a phone, with every answer and result shown
+    phone = context.new_page()
+    try:
+        harness.open_page(phone, server, info.key, lang, settle=800, answers="true")
+        harness.assert_clean(phone, f"{info.key} ({lang}) on a phone")
+        checks.fits(phone, info, lang, "answered")
+    finally:
+        context.close()
 
-def test_lecture_mode_in_browser(page, server):
-    _open(page, server, "sequences", "ko", lecture="true")
-    _assert_clean(page, "lecture mode")
-    size = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"] p')).fontSize")
-    assert float(size.rstrip("px")) >= 20
-    harness.screenshot(page, SHOTS / "sequences-ko-lecture.png")
