@@ -1,0 +1,221 @@
+"""Never taught wrong, pipeline and try_review pages: every setting a learner can reach, against a recount.
+
+The reference here is written again from the raw files (np.load of the shared imdb.npz, Keras's load_data rules:
+RandomState(113) shuffle, start token, index_from=3, skip_top/num_words -> 2, drop <= 2, padding='pre',
+truncating='pre') and from plain loops (the models' forward passes), never from the app's own pipeline.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+from rnn_core.assessment import quiz
+from rnn_core.data import imdb
+from rnn_core.jobs import runs
+from rnn_core.lessons import pipeline as ps
+from rnn_core.lessons import try_review
+from tests.conftest import SHARED_DATA
+from tests.test_truth import all_texts, exactly_one, render
+from tests.test_try_review import CONFIGS, random_run, textbook_steps
+
+NUM_WORDS, SKIP_TOP, MAXLEN = (100, 1000, 10000), (0, 20), (25, 50, 100, 200, 400)   # pages/pipeline.py's widgets
+
+
+# ----------------------------------------------------------------------------- the pipeline page, recounted
+
+@pytest.fixture(scope="module")
+def raw_train():
+    """load_data's training reviews as one flat array of word ranks and their lengths, in load_data's order."""
+    if not (SHARED_DATA / "imdb.npz").exists():
+        pytest.skip("../shared/data is not present")
+    with np.load(SHARED_DATA / "imdb.npz", allow_pickle=True) as f:   # the test's own trusted copy
+        x, y = f["x_train"], f["y_train"]
+    order = np.arange(len(x))
+    np.random.RandomState(113).shuffle(order)                            # load_data shuffles the training set
+    reviews = [x[i] for i in order]
+    return np.concatenate([np.asarray(r, dtype=np.int64) for r in reviews]), np.array([len(r) for r in reviews]), \
+        np.asarray(y)[order]
+
+
+def recount(raw_train, num_words, skip_top):
+    """Cleaned lengths and flat values for one (num_words, skip_top): start token, +3, out of range -> 2, drop <= 2."""
+    ranks, lengths, _ = raw_train
+    values = ranks + 3
+    values[(values < skip_top) | (values >= num_words)] = 2
+    keep = values > 2                                                    # the start token (1 or 2) never stays
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    kept_lengths = np.add.reduceat(keep.astype(np.int64), starts)
+    kept_lengths[lengths == 0] = 0
+    return values[keep], kept_lengths
+
+
+def by_hand(review, maxlen):
+    """padding='pre', truncating='pre', written out."""
+    kept = list(review)[-maxlen:]
+    return [0] * (maxlen - len(kept)) + kept
+
+
+@pytest.mark.parametrize("num_words,skip_top", list(itertools.product(NUM_WORDS, SKIP_TOP)))
+def test_pipeline_page_over_every_setting(raw_train, num_words, skip_top):
+    """Each (num_words, skip_top, maxlen) and every review length the 25,000 reviews reach: the padding question's
+    key and its n, the one-hot question's key and sizes, and every share or count the page prints."""
+    texts = all_texts("pipeline")
+    values, lengths = recount(raw_train, num_words, skip_top)
+    data = imdb.prepare_chapter_data(num_words, skip_top, 100)
+    app = imdb.drop_special(data.raw)
+    assert np.array_equal(app.lengths, lengths) and np.array_equal(app.values, values)
+    train = np.random.RandomState(42).permutation(25_000)[:20_000]       # the chapter's split, by hand
+    assert np.array_equal(data.train_reviews.lengths, lengths[train])
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    rng = np.random.default_rng(num_words + skip_top)
+    for maxlen in MAXLEN:
+        # every distinct length, on the first review that has it: the page's question on that review
+        for n in np.unique(lengths):
+            j = int(np.argmax(lengths == n))
+            review = ps.review_steps(data, j)["cleaned"]
+            assert review.tolist() == values[offsets[j]:offsets[j + 1]].tolist()
+            q = quiz.padding(review, maxlen, (num_words, skip_top, j, maxlen))
+            expected = {"pad_front": [0] * (maxlen - n) + review.tolist(), "cut_front": review.tolist()[n - maxlen:],
+                        "unchanged": review.tolist()}["pad_front" if n < maxlen else "cut_front" if n > maxlen
+                                                       else "unchanged"]
+            assert expected == by_hand(review, maxlen)
+            exactly_one(q, "pad_front" if n < maxlen else "cut_front" if n > maxlen else "unchanged")
+            assert q.params == {"n": int(n), "maxlen": maxlen}
+        for option in q.options:
+            render(texts, q, option)
+        # the lengths section: shares, median, longest, the histogram's total and its "longer than maxlen" bins
+        tl = lengths[train]
+        assert ps.share_cut(data.train_reviews.lengths, maxlen) == np.count_nonzero(tl > maxlen) / 20_000
+        assert ps.share_padded(data.train_reviews.lengths, maxlen) == np.count_nonzero(tl < maxlen) / 20_000
+        assert int(data.train_reviews.lengths.max()) == tl.max()
+        assert np.median(data.train_reviews.lengths) == np.median(tl)
+        starts, ends, counts = ps.length_histogram(data.train_reviews.lengths, maxlen)
+        assert counts.sum() == 20_000 and counts[starts >= maxlen].sum() == np.count_nonzero(tl > maxlen)
+        # the padded heatmap: eight reviews from a random first one
+        first = int(rng.integers(0, 25_000 - 8))
+        block = ps.padded_block(data, first, 8, maxlen)
+        assert block.tolist() == [by_hand(values[offsets[k]:offsets[k + 1]], maxlen) for k in range(first, first + 8)]
+        # the one-hot question: m from the split, bytes as m * T * n_f * itemsize, the bin by hand
+        m = len(train)
+        assert len(data.x_train) == m
+        rows = ps.input_formats(m, maxlen, num_words)
+        onehot, tokens = m * maxlen * num_words * np.dtype(np.float32).itemsize, m * maxlen * 4
+        assert (rows[0]["bytes"], rows[1]["bytes"], rows[2]["bytes"]) == (onehot, 2 * onehot, tokens)
+        assert rows[0]["bytes"] // rows[2]["bytes"] == num_words                   # memory_after.md's ratio
+        edges = [0, 1e8, 1e9, 1e10, 1e11, float("inf")]
+        where = next(i for i in range(5) if edges[i] <= onehot < edges[i + 1])
+        q = quiz.onehot_memory(rows[0]["bytes"], rows[2]["bytes"], (num_words, maxlen, m), m=f"{m:,}",
+                               maxlen=maxlen, num_words=f"{num_words:,}")
+        exactly_one(q, q.options[where])
+        token_bin = next(i for i in range(5) if edges[i] <= tokens < edges[i + 1])
+        for i, option in enumerate(q.options):             # "fits the integer tokens" only where it is true
+            assert (q.feedback[option] == "low_tokens") == (i < where and i == token_bin)
+            render(texts, q, option)
+
+
+def test_split_counts_are_the_labels_recounted(raw_train):
+    """The split section's table: negatives and positives of each part, from the shuffled labels by hand."""
+    data = imdb.prepare_chapter_data(100, 20, 100)
+    order = np.random.RandomState(42).permutation(25_000)
+    y = raw_train[2]
+    for part, index in (("train", order[:20_000]), ("val", order[20_000:])):
+        labels = data.y_train if part == "train" else data.y_val
+        assert ps.label_counts(labels) == (int(np.sum(y[index] == 0)), int(np.sum(y[index] == 1)))
+
+
+# ----------------------------------------------------------------------------- the try_review page, recomputed
+
+FILTERS = set('!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n')
+
+
+def words_of(text):
+    """Keras Tokenizer's defaults as the IMDB file was made: ASCII lowercase, filter characters are spaces."""
+    low = "".join(c.lower() if "A" <= c <= "Z" else " " if c in FILTERS else c for c in text)
+    return [w for w in low.split(" ") if w]
+
+
+def expected_reading(run, text, word_index):
+    """Status per word, the padded row, P(positive) after every word, all by hand."""
+    c = run.config
+    words = words_of(text)
+    status, kept = [], []
+    for w in words:
+        if w not in word_index:
+            status.append("unknown")
+        elif word_index[w] + 3 < c["skip_top"]:
+            status.append("common")
+        elif word_index[w] + 3 >= c["num_words"]:
+            status.append("rare")
+        else:
+            status.append("read")
+            kept.append(word_index[w] + 3)
+    n_cut = max(len(kept) - c["maxlen"], 0)
+    read_at = [k for k, s in enumerate(status) if s == "read"]
+    for k in read_at[:n_cut]:
+        status[k] = "cut"
+    row = by_hand(kept, c["maxlen"])
+    steps = textbook_steps(run, np.array(row))                           # (maxlen + 1,)
+    n_pad = c["maxlen"] - min(len(kept), c["maxlen"])
+    after, p = [], steps[n_pad]
+    step = n_pad
+    for s in status:
+        if s == "read":
+            step += 1
+            p = steps[step]
+        after.append(p)
+    return words, status, row, steps, n_pad, after
+
+
+def review_texts(lang, word_index):
+    """The texts a learner reaches: the three examples, and the edges (long, all cut, nothing read, cut at 5,000)."""
+    table = all_texts("try_review")[lang]
+    by_rank = sorted(word_index, key=word_index.get)
+    out = {name: table[f"examples.{name}.text"] for name in ("positive", "negative", "negation")}
+    out["common_only"] = " ".join(by_rank[:15])
+    out["unknown_only"] = "zzqx qqzx 영화 😀"
+    out["long"] = " ".join(by_rank[17:17 + 500])                        # more known words than any maxlen
+    out["huge"] = try_review.keep_end(("good movie, bad plot! " * 400), 5_000)   # what the page keeps of it
+    return out
+
+
+def reachable_runs():
+    """The shipped runs, and a learner's own runs of every kind at the ends of maxlen (random weights)."""
+    made = list(runs.saved_runs())
+    rng = np.random.default_rng(7)
+    for kind, maxlen in itertools.product(CONFIGS, (25, 400)):
+        run = random_run(kind, rng, name=f"{kind}_{maxlen}")
+        run.config["maxlen"] = maxlen
+        made.append(run)
+    return made
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_try_review_verdicts_and_numbers_for_every_model_and_text(lang):
+    word_index = imdb.find_corpus().word_index
+    table = all_texts("try_review")[lang]
+    for run in reachable_runs():
+        for name, text in review_texts(lang, word_index).items():
+            r = try_review.read_review(run, text, word_index)
+            words, status, row, steps, n_pad, after = expected_reading(run, text, word_index)
+            where = (run.name, name)
+            assert r.tokens == words and r.status == status, where
+            assert r.sequence.tolist() == row and r.n_pad == n_pad, where
+            assert np.abs(r.steps - steps).max() < 1e-5, where
+            assert np.abs(r.after_word - np.array(after)).max() < 1e-5, where
+            assert r.start_status == ("padding" if n_pad else "h0")
+            # the metric and its caption: the verdict from the recomputed probability, the counts by hand
+            verdict = table["positive"] if steps[-1] > 0.5 else table["negative"]
+            shown = table["positive"] if r.probability > 0.5 else table["negative"]
+            assert shown == verdict and abs(steps[-1] - 0.5) > 1e-5, where        # never decided by rounding
+            caption = table["metric_caption"].format(verdict=verdict, read=status.count("read"), total=len(words),
+                                                     maxlen=run.config["maxlen"])
+            assert caption == table["metric_caption"].format(verdict=shown, read=r.n_read, total=len(r.tokens),
+                                                             maxlen=run.config["maxlen"])
+            assert r.counts() == {s: status.count(s) for s in try_review.STATUSES}
+            # chart_caption: a skipped word leaves the answer where it was; a read word is one step
+            for k, s in enumerate(status):
+                if s != "read":
+                    assert after[k] == (after[k - 1] if k else steps[n_pad])
+        # nothing_read: the page warns exactly when no word was read
+        r = try_review.read_review(run, review_texts(lang, word_index)["unknown_only"], word_index)
+        assert r.n_read == 0
