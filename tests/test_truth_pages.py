@@ -219,3 +219,108 @@ def test_try_review_verdicts_and_numbers_for_every_model_and_text(lang):
         # nothing_read: the page warns exactly when no word was read
         r = try_review.read_review(run, review_texts(lang, word_index)["unknown_only"], word_index)
         assert r.n_read == 0
+
+
+# ----------------------------------------------------------------------------- sequences: the text after the series
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_series_text_quotes_the_live_correlations_for_every_noise_and_lag(lang):
+    """series_after.md at every (noise, lag) of the page: its numbers are np.corrcoef's, the lowest lag is the
+    argmin of a plain loop, and its claims hold: negative there (warm afternoon, cold night), positive a day on."""
+    from rnn_core.data import timeseries as ts
+    from rnn_core.lessons import sequences as seq
+    from ui import i18n
+    t = i18n.Texts(lang, "sequences")
+    for noise in (0.0, 0.5, 1.0, 2.0, 4.0):                              # pages/sequences.py NOISE
+        series = ts.hourly_temperatures(days=7, noise=noise, seed=0)
+        mixed = ts.shuffled(series, seed=1)
+        corr = {k: np.corrcoef(series[:-k], series[k:])[0, 1] for k in range(1, 25)}
+        k_min = min(corr, key=corr.get)
+        profile = seq.lag_profile(series)
+        assert profile == {"k_min": k_min, "r_min": pytest.approx(corr[k_min]), "r_day": pytest.approx(corr[24]),
+                           "day": 24}
+        assert corr[k_min] < 0 < corr[24]
+        for lag in range(1, 25):                                         # the page's slider
+            r, r_mixed = corr[lag], np.corrcoef(mixed[:-lag], mixed[lag:])[0, 1]
+            text = t.md("series_after", lag=lag, r=f"{ts.lag_correlation(series, lag):+.2f}",
+                        r_mixed=f"{ts.lag_correlation(mixed, lag):+.2f}", k_min=profile["k_min"],
+                        r_min=f"{profile['r_min']:+.2f}", r_day=f"{profile['r_day']:+.2f}", day=24)
+            for number in (f"{r:+.2f}", f"{r_mixed:+.2f}", f"{corr[k_min]:+.2f}", f"{corr[24]:+.2f}"):
+                assert number in text, (noise, lag, number)
+
+
+def test_sequences_page_shows_the_series_text_with_its_live_numbers(make_app):
+    """The page passes the live numbers to series_after.md: after the vote, at the page's opening settings."""
+    from rnn_core.data import timeseries as ts
+    at = make_app("en")
+    at.switch_page("pages/sequences.py").run()
+    radio = next(r for r in at.radio if r.key == "quiz_series")
+    radio.set_value(radio.options[0]).run()
+    assert not at.exception
+    series = ts.hourly_temperatures(days=7, noise=1.0, seed=0)
+    mixed = ts.shuffled(series, seed=1)
+    text = next(m.value for m in at.markdown if m.value.startswith("In time order"))
+    assert f"r = {np.corrcoef(series[:-1], series[1:])[0, 1]:+.2f}" in text
+    assert f"r = {np.corrcoef(mixed[:-1], mixed[1:])[0, 1]:+.2f}" in text
+    assert "lowest at k = 12 hours" in text
+
+
+# ----------------------------------------------------------------------------- gradflow: the gradient check's texts
+
+def loss_by_hand(net, x, y):
+    """Mean binary cross-entropy of the network's forward pass, written out."""
+    a = 1 / (1 + np.exp(-net.forpass(x)[:, 0]))
+    return float(-np.mean(y * np.log(a) + (1 - y) * np.log(1 - a)))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_gradient_check_texts_follow_the_measured_errors(lang):
+    """Seeds across the page's input and every window up to past the check's steps: the errors the texts quote are
+    the relative errors against finite differences taken here, and each comparison the texts make holds."""
+    from rnn_core.lessons import gradflow
+    from ui import i18n
+    t = i18n.Texts(lang, "gradflow")
+    table = i18n.table(lang, "gradflow")
+    seen = set()
+    for seed in (*range(0, 40), 9999):
+        net, x, y = gradflow.small_problem(seed)
+        numeric = np.zeros_like(net.w1h)
+        for i in np.ndindex(net.w1h.shape):                              # central differences, eps 1e-5
+            old = net.w1h[i]
+            net.w1h[i] = old + 1e-5
+            plus = loss_by_hand(net, x, y)
+            net.w1h[i] = old - 1e-5
+            numeric[i] = (plus - loss_by_hand(net, x, y)) / 2e-5
+            net.w1h[i] = old
+        for window in (1, 2, 5, 10, 11, 12, 13, 200):
+            rows = gradflow.gradient_check(seed=seed, window=window)
+            errors = {}
+            for r in rows:
+                errors[r.method] = np.linalg.norm(r.analytic - numeric) / max(np.linalg.norm(r.analytic),
+                                                                             np.linalg.norm(numeric))
+                assert abs(errors[r.method] - r.error) <= 1e-6 + 1e-3 * r.error, (seed, window, r.method)
+            q = quiz.textbook_line({r.method: r.error for r in rows})
+            assert q.correct == {"transpose"} and errors["textbook"] > 1e-6 > errors["full"]
+            key, params = q.why("truncation")
+            larger = errors["textbook"] > errors["truncated"]
+            assert key.endswith("truncation_larger" if larger else "truncation_smaller"), (seed, window)
+            seen.add(key)
+            for option in q.options:
+                k, p = q.why(option)
+                table[k].format(**p)
+            # gradcheck.md's truncation sentence: "drops" only where truncation's error is measurably there
+            drops = errors["truncated"] > gradflow.CHECK_TOLERANCE
+            r_trunc = next(r.error for r in rows if r.method == "truncated")
+            assert drops == (r_trunc > 1e-6)
+            if window >= gradflow.CHECK_STEPS - 1:                       # H_0 = 0: step 1 adds nothing
+                assert not drops, (seed, window, r_trunc)
+            text = t.md("gradcheck", steps=gradflow.CHECK_STEPS, full=params["full"], textbook=params["textbook"],
+                        truncation=t(f"check_truncation.{'drops' if drops else 'keeps_all'}", window=window,
+                                     steps=gradflow.CHECK_STEPS, truncated=params["truncated"], tolerance="1e-06"))
+            for method in ("full", "truncated", "textbook"):             # the numbers quoted: the measured ones
+                assert params[method] in text
+                if errors[method] > 1e-4:                                # above both checks' rounding
+                    assert float(params[method]) == pytest.approx(errors[method], rel=0.06)
+                else:
+                    assert float(params[method]) < 1e-4
+    assert seen == {"quiz.textbook.why.truncation_larger", "quiz.textbook.why.truncation_smaller"}
