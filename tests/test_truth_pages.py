@@ -324,3 +324,22 @@ def test_gradient_check_texts_follow_the_measured_errors(lang):
                 else:
                     assert float(params[method]) < 1e-4
     assert seen == {"quiz.textbook.why.truncation_larger", "quiz.textbook.why.truncation_smaller"}
+
+
+# ----------------------------------------------------------------------------- keras: the model texts
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_keras_model_texts_quote_the_chapter_numbers(lang):
+    """Each model's text: sizes, optimizer and epochs as the chapter's config has them, model A's one-hot set's
+    size recounted from its shape and float64's item size; no number left as a literal field."""
+    from rnn_core.config import CHAPTER
+    from ui import i18n
+    t = i18n.Texts(lang, "keras")
+    for kind, spec in CHAPTER.keras.items():
+        text = t.md(f"model_{kind}", **CHAPTER.keras_numbers(kind))
+        assert "{" not in text and f"`{spec.optimizer}`" in text and str(spec.epochs) in text
+        assert f"{spec.units}" in text or kind == "keras_a"
+    size = 20_000 * 100 * 100 * np.dtype(np.float64).itemsize            # the textbook's to_categorical set
+    text = t.md("model_keras_a", **CHAPTER.keras_numbers("keras_a"))
+    assert f"{size / 1e9:.1f} GB" in text and "20,000 × 100 × 100" in text
+    assert f"{np.finfo(np.float32).eps:.1e}" in t.md("compare", eps=float(np.finfo(np.float32).eps))
