@@ -343,3 +343,36 @@ def test_keras_model_texts_quote_the_chapter_numbers(lang):
     text = t.md("model_keras_a", **CHAPTER.keras_numbers("keras_a"))
     assert f"{size / 1e9:.1f} GB" in text and "20,000 × 100 × 100" in text
     assert f"{np.finfo(np.float32).eps:.1e}" in t.md("compare", eps=float(np.finfo(np.float32).eps))
+
+
+# ----------------------------------------------------------------------------- unrolling: what fresh weights do
+
+@pytest.mark.parametrize("n_cells", [2, 32, 64])                        # the page's cell input: its ends, the default
+def test_fresh_weights_text_quotes_a_plain_loop(n_cells):
+    """The reading text's numbers on fresh weights (range of P(positive), accuracy, coin-toss band) against a
+    forward pass written out here, on the chapter's validation reviews; seeds across the page's input."""
+    from rnn_core.lessons import unrolling
+    from ui import i18n
+    data = imdb.prepare_chapter_data(100, 20, 100)
+    x, y = data.x_val[:400], data.y_val[:400]
+    for seed in (0, 42, 9999):
+        w = {k: v.astype(np.float64) for k, v in unrolling.fresh_weights(100, n_cells, seed).items()}
+        h = np.zeros((len(x), n_cells))
+        for t_ in range(x.shape[1]):
+            h = np.tanh(w["w1x"][x[:, t_]] + h @ w["w1h"] + w["b1"])
+        p = 1 / (1 + np.exp(-(h @ w["w2"][:, 0] + w["b2"][0])))
+        f = unrolling.fresh_facts(100, n_cells, seed, x, y)
+        assert f["p_lo"] == pytest.approx(p.min()) and f["p_hi"] == pytest.approx(p.max())
+        assert f["acc"] == np.count_nonzero((p > 0.5) == y) / len(y)
+        assert f["band_hi"] == pytest.approx(independent_band_top(len(y)), abs=1e-4)
+        assert p.max() - p.min() > 0.05                # "the output moves with the words": it does
+        for lang in ("en", "ko"):
+            t = i18n.Texts(lang, "unrolling")
+            text = t.md("reading", fresh=t("fresh_facts", cells=n_cells, seed=seed, **f))
+            assert f"{p.min():.2f}" in text and f"{f['acc']:.1%}" in text
+
+
+def independent_band_top(n):
+    """The top of the coin-toss band from the normal quantile."""
+    from statistics import NormalDist
+    return 0.5 + NormalDist().inv_cdf(0.975) * (0.25 / n) ** 0.5
