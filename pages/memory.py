@@ -89,7 +89,8 @@ def numbers_table(results):
             for (d, sp), r in zip(memory.spreads(results, key).items(), results["gradient_reach"][key]):
                 rows.append({t("table.model"): labels[key], t("table.distance"): d, t("table.accuracy"): sp.mean,
                              t("table.range"): f"{sp.low:.3f}–{sp.high:.3f}", t("table.seeds"): sp.n_seeds,
-                             t("table.verdict"): t(f"verdict.{sp.verdict}"), t("table.reach"): r})
+                             t("table.verdict"): t(f"verdict.{sp.verdict}", learned=f"{memory.LEARNED:.0%}"),
+                             t("table.reach"): r})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
         t("table.reach"): st.column_config.NumberColumn(format="scientific")})
@@ -133,7 +134,7 @@ def explode(results):
         with column:
             chart(charts.training_series_chart, block, labels, names, what, big, width="stretch",
                   height=charts.page_height(big))
-    st.caption(t("explode.caption", d=facts["d"]))
+    st.caption(t("explode.caption", d=facts["d"], epochs=results["settings"]["main"]["epochs"]))
 
 
 def conditions(results):
@@ -154,7 +155,7 @@ def conditions(results):
                 rows.append({t("table.condition"): t(f"conditions.names.{cond}"), t("table.model"): labels[key],
                              t("table.distance"): d, t("table.accuracy"): acc[j],
                              t("table.first_epoch"): epochs[0],
-                             t("table.epochs_to_90"): memory.epochs_to_learn(epochs),
+                             t("table.epochs_to_90", learned=f"{memory.LEARNED:.0%}"): memory.epochs_to_learn(epochs),
                              t("table.reach_init"): r["gradient_reach_init"][j]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
