@@ -120,7 +120,12 @@ if not big:
 rows = check(int(check_seed), int(window))
 errors = {r.method: r.error for r in rows}
 if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "textbook"):
-    st.markdown(t.md("gradcheck"))
+    drops = "drops" if errors["truncated"] > gradflow.CHECK_TOLERANCE else "keeps_all"   # measured, not assumed
+    st.markdown(t.md("gradcheck", steps=gradflow.CHECK_STEPS, full=f"{errors['full']:.1e}",
+                     textbook=f"{errors['textbook']:.1e}",
+                     truncation=t(f"check_truncation.{drops}", window=window, steps=gradflow.CHECK_STEPS,
+                                  tolerance=f"{gradflow.CHECK_TOLERANCE:.0e}",
+                                  truncated=f"{errors['truncated']:.1e}")))
     st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx "
              r"\frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
              r"\qquad \mathrm{rel.\ error} = \frac{\lVert g_{\mathrm{analytic}} - g_{\mathrm{numeric}}\rVert}"

@@ -5,6 +5,7 @@ TensorFlow never loads here: the models are built, counted, trained and compared
 """
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -102,7 +103,7 @@ def show_model(kind):
         st.error(t("tf_missing", error=str(e)), icon=":material/error:")
         st.stop()
     rows, counts = s["rows"], s["counts"]
-    st.markdown(t.md(f"model_{kind}"))
+    st.markdown(t.md(f"model_{kind}", **CHAPTER.keras_numbers(kind)))
     table = pd.DataFrame({
         t("params.layer"): [f"{r['layer']} ({r['type']})" for r in rows],
         t("params.output"): [str(r["output_shape"]).replace("None", "m") for r in rows],
@@ -168,9 +169,9 @@ def numpy_sources():
     net = RecurrentNetwork(n_cells=CHAPTER.n_cells, seed=CHAPTER.seed)
     net.init_weights(CHAPTER.num_words, 1)
     chapter = dict(zip(("num_words", "skip_top", "maxlen"), CHAPTER.data_for("keras_a")))
-    fresh = [runs.Run(t("compare.fresh_numpy"), "numpy", chapter, {}, dict(zip(WEIGHT_NAMES, net.get_weights())),
-                      created=""),
-             runs.Run(t("compare.fresh_keras"), "keras_a", chapter, {}, {}, created="")]
+    fresh = [runs.Run(t("compare.fresh_numpy", seed=CHAPTER.seed), "numpy", chapter, {},
+                      dict(zip(WEIGHT_NAMES, net.get_weights())), created=""),
+             runs.Run(t("compare.fresh_keras", seed=CHAPTER.seed), "keras_a", chapter, {}, {}, created="")]
     return found + fresh
 
 
@@ -184,7 +185,7 @@ def compare(run):
 def show_compare():
     """Load a NumPy model's weights into Keras model A (or the reverse) and compare their predictions."""
     st.subheader(t("compare.heading"))
-    st.markdown(t.md("compare"))
+    st.markdown(t.md("compare", eps=float(np.finfo(np.float32).eps)))
     sources = numpy_sources()
     labels = [f"{r.name} · {t('kind.' + r.kind)}" + (f" · {t('runs.saved_suffix')}" if r.saved else "")
               for r in sources]

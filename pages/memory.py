@@ -89,7 +89,8 @@ def numbers_table(results):
             for (d, sp), r in zip(memory.spreads(results, key).items(), results["gradient_reach"][key]):
                 rows.append({t("table.model"): labels[key], t("table.distance"): d, t("table.accuracy"): sp.mean,
                              t("table.range"): f"{sp.low:.3f}–{sp.high:.3f}", t("table.seeds"): sp.n_seeds,
-                             t("table.verdict"): t(f"verdict.{sp.verdict}"), t("table.reach"): r})
+                             t("table.verdict"): t(f"verdict.{sp.verdict}", learned=f"{memory.LEARNED:.0%}"),
+                             t("table.reach"): r})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
         t("table.reach"): st.column_config.NumberColumn(format="scientific")})
@@ -133,7 +134,7 @@ def explode(results):
         with column:
             chart(charts.training_series_chart, block, labels, names, what, big, width="stretch",
                   height=charts.page_height(big))
-    st.caption(t("explode.caption", d=facts["d"]))
+    st.caption(t("explode.caption", d=facts["d"], epochs=results["settings"]["main"]["epochs"]))
 
 
 def conditions(results):
@@ -154,7 +155,7 @@ def conditions(results):
                 rows.append({t("table.condition"): t(f"conditions.names.{cond}"), t("table.model"): labels[key],
                              t("table.distance"): d, t("table.accuracy"): acc[j],
                              t("table.first_epoch"): epochs[0],
-                             t("table.epochs_to_90"): memory.epochs_to_learn(epochs),
+                             t("table.epochs_to_90", learned=f"{memory.LEARNED:.0%}"): memory.epochs_to_learn(epochs),
                              t("table.reach_init"): r["gradient_reach_init"][j]})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
@@ -164,7 +165,7 @@ def conditions(results):
     if facts and memory.fewest_seeds(results) >= 3:
         st.markdown(t.md("findings", **facts))
     else:
-        st.info(t("conditions.one_seed"), icon=":material/casino:")
+        st.info(t("conditions.one_seed", seeds=memory.LIVE["seeds"]), icon=":material/casino:")
     p = results["parameters"]
     st.caption(t("conditions.parameters", numpy=p["numpy"]["total"], numpy_rec=p["numpy"]["recurrent"],
                  rnn=p["keras_simplernn"]["total"], rnn_rec=p["keras_simplernn"]["recurrent"],
@@ -239,7 +240,7 @@ def live_section():
     c = memory.LIVE
     st.markdown(t.md("live", n_train=c["n_train"], epochs=c["epochs"], cells=c["n_cells"],
                      distances=", ".join(map(str, c["distances"])), keras_train=memory.LIVE_KERAS["n_train"],
-                     keras_epochs=memory.LIVE_KERAS["epochs"]))
+                     keras_epochs=memory.LIVE_KERAS["epochs"], seeds=c["seeds"]))
     cfg = live_config()
     buttons = st.container(horizontal=True)
     if buttons.button(t("live.start"), type="primary", icon=":material/play_arrow:", disabled=active,
@@ -279,15 +280,20 @@ def live_fragment():
     elif job.state == JobState.FINISHED:
         st.success(t("live.finished", seconds=r.seconds), icon=":material/check_circle:")
     if h.get("distance"):
+        n_val = job.config.get("n_val", memory.LIVE["n_val"])
+        live_band = memory.chance_band(n_val)
         label = {"live": t("live.label", model=labels[memory.live_model(job.config)])}
-        df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label)
+        df = charts.results_frame(h["distance"], {"live": h["accuracy"]}, {"live": h["gradient_reach"]}, label,
+                                  {"live": memory.live_seeds(h)})
         left, right = (st.container(), st.container()) if big else st.columns(2)
         with left:
-            chart(charts.accuracy_chart, df, names, memory.WINDOW, big, width="stretch",
+            chart(charts.accuracy_chart, df, names, memory.WINDOW, big, live_band, width="stretch",
                   height=charts.page_height(big))
         with right:
             chart(charts.reach_chart, df, names, memory.WINDOW, big, width="stretch",
                   height=charts.page_height(big))
+        st.markdown(memory.live_claim(t, h, n_val))
+
 
 
 # ----------------------------------------------------------------------------- the page
@@ -311,7 +317,8 @@ else:
         st.markdown(t.md("reading", tbptt=memory.largest_learned(results, "numpy_tbptt"),
                          full=memory.largest_learned(results, "numpy_full"),
                          clip=memory.largest_learned(results, "numpy_full_clip"),
-                         keras_seeds=keras_seeds, k=results["window"]))
+                         keras_seeds=keras_seeds, k=results["window"],
+                         live_seeds=memory.LIVE["seeds"]))
         if not big:
             with st.expander(t("table.heading"), icon=":material/table:"):
                 numbers_table(results)

@@ -131,7 +131,9 @@ with c2:
         chart(charts.lag_chart, *mixed_pairs, lag, t.labels("series"), True, domain, big=big)
         st.metric(t("series.r_shuffled", lag=lag), f"{r_mixed:+.3f}")
 if revealed:
-    st.markdown(t.md("series_after"))
+    profile = seq.lag_profile(series)
+    st.markdown(t.md("series_after", lag=lag, r=f"{r:+.2f}", r_mixed=f"{r_mixed:+.2f}", k_min=profile["k_min"],
+                     r_min=f"{profile['r_min']:+.2f}", r_day=f"{profile['r_day']:+.2f}", day=profile["day"]))
 st.latex(r"r = \frac{\sum_t (x_t - \bar{x})(x_{t+k} - \bar{x}')}"
          r"{\sqrt{\sum_t (x_t - \bar{x})^2}\,\sqrt{\sum_t (x_{t+k} - \bar{x}')^2}}")
 show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)

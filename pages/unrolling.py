@@ -38,6 +38,12 @@ def fresh(n_features, n_cells, seed):
     return unrolling.fresh_weights(n_features, n_cells, seed)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def fresh_facts(n_features, n_cells, seed, data_key):
+    """Fresh weights on the validation reviews: P(positive)'s range and accuracy (pure, cached)."""
+    return unrolling.fresh_facts(n_features, n_cells, seed, data.x_val, data.y_val)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def curated(weights, num_words, skip_top, maxlen, source):
     """The curated validation reviews for these weights and data: {pick: index} (a fraction of a second, cached)."""
@@ -227,4 +233,5 @@ with st.expander(t("measured"), icon=":material/science:"):
                      **config))
     else:
         st.caption(t("fresh_info", cells=net.n_cells, seed=seed))
-    st.markdown(t.md("reading"))
+    facts = fresh_facts(config["num_words"], int(n_cells), int(seed), (data.source, *config.values()))
+    st.markdown(t.md("reading", fresh=t("fresh_facts", cells=int(n_cells), seed=int(seed), **facts)))

@@ -50,5 +50,14 @@ class ChapterConfig:
         num_words = self.keras[kind].num_words if kind in self.keras else self.num_words
         return num_words, self.skip_top, self.maxlen
 
+    def keras_numbers(self, kind):
+        """What the Keras page's text on one model quotes: its sizes, optimizer, epochs, and (model A) how big the
+        textbook's float64 one-hot training set is."""
+        spec = self.keras[kind]
+        onehot = self.n_train * self.maxlen * spec.num_words * 8                 # bytes, float64
+        return dict(steps=self.maxlen, num_words=spec.num_words, m=self.n_train, size=f"{onehot / 1e9:.1f} GB",
+                    batch=self.batch_size, optimizer=spec.optimizer, epochs=spec.epochs, emb=self.embedding_dim,
+                    units=spec.units)
+
 
 CHAPTER = ChapterConfig()

@@ -159,20 +159,118 @@ def test_live_run_finishes_and_reports_each_distance():
     assert job.state == "finished"
     assert job.history["distance"] == [2, 30]
     assert len(job.history["accuracy"]) == 2 and job.history["gradient_reach"][1] == 0.0   # 30 > window: none
+    assert len(memory.live_seeds(job.history)[0]) == memory.LIVE["seeds"]
     assert 0 < job.fraction <= 1
 
 
 def test_live_keras_run_learns_a_near_word_and_reports_its_reach():
     """The Keras live run (full BPTT in Keras): the word 2 steps back is learned; reach is the NumPy port's."""
     pytest.importorskip("keras")
-    job = memory.MemoryTraining(dict(distances=(2,), n_train=1000, n_val=200, epochs=3, model="keras_simplernn"))
+    job = memory.MemoryTraining(dict(distances=(2,), n_train=1000, n_val=200, epochs=3, model="keras_simplernn",
+                                     seeds=2))
     while not job.done:
         job.advance(seconds=1.0)
     assert job.state == "finished", job.error
-    assert job.history["distance"] == [2] and job.history["accuracy"][0] >= 0.9
+    assert job.history["distance"] == [2] and min(memory.live_seeds(job.history)[0]) >= 0.9   # every seed
     assert job.history["gradient_reach"][0] > 0                       # no truncation: the gradient reaches it
     with pytest.raises(ValueError):
         memory.MemoryTraining(dict(model="keras_gru"))                # only the listed models
+
+
+def test_live_run_reports_every_seed_as_an_independent_retrain_finds_it():
+    """Each seed's accuracy in the live run's history equals a plain RecurrentNetwork trained on that seed's data."""
+    cfg = dict(distances=(2, 30), n_train=128, n_val=100, epochs=1, n_cells=4, truncation=10, seeds=2, seed=5)
+    job = memory.MemoryTraining(cfg)
+    while not job.done:
+        job.advance(seconds=1.0)
+    h = job.history
+    assert job.state == "finished" and h["distance"] == [2, 30]
+    for k, d in enumerate(map(int, h["distance"])):
+        each = []
+        for s in (5, 6):
+            x, y = memory.make_task(Task(d, 128, s))
+            x_val, y_val = memory.make_task(Task(d, 100, s + memory.VAL_SEED))
+            net = RecurrentNetwork(n_cells=4, batch_size=32, learning_rate=0.1, truncation=10, seed=s)
+            net.fit(x, y, epochs=1, n_features=memory.N_FEATURES)
+            each.append(float(np.mean(net.predict(x_val)[:, 0] == y_val)))
+        assert [h[f"accuracy_seed_{j}"][k] for j in range(2)] == pytest.approx(each)
+        assert h["accuracy"][k] == pytest.approx(sum(each) / 2)
+    assert memory.live_seeds(h) == [[h["accuracy_seed_0"][k], h["accuracy_seed_1"][k]] for k in range(2)]
+
+
+def independent_band_top(n):
+    """The top of the coin-toss band from the normal quantile (statistics, not the app's 1.96)."""
+    from statistics import NormalDist
+    return 0.5 + NormalDist().inv_cdf(0.975) * (0.25 / n) ** 0.5
+
+
+def independent_verdict(each, n):
+    """The claim rule, written again: learned if every seed >= 90 %, chance if none is above the band, above if all
+    are, else mixed; no claim from one seed."""
+    top = independent_band_top(n)
+    if len(each) < 2:
+        return "one_seed"
+    if all(a >= 0.9 for a in each):
+        return "learned"
+    if all(a <= top for a in each):
+        return "chance"
+    if all(a > top for a in each):
+        return "above"
+    return "mixed"
+
+
+def test_chance_band_holds_95_percent_of_coin_tosses():
+    """Brute force: the exact binomial probability of a coin toss on n reviews landing above the band's top."""
+    from math import comb
+    for n in (100, 500, 1000):
+        top = memory.chance_band(n)[1]
+        assert top == pytest.approx(independent_band_top(n), abs=1e-4)
+        above = sum(comb(n, k) for k in range(n + 1) if k / n > top) / 2 ** n
+        assert 0.01 < above <= 0.03, (n, above)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_live_claim_follows_the_seeds_interval(lang):
+    """Sweep seed triples over the grid of accuracies a 500-review run can give near the rule's edges: every
+    distance is named under exactly the verdict the independent rule gives, and the sentence says it."""
+    from itertools import product
+
+    from ui import i18n
+    t = i18n.Texts(lang, "memory")
+    n = memory.LIVE["n_val"]
+    top = independent_band_top(n)
+    grid = sorted({0.3, 0.5, round(top - 0.002, 3), round(top + 0.002, 3), 0.6, 0.898, 0.9, 1.0})
+    triples = [c for c in product(grid, repeat=3) if c[0] <= c[1] <= c[2]]
+    history = {"distance": list(range(1, len(triples) + 1)),
+               **{f"accuracy_seed_{j}": [c[j] for c in triples] for j in range(3)}}
+    claims = memory.live_claims(history, n)
+    for d, c in zip(history["distance"], triples):
+        named = [v for v, ds in claims.items() if d in ds]
+        assert named == [independent_verdict(c, n)], (c, named)
+    text = memory.live_claim(t, history, n)
+    for v, ds in claims.items():
+        assert t(f"live.claim.{v}", d=", ".join(map(str, ds)), learned="90%", low=f"{memory.chance_band(n)[0]:.1%}",
+                 high=f"{top:.1%}") in text
+    assert f"{top:.1%}" in text and "3" in text
+    one = {"distance": [2], "accuracy_seed_0": [0.99]}
+    assert memory.live_claims(one, n) == {"one_seed": [2]}
+
+
+def test_keras_trainer_reused_equals_a_fresh_model():
+    """The live run's one compiled model, reset to a seed, trains exactly as a new build_model(kind, seed) does."""
+    pytest.importorskip("keras")
+    from rnn_core.model import keras_models
+    x, y = memory.make_task(Task(5, 96, 0))
+    trainer = memory.KerasTrainer("keras_b")
+    trainer.start(3)
+    trainer.epoch(x, y, 32, np.random.default_rng(0))                   # another seed first: state to forget
+    trainer.start(4)
+    trainer.epoch(x, y, 32, np.random.default_rng(1))
+    fresh = keras_models.build_model("keras_b", seed=4, num_words=memory.N_FEATURES, maxlen=memory.STEPS)
+    order = np.random.default_rng(1).permutation(len(x))
+    fresh.fit(x[order], y[order].astype("float32"), batch_size=32, epochs=1, verbose=0, shuffle=False)
+    for a, b in zip(trainer.model.get_weights(), fresh.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_live_run_stops():
@@ -300,6 +398,16 @@ def test_live_run_on_the_page(make_app):
     assert not at.exception
     assert any("s of training" in s.value for s in at.success)
     assert len(at.get("vega_lite_chart")) >= 2
+    # the claim under the charts: every distance under the verdict its seeds give by the independent rule
+    from ui import i18n, state
+    h = at.session_state[state.job("memory")].report.history
+    seeds = memory.live_seeds(h)
+    assert len(h["distance"]) == len(memory.LIVE["distances"]) and len(seeds[0]) == memory.LIVE["seeds"]
+    claim = memory.live_claim(i18n.Texts("en", "memory"), h, memory.LIVE["n_val"])
+    assert any(m.value == claim for m in at.markdown)
+    for d, each in zip(h["distance"], seeds):
+        verdict = independent_verdict(each, memory.LIVE["n_val"])
+        assert int(d) in memory.live_claims(h, memory.LIVE["n_val"])[verdict]
 
 
 def test_worker_makes_the_memory_job():

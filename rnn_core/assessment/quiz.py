@@ -207,9 +207,18 @@ def delta_ratio(ratio, radius, steps, settings=()):
 
 
 def textbook_line(errors, tolerance=gradflow.CHECK_TOLERANCE, settings=()):
-    """What does the textbook's backprop line get wrong? From the gradient check's relative errors by method."""
+    """What does the textbook's backprop line get wrong? From the gradient check's relative errors by method.
+
+    The "truncation" feedback compares the two errors as measured: the textbook's above or below truncation's.
+    """
     wrong = errors["textbook"] > tolerance
-    return _ask("textbook", ("transpose", "nothing", "truncation"), {"transpose" if wrong else "nothing"}, settings)
+    params = {k: f"{errors[k]:.1e}" for k in ("full", "truncated", "textbook") if k in errors}
+    feedback = {o: o for o in ("transpose", "nothing", "truncation")}
+    if "truncated" in errors:
+        feedback["truncation"] = "truncation_larger" if errors["textbook"] > errors["truncated"] else \
+            "truncation_smaller"
+    return _ask("textbook", ("transpose", "nothing", "truncation"), {"transpose" if wrong else "nothing"}, settings,
+                params, feedback)
 
 
 # --- memory (6.2-6.4) -------------------------------------------------------------------------------------

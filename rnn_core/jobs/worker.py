@@ -61,7 +61,7 @@ def make_keras(config, data):
 
 
 def make_memory(config, data):
-    """The memory lab's small live experiment: one NumPy model per distance of the decisive word."""
+    """The memory lab's small live experiment: per distance of the decisive word one model per seed (NumPy or Keras)."""
     from rnn_core.lessons.memory import MemoryTraining
     return MemoryTraining(config, data)
 

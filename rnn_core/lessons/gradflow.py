@@ -10,6 +10,7 @@ from rnn_core.model.numpy_rnn import RecurrentNetwork
 INITIALISERS = ("orthogonal", "glorot", "normal")
 VANISH, EXPLODE = 1e-2, 1e2     # |delta_1| / |delta_T| below / above: vanishing / exploding
 CHECK_TOLERANCE = 1e-6          # a gradient check's relative error below this: the gradients agree
+CHECK_STEPS = 12                # time steps of the gradient check's small network
 
 
 def spectral_radius(w):
@@ -155,7 +156,7 @@ def small_problem(seed=0, m=4, steps=12, n_features=5, n_cells=3):
     return net, x, y
 
 
-def gradient_check(seed=0, window=10, m=4, steps=12, n_features=5, n_cells=3):
+def gradient_check(seed=0, window=10, m=4, steps=CHECK_STEPS, n_features=5, n_cells=3):
     """dL/dW1h of full BPTT, truncated BPTT (last `window` steps) and the textbook's line, vs finite differences."""
     net, x, y = small_problem(seed, m, steps, n_features, n_cells)
     numeric = numerical_gradient(net, x, y, "w1h")

@@ -439,11 +439,12 @@ def nearest(block):
 
 # ----------------------------------------------------------------------------- a live run, small enough for a page
 
-# The live run: small enough for a page (a few seconds with truncation, under 30 s with full BPTT on a busy server)
+# The live run: small enough for a page, over LIVE["seeds"] seeds per distance so that its claims rest on a range
 LIVE = dict(distances=(2, 5, 10, 20, 40, 70), n_train=3000, n_val=500, epochs=5, n_cells=16, batch_size=32,
-            learning_rate=0.1, seed=0, model="numpy")
+            learning_rate=0.1, seed=0, seeds=3, model="numpy")
 LIVE_KERAS = dict(n_train=2000, epochs=3)      # the Keras models' live run: smaller, they are slower per epoch
 LIVE_MODELS = ("numpy", *KERAS_MODELS)
+VAL_SEED, REACH_SEED = 10_000, 20_000          # offsets: a seed's validation and reach reviews never repeat another's
 
 
 def live_model(config):
@@ -453,11 +454,62 @@ def live_model(config):
     return "numpy_tbptt" if config["truncation"] else "numpy_full_clip" if config["clip"] else "numpy_full"
 
 
+def live_seeds(history):
+    """Per distance, every seed's accuracy from a live run's history (keys accuracy_seed_0, 1, ...)."""
+    n = sum(1 for k in history if k.startswith("accuracy_seed_"))
+    return [[history[f"accuracy_seed_{j}"][k] for j in range(n)] for k in range(len(history.get("distance", [])))]
+
+
+def live_claims(history, n_val):
+    """{verdict: [distances]} of a live run: each distance's Spread.verdict, the rule of the saved results."""
+    out = {}
+    for d, each in zip(history.get("distance", []), live_seeds(history)):
+        out.setdefault(spread(each, n_val).verdict, []).append(int(d))
+    return out
+
+
+def live_claim(t, history, n_val):
+    """The sentence of what a live run's seeds support (t: the page's texts), distances grouped by verdict."""
+    claims = live_claims(history, n_val)
+    low, high = chance_band(n_val)
+    parts = [t(f"live.claim.{v}", d=", ".join(map(str, claims[v])), learned=f"{LEARNED:.0%}", low=f"{low:.1%}",
+               high=f"{high:.1%}") for v in ("learned", "above", "chance", "mixed", "one_seed") if v in claims]
+    return t("live.claims", seeds=len(live_seeds(history)[0]), claims="; ".join(parts))
+
+
+class KerasTrainer:
+    """One compiled Keras model reused for every (seed, distance) of a live run: each run starts from the weights
+    and the fresh optimizer state a new build_model(kind, seed) would have, so Keras traces its training step once.
+    """
+
+    def __init__(self, kind):
+        from rnn_core.model import keras_models
+        self.kind = kind
+        self.model = keras_models.build_model(kind, seed=0, num_words=N_FEATURES, maxlen=STEPS)
+        self.model.optimizer.build(self.model.trainable_variables)
+        self.fresh_optimizer = [v.numpy() for v in self.model.optimizer.variables]
+
+    def start(self, seed):
+        """Reset to a new model of this seed: its initial weights, an untouched optimizer."""
+        from rnn_core.model import keras_models
+        self.model.set_weights(keras_models.build_model(self.kind, seed=seed, num_words=N_FEATURES,
+                                                        maxlen=STEPS).get_weights())
+        for v, value in zip(self.model.optimizer.variables, self.fresh_optimizer):
+            v.assign(value)
+
+    def epoch(self, x, y, batch_size, rng):
+        """One epoch in an order drawn from rng (not from TensorFlow's state): the batch loss mean."""
+        order = rng.permutation(len(x))
+        h = self.model.fit(x[order], y[order].astype("float32"), batch_size=batch_size, epochs=1, verbose=0,
+                           shuffle=False)
+        return float(h.history["loss"][-1])
+
+
 class MemoryTraining(ChunkedTraining):
-    """A small memory experiment as a chunked run: one model per distance, NumPy (config["truncation"]) or Keras.
+    """A small memory experiment as a chunked run: per distance one model per seed, NumPy or Keras.
 
     Events come from a generator like NumpyTraining's; an "epoch" event closes one distance; history holds
-    one row per distance: accuracy and gradient reach.
+    one row per distance: the accuracy's mean and every seed's (accuracy_seed_j), the mean gradient reach.
     """
 
     def __init__(self, config, data=None):
@@ -466,49 +518,71 @@ class MemoryTraining(ChunkedTraining):
         if c["model"] != "numpy":
             self.config = c = {**c, **LIVE_KERAS, **dict(config)}
         if (c["model"] not in LIVE_MODELS or not all(1 <= d <= STEPS for d in c["distances"])
-                or not 0 < c["n_train"] <= 10_000
+                or not 0 < c["n_train"] <= 10_000 or not 0 < c["seeds"] <= 5
                 or not 0 < c["n_val"] <= 5_000 or not 0 < c["epochs"] <= 20 or not 0 < c["n_cells"] <= 64):
             raise ValueError("the live run's settings are out of bounds")
-        self.results_so_far = {"distances": [], "accuracy": [], "gradient_reach": []}
+        self.results_so_far = {"distances": [], "accuracy": [], "accuracy_seeds": [], "gradient_reach": []}
         super().__init__(self.events_for(c) if c["model"] == "numpy" else self.keras_events(c))
 
+    def seed_list(self):
+        """The seeds every distance is trained with."""
+        return [self.config["seed"] + j for j in range(self.config["seeds"])]
+
+    def tasks(self, d, s):
+        """Training and validation data of one seed at distance d."""
+        c = self.config
+        return make_task(Task(d, c["n_train"], s)), make_task(Task(d, c["n_val"], s + VAL_SEED))
+
+    def record(self, d, accuracies, reaches):
+        """One distance done: every seed's accuracy, their mean, the mean reach."""
+        self.results_so_far["distances"].append(d)
+        self.results_so_far["accuracy"].append(float(np.mean(accuracies)))
+        self.results_so_far["accuracy_seeds"].append([float(a) for a in accuracies])
+        self.results_so_far["gradient_reach"].append(float(np.mean(reaches)))
+
     def events_for(self, c):
-        """Train one model per distance; pass on its batch events, then one "epoch" event per distance."""
-        distances = list(c["distances"])
+        """Train one NumPy model per seed and distance; pass on its batch events, one "epoch" event per distance."""
+        distances, seeds = list(c["distances"]), self.seed_list()
         for k, d in enumerate(distances):
-            x, y = make_task(Task(d, c["n_train"], c["seed"]))
-            x_val, y_val = make_task(Task(d, c["n_val"], c["seed"] + 1))
-            model = MemoryNetwork(n_cells=c["n_cells"], batch_size=c["batch_size"], learning_rate=c["learning_rate"],
-                                  truncation=c["truncation"], seed=c["seed"], clip=c.get("clip"))
-            for event in model.iter_fit(x, y, epochs=c["epochs"], n_features=N_FEATURES):
-                if event.kind == "batch":
-                    n = event.n_batches * event.epochs
-                    yield Progress("batch", k, event.epoch * event.n_batches + event.batch, n, len(distances),
-                                   event.loss, None, event.elapsed)
-            self.results_so_far["distances"].append(d)
-            self.results_so_far["accuracy"].append(model.score(x_val, y_val))
-            self.results_so_far["gradient_reach"].append(reach_numpy(model, Task(d, 200, c["seed"] + 2)))
-            yield Progress("epoch", k, 0, 1, len(distances), float(np.mean(model.batch_losses[-20:])), None, 0.0)
+            accuracies, reaches, losses = [], [], []
+            for j, s in enumerate(seeds):
+                (x, y), (x_val, y_val) = self.tasks(d, s)
+                model = MemoryNetwork(n_cells=c["n_cells"], batch_size=c["batch_size"],
+                                      learning_rate=c["learning_rate"], truncation=c["truncation"], seed=s,
+                                      clip=c.get("clip"))
+                for event in model.iter_fit(x, y, epochs=c["epochs"], n_features=N_FEATURES):
+                    if event.kind == "batch":
+                        per_seed = event.n_batches * event.epochs
+                        yield Progress("batch", k, j * per_seed + event.epoch * event.n_batches + event.batch,
+                                       per_seed * len(seeds), len(distances), event.loss, None, event.elapsed)
+                accuracies.append(model.score(x_val, y_val))
+                reaches.append(reach_numpy(model, Task(d, 200, s + REACH_SEED)))
+                losses.append(float(np.mean(model.batch_losses[-20:])))
+            self.record(d, accuracies, reaches)
+            yield Progress("epoch", k, 0, 1, len(distances), float(np.mean(losses)), None, 0.0)
 
     def keras_events(self, c):
         """The same with a Keras SimpleRNN or LSTM (full BPTT, trained by Keras in the worker), one event per epoch."""
         from rnn_core.model import keras_models
         kind = "keras_c" if c["model"] == "keras_lstm" else "keras_b"         # Embedding + LSTM(8) / SimpleRNN(8)
-        distances = list(c["distances"])
+        trainer = KerasTrainer(kind)
+        distances, seeds = list(c["distances"]), self.seed_list()
         for k, d in enumerate(distances):
-            x, y = make_task(Task(d, c["n_train"], c["seed"]))
-            x_val, y_val = make_task(Task(d, c["n_val"], c["seed"] + 1))
-            model = keras_models.build_model(kind, seed=c["seed"], num_words=N_FEATURES, maxlen=STEPS)
-            for epoch in range(c["epochs"]):
-                h = model.fit(x, y.astype("float32"), batch_size=c["batch_size"], epochs=1, verbose=0, shuffle=True)
-                yield Progress("batch", k, epoch, c["epochs"], len(distances), float(h.history["loss"][-1]), None,
-                               0.0)
-            weights = keras_models.export_weights(model)
-            p = keras_numpy.predict(kind, weights, x_val)[:, 0]                  # (m,)
-            self.results_so_far["distances"].append(d)
-            self.results_so_far["accuracy"].append(float(np.mean((p > 0.5) == y_val)))
-            self.results_so_far["gradient_reach"].append(reach_keras(kind, weights, Task(d, 200, c["seed"] + 2)))
-            yield Progress("epoch", k, 0, 1, len(distances), float(h.history["loss"][-1]), None, 0.0)
+            accuracies, reaches, loss = [], [], 0.0
+            for j, s in enumerate(seeds):
+                (x, y), (x_val, y_val) = self.tasks(d, s)
+                trainer.start(s)
+                rng = np.random.default_rng([s, d])
+                for epoch in range(c["epochs"]):
+                    loss = trainer.epoch(x, y, c["batch_size"], rng)
+                    yield Progress("batch", k, j * c["epochs"] + epoch, c["epochs"] * len(seeds), len(distances),
+                                   loss, None, 0.0)
+                weights = keras_models.export_weights(trainer.model)
+                p = keras_numpy.predict(kind, weights, x_val)[:, 0]               # (m,)
+                accuracies.append(float(np.mean((p > 0.5) == y_val)))
+                reaches.append(reach_keras(kind, weights, Task(d, 200, s + REACH_SEED)))
+            self.record(d, accuracies, reaches)
+            yield Progress("epoch", k, 0, 1, len(distances), loss, None, 0.0)
 
     def results(self):
         """The measured distances, accuracies and gradient reaches (plain data for the worker's report)."""
@@ -520,6 +594,8 @@ class MemoryTraining(ChunkedTraining):
                    self.history.items() if k != "loss"}, status=self.state, note=note)
 
     def epoch_metrics(self, event):
-        """The distance just finished: its accuracy and gradient reach."""
-        return {"distance": self.results_so_far["distances"][-1], "accuracy": self.results_so_far["accuracy"][-1],
-                "gradient_reach": self.results_so_far["gradient_reach"][-1]}
+        """The distance just finished: the mean accuracy, every seed's, and the mean gradient reach."""
+        r = self.results_so_far
+        each = {f"accuracy_seed_{j}": a for j, a in enumerate(r["accuracy_seeds"][-1])}
+        return {"distance": r["distances"][-1], "accuracy": r["accuracy"][-1], **each,
+                "gradient_reach": r["gradient_reach"][-1]}

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from rnn_core.data.timeseries import lag_correlation
 from rnn_core.model.numpy_rnn import RecurrentNetwork, sigmoid
 
 MAX_WORDS = 8        # 8! = 40,320 orders: still quick to run through both models
@@ -82,3 +83,10 @@ def sample_rows(n_rows, k, seed=0):
         return np.arange(n_rows)
     rest = np.random.default_rng(seed).choice(np.arange(1, n_rows), size=k - 1, replace=False)
     return np.concatenate([[0], np.sort(rest)])
+
+
+def lag_profile(series, max_lag=24):
+    """What the series_after text quotes: the in-order correlation at its lowest lag and at max_lag (a day)."""
+    r = np.array([lag_correlation(series, k) for k in range(1, max_lag + 1)])      # (max_lag,)
+    low = int(np.argmin(r))
+    return {"k_min": low + 1, "r_min": float(r[low]), "r_day": float(r[-1]), "day": max_lag}

@@ -17,6 +17,17 @@ def fresh_weights(n_features, n_cells=CHAPTER.n_cells, seed=CHAPTER.seed):
     return dict(zip(WEIGHT_NAMES, net.get_weights()))
 
 
+def fresh_facts(n_features, n_cells, seed, x, y):
+    """What fresh weights do on labelled reviews x (m, T): the range of their P(positive), their accuracy, and
+    where a coin toss on m reviews lands (95 %)."""
+    from rnn_core.lessons.memory import chance_band
+    net = RecurrentNetwork.from_weights(fresh_weights(n_features, n_cells, seed), dtype=np.float64)
+    p = sigmoid(net.forpass(x))[:, 0]                                    # (m,)
+    band_lo, band_hi = chance_band(len(y))
+    return dict(n=len(y), p_lo=float(p.min()), p_hi=float(p.max()), acc=float(np.mean((p > 0.5) == y)),
+                band_lo=band_lo, band_hi=band_hi)
+
+
 @dataclass
 class Unrolled:
     """Every term of Z1_t = X_t W1x + H_{t-1} W1h + b1 and H_t = tanh(Z1_t), for t = 1..T (index t-1)."""
