@@ -69,8 +69,7 @@ if lec is not None:
             return
         dist = classroom.call(lec.score_distribution, state.self_check)
         st.caption(t("self_check.count", section=state.self_check, n=sum(dist.values())))
-        chart(charts.scores_chart, charts.scores_frame(dist, PER_ROUND),
-              {"score": t("chart.score"), "students": t("chart.students")}, lecture_mode())
+        chart(charts.scores_chart, charts.scores_frame(dist, PER_ROUND), t.labels("chart"), lecture_mode())
 
     scores()
     st.divider()

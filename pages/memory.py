@@ -108,7 +108,8 @@ def trace(results):
              "swapped": f["swapped"].mean, "swapped_low": f["swapped"].low, "swapped_high": f["swapped"].high}
             for d, f in beyond.items()]
     words = {"distance": names["distance"], "accuracy": names["accuracy"], "kept": t("trace.kept"),
-             "swapped": t("trace.swapped"), "chance": names["chance"]}
+             "swapped": t("trace.swapped"), "chance": names["chance"], "summary_swap": names["summary_swap"],
+             "summary_swap_at": names["summary_swap_at"]}
     chart(charts.swap_chart, pd.DataFrame(rows), words, band(results), big, width="stretch",
           height=charts.page_height(big))
     above = [d for d, f in beyond.items() if f["accuracy"].verdict == "above" and f["swapped"].high < 0.5]

@@ -28,6 +28,7 @@ DATA_KEYS = ("num_words", "skip_top", "maxlen")     # what a run's config says a
 MAX_CHARS = 1000          # typed reviews
 PLAY_EVERY = 0.2          # seconds between redraws while playing
 PLAY_RATE = 5             # steps per second of wall time: a slow redraw skips steps instead of slowing down
+SAY_EVERY = 2.0           # seconds between two steps a screen reader is told while playing (one sentence's time)
 TERMS = ("X_t W1x", "H_t-1 W1h", "b1", "Z1_t", "H_t")
 PICKS = (*unrolling.PICKS, "number", "own")
 
@@ -183,7 +184,7 @@ def explorer():
         st.metric(t("prob_now"), f"{prob:.3f}", f"{prob - float(u.prob[k - 1, 0]):+.3f}" if k else None,
                   width="content")
     announce("unrolling_step", t("step_said", step=step, steps=steps, word=unrolling.plain_word(words[k]), prob=prob),
-             step // 5 if ss.get(state.UNROLLING_PLAYING) and step < steps else step)   # playing: every 5th
+             step, SAY_EVERY if ss.get(state.UNROLLING_PLAYING) and step < steps else 0)
     chart(charts.trajectory_chart, u.prob[:, 0], words, step, t.labels("time_chart"), big, width="stretch")
     moving = ss.get(state.UNROLLING_PLAYING, False)              # while playing the heatmap stays the same chart
     chart(charts.heatmap_chart, u.h[1:, 0], words, None if moving else step, t.labels("time_chart"), big,

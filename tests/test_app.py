@@ -1,4 +1,5 @@
 """The app shell: every page through the navigation in both languages (no TensorFlow), language choice, lecture mode."""
+import re
 import subprocess
 import sys
 import textwrap
@@ -55,13 +56,16 @@ def test_every_light_page_in_both_languages_without_tensorflow():
     title in that language, and never imports TensorFlow (start-up stays fast)."""
     pages = [(p.path, "title_long" if p.key == "home" else "title", p.key, ACTIONS.get(p.path, "pass"))
              for p in LIGHT_PAGES]
+    generic = [re.sub(r"\\\{\w+\\\}", ".*", re.escape(i18n.table(g, "common")[k].removeprefix("{title}: ")))
+               for g in ("en", "ko") for k in ("chart.summary", "chart.summary_empty")]   # spec.describe's sentence
     code = textwrap.dedent(f"""
-        import os, sys
+        import json, os, re, sys
         sys.path.insert(0, os.getcwd())
         os.environ["IMDB_OFFLINE"] = "1"
         from streamlit.testing.v1 import AppTest
         from ui import i18n
         failed = []
+        generic = [re.compile(g) for g in {generic!r}]
         for lang in ("en", "ko"):
             at = AppTest.from_file("streamlit_app.py", default_timeout=120)
             at.query_params["lang"] = lang
@@ -73,6 +77,10 @@ def test_every_light_page_in_both_languages_without_tensorflow():
                     failed.append((lang, path, [e.value for e in at.exception]))
                 elif i18n.table(lang, key)[title_key] not in [t.value for t in at.title]:
                     failed.append((lang, path, "title missing", [t.value for t in at.title]))
+                for c in at.get("vega_lite_chart"):          # every chart its own summary, none the generic one
+                    said = json.loads(c.proto.spec).get("description", "")
+                    if not said or any(g.search(said) for g in generic):
+                        failed.append((lang, path, "generic chart summary", said))
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
         print("FAILED", failed, "HEAVY", heavy[:5])
         assert not failed and not heavy

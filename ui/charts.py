@@ -1,5 +1,6 @@
 """The one way pages draw a chart, with its text alternative."""
 import importlib
+import re
 
 import streamlit as st
 
@@ -43,8 +44,13 @@ def chart(spec, *args, width=None, height=None, summary=None, **kwargs):
     spec = {**spec, "description": summary}
     st.vega_lite_chart(spec=spec, width=width, **({"height": height} if height else {}))
     with st.expander(words("chart.data"), icon=":material/table_view:"):
-        st.caption(summary)
+        st.caption(_plain(summary))
         st.dataframe(specs.data_table(spec), hide_index=True)
+
+
+def _plain(text):
+    """Text shown as itself by Markdown: every ASCII punctuation mark escaped (a summary can quote a typed word)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

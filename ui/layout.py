@@ -1,4 +1,6 @@
 """Layout for the screen at hand: lecture mode for a projector, and phones."""
+import time
+
 import streamlit as st
 
 from ui import state
@@ -171,14 +173,17 @@ def motion_interval(seconds):
     return max(seconds, 1.0) if reduced_motion() else seconds
 
 
-def announce(key, text, topic):
+def announce(key, text, topic, every=0.0):
     """Have a screen reader read `text` (a visually hidden polite live region, ui/layout.py's script marks it).
 
-    It is read again only when `topic` changes (the step, the epoch): a view that redraws every second or faster
-    is announced at a rate a listener can follow. The app's own texts only, shown as plain text.
+    It is read again only when `topic` changes (the step, the epoch, the state), and while something moves by
+    itself (Play, a running training) at most once in `every` seconds: a view that redraws five times a second is
+    announced at a rate a listener can follow, and the last word comes at once when it stops (every=0).
+    The app's own texts only, shown as plain text.
     """
     last = st.session_state.get(state.announced(key))
-    if last is None or last[0] != topic:
-        last = st.session_state[state.announced(key)] = (topic, text)
+    now = time.monotonic()
+    if last is None or (last[0] != topic and now - last[2] >= every):
+        last = st.session_state[state.announced(key)] = (topic, text, now)
     with st.container(key=f"announce_{key}"):
         st.text(last[1])

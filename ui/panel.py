@@ -17,6 +17,7 @@ from ui.data import source_note
 from ui.layout import announce
 
 TICK = 1.0          # seconds between two looks at a running job
+SAY_EVERY = 2.0     # seconds between two epochs a screen reader is told while a run goes on (its end: at once)
 
 
 def curves(history, references, t, big):
@@ -168,4 +169,4 @@ class Panel:
             st.markdown(t.md("diverged"))
         else:
             said = ""
-        announce(f"train_{self.prefix}", said.replace("**", ""), topic)
+        announce(f"train_{self.prefix}", said.replace("**", ""), topic, SAY_EVERY if state == JobState.RUNNING else 0)

@@ -34,7 +34,7 @@ def question_locked(key):
 
 
 def announced(key):
-    """(topic, text) a screen reader was last given by the live region `key` (ui.layout.announce)."""
+    """(topic, text, when) a screen reader was last given by the live region `key` (ui.layout.announce)."""
     return f"_announced_{key}"
 
 

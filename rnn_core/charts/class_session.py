@@ -2,6 +2,7 @@
 import altair as alt
 import pandas as pd
 
+from rnn_core.charts.spec import pct
 from rnn_core.charts.theme import BLUE, GREY, PINK, font_size, height
 
 
@@ -48,3 +49,31 @@ def scores_chart(df, names, big=False):
         x=alt.X("score:O", title=names["score"]), y=alt.Y("students:Q", title=names["students"],
                                                           axis=alt.Axis(tickMinStep=1))
     ).properties(height=height(big) * 0.6)
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def rounds_summary(df, names, big=False):
+    """Each round's number of votes and its most chosen answer (and the right answers' share once revealed)."""
+    said = []
+    for rnd, rows in df.groupby("round"):
+        n = int(rows.votes.sum())
+        if not n:
+            said.append(names["summary_round_none"].format(round=rnd))
+            continue
+        top = rows.loc[rows.votes.idxmax()]
+        part = names["summary_round"].format(round=rnd, n=n, option=top.option, share=pct(top.share))
+        if rows.right.any():
+            part += " " + names["summary_right"].format(share=pct(rows.loc[rows.right, "votes"].sum() / n))
+        said.append(part)
+    return " ".join(said)
+
+
+def scores_summary(df, names, big=False):
+    """How many students, their mean score and the most common one."""
+    n = int(df.students.sum())
+    if not n:
+        return names["summary_scores_none"]
+    mean = float((df.score * df.students).sum() / n)
+    return names["summary_scores"].format(n=n, mean=f"{mean:.1f}", total=int(df.score.max()),
+                                          top=int(df.score[df.students.idxmax()]))

@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from rnn_core.charts.spec import fill, named, template
+from rnn_core.charts.spec import fill, named, num, pct, template
 from rnn_core.charts.theme import BLUE, GREY, PINK, height, style
 
 
@@ -115,3 +115,26 @@ def clipping_chart(radii, raw, clipped, current, names, big=False):
     lines = pd.DataFrame({"radius": np.concatenate([radii, radii]), "norm": np.concatenate([raw, clipped]),
                           "kind": [names["raw"]] * len(radii) + [names["clipped"]] * len(radii)})
     return fill(_clipping(names=names, big=big), lines=_positive(lines), here=pd.DataFrame({"radius": [current]}))
+
+
+def eigen_summary(eigenvalues, names, big=False):
+    """The spectral radius and how many eigenvalues lie inside the unit circle."""
+    size = np.round(np.abs(np.asarray(eigenvalues)), 3)           # as written: 1.000 is on the circle, not inside
+    inside = int((size < 1).sum())
+    return names["summary"].format(n=len(size), radius=f"{size.max():.3f}", inside=inside, outside=len(size) - inside)
+
+
+def contribution_summary(norms, window, names, big=False):
+    """The share of the summed step contributions that the truncation window keeps."""
+    norms = np.asarray(norms, dtype=float)
+    kept = norms[max(len(norms) - window, 0):].sum()
+    return names["summary"].format(n=len(norms), window=min(window, len(norms)),
+                                   share=pct(kept / norms.sum() if norms.sum() > 0 else 1.0))
+
+
+def clipping_summary(radii, raw, clipped, current, names, big=False):
+    """The gradient's norm at the smallest and largest radius, before and after clipping."""
+    raw, clipped = np.asarray(raw, dtype=float), np.asarray(clipped, dtype=float)
+    return names["summary"].format(low=f"{radii[0]:g}", high=f"{radii[-1]:g}", raw_low=num(raw[0]),
+                                   raw_high=num(raw[-1]), clipped_high=num(clipped[-1]),
+                                   ratio=num(raw[-1] / raw[0] if raw[0] > 0 else float("inf")))

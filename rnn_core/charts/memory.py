@@ -3,6 +3,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from rnn_core.charts.spec import num, pct
 from rnn_core.charts.theme import BLUE, GREEN, GREY, ORANGE, PINK, SERIES, VIOLET, WINDOW, WINDOW_INK, font_size, style
 from rnn_core.charts.theme import height as theme_height
 
@@ -179,3 +180,51 @@ def swap_chart(df, names, band, big=False):
         x=x, y=y, color=color, tooltip=tooltip)
     bars = alt.Chart(long).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q", color=color)
     return style((chance_layer(band, names, fs) + bars + lines).properties(height=height), big)
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def _at_farthest(df, column, fmt):
+    """'model value' for each model at the largest distance it was measured at, and that distance."""
+    far = int(df["distance"].max())
+    rows = df[df["distance"] == far]
+    return far, "; ".join(f"{m}: {fmt(v)}" for m, v in zip(rows["model"], rows[column]))
+
+
+def accuracy_summary(df, names, window, big=False, band=(0.5, 0.5)):
+    """Each model's mean accuracy at the farthest distance, against the coin-toss band."""
+    if not len(df):
+        return names["summary_none"]
+    far, models = _at_farthest(df, "accuracy", pct)
+    return names["summary_accuracy"].format(d=far, models=models, window=window, low=pct(band[0]), high=pct(band[1]))
+
+
+def reach_summary(df, names, window, big=False):
+    """Each model's gradient reach at the farthest distance (0 where truncation cuts it)."""
+    df = df.dropna(subset=["reach"])
+    if not len(df):
+        return names["summary_none"]
+    far, models = _at_farthest(df, "reach", lambda v: num(v, 2) if v > 0 else names["zero"])
+    return names["summary_reach"].format(d=far, models=models, window=window)
+
+
+def swap_summary(df, names, band, big=False):
+    """Accuracy as trained and with the two words swapped, at each distance beyond the window."""
+    said = [names["summary_swap_at"].format(d=int(d), kept=pct(k), swapped=pct(s))
+            for d, k, s in zip(df["distance"], df["kept"], df["swapped"])]
+    return names["summary_swap"].format(at="; ".join(said), low=pct(band[0]), high=pct(band[1]))
+
+
+def padding_summary(df, names, big=False, band=(0.5, 0.5)):
+    """Each model's mean accuracy with padding in front and behind."""
+    said = [names["summary_padding_model"].format(model=model, parts=", ".join(
+        f"{w} {pct(a)}" for w, a in zip(rows["where"], rows["accuracy"])))
+        for model, rows in df.groupby("model", sort=False)]
+    return names["summary_padding"].format(models="; ".join(said), low=pct(band[0]), high=pct(band[1]))
+
+
+def training_series_summary(block, labels, names, what, big=False):
+    """Each model's largest and last value over the training batches."""
+    said = [names["summary_series_model"].format(model=labels[m], top=num(np.max(v)), last=num(v[-1]))
+            for m, v in block.items() if m in labels and len(v)]
+    return names["summary_series"].format(what=names[what], models="; ".join(said))

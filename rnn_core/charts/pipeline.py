@@ -3,6 +3,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from rnn_core.charts.spec import pct
 from rnn_core.charts.theme import BLUE, GREY, INK, LIGHT, PINK, SEQUENTIAL, font_size, style
 
 
@@ -79,3 +80,35 @@ def split_chart(counts, names, big=False):
                  alt.Tooltip("count:Q", title=names["reviews"], format=",")],
     )
     return style(base.mark_bar().properties(height=alt.Step(56 if big else 40)), big)
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def lengths_summary(starts, ends, counts, maxlen, names, big=False):
+    """How many reviews the chosen maxlen cuts (the bars right of the line) and how many it pads."""
+    counts = np.asarray(counts)
+    total, cut = int(counts.sum()), int(counts[np.asarray(starts) >= maxlen].sum())
+    return names["summary"].format(cut=f"{cut:,}", total=f"{total:,}", share=pct(cut / total if total else 0),
+                                   maxlen=maxlen)
+
+
+def padded_summary(block, words, first, names, num_words, big=False):
+    """How much of the shown block is padding (index 0), in front of each review."""
+    block = np.asarray(block)
+    pad = int((block == 0).sum())
+    return names["summary"].format(rows=block.shape[0], maxlen=block.shape[1], pad=f"{pad:,}",
+                                   share=pct(pad / block.size if block.size else 0))
+
+
+def formats_summary(rows, names, big=False):
+    """The largest format against the smallest: how many times more memory one-hot needs."""
+    large, small = max(rows, key=lambda r: r["bytes"]), min(rows, key=lambda r: r["bytes"])
+    return names["summary"].format(large=names[large["key"]], large_size=large["size"], small=names[small["key"]],
+                                   small_size=small["size"], ratio=f"{large['bytes'] / small['bytes']:,.0f}")
+
+
+def split_summary(counts, names, big=False):
+    """Each part's size and share of positive reviews: the split is balanced."""
+    parts = [names["summary_part"].format(part=names[part], n=f"{neg + pos:,}", share=pct(pos / (neg + pos)))
+             for part, (neg, pos) in counts.items() if neg + pos]
+    return names["summary"].format(parts="; ".join(parts))

@@ -1,5 +1,6 @@
 """Charts of the sequences page: outputs per word order, the temperature series, lag plots, the cell diagrams."""
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from rnn_core.charts.theme import DARK, GREY, INK, PINK, TINTS, config, font_size, style
@@ -168,3 +169,35 @@ def unrolled_chart(words, shapes, names, big=False):
     unit = (60 if T <= 4 else 48 if T <= 6 else 42) * (1.4 if big else 1)   # pixels per unit: the words must fit
     spec["width"] = int(min(unit * (end + 2.7), 1250))
     return spec
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def orders_summary(order_texts, dense, rnn, names, big=False):
+    """How far each model's output moves over the word orders: not at all for the dense network."""
+    d, r = np.asarray(dense, dtype=float), np.asarray(rnn, dtype=float)
+    return names["summary_orders"].format(n=len(order_texts), dense_low=f"{d.min():.3f}", dense_high=f"{d.max():.3f}",
+                                          rnn_low=f"{r.min():.3f}", rnn_high=f"{r.max():.3f}")
+
+
+def series_summary(series, names, big=False):
+    """The series' length and range: a daily cycle of temperatures."""
+    s = np.asarray(series, dtype=float)
+    return names["summary_series"].format(hours=len(s), low=f"{s.min():.1f}", high=f"{s.max():.1f}")
+
+
+def lag_summary(now, later, lag, names, shuffled, domain, big=False):
+    """The lag plot's correlation: near 1 in time order, near 0 once shuffled."""
+    r = float(np.corrcoef(np.asarray(now, dtype=float), np.asarray(later, dtype=float))[0, 1])
+    return names["summary_lag"].format(title=names["shuffled" if shuffled else "in_order"], n=len(now), lag=lag,
+                                       r=f"{r:+.2f}")
+
+
+def folded_cell_summary(shapes, names, big=False):
+    """The folded cell's shapes: X_t in through W1x, H_t out and back through W1h."""
+    return names["summary_folded"].format(x=shapes["X_t"], w1x=shapes["W1x"], h=shapes["H"], w1h=shapes["W1h"])
+
+
+def unrolled_summary(words, shapes, names, big=False):
+    """The unrolled cell: one copy per word, the same weights, H_T to the output."""
+    return names["summary_unrolled"].format(T=len(words), w1x=shapes["W1x"], w1h=shapes["W1h"], a2=shapes["A2"])

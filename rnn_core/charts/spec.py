@@ -122,3 +122,23 @@ def describe(spec, words):
                                                low=f"{values.min():.3g}", high=f"{values.max():.3g}")
                 return said.lstrip(": ")                                 # a chart without a title
     return words["summary_empty"].format(title=title(spec), n=len(table)).lstrip(": ")
+
+
+def pct(x):
+    """A share as a whole percentage: 0.8123 -> '81%'."""
+    return f"{x:.0%}"
+
+
+def num(x, digits=3):
+    """A number to `digits` significant figures, written out from 0.001 to a million (0.81234567 -> '0.812',
+    155034 -> '155,000'), in e-notation beyond (3.1e-05)."""
+    x = float(x)
+    if x == 0 or not np.isfinite(x):
+        return f"{x:g}"
+    if not 1e-3 <= abs(x) < 1e6:
+        mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    rounded = float(f"{x:.{digits}g}")
+    decimals = max(digits - 1 - int(np.floor(np.log10(abs(rounded)))), 0)
+    text = f"{rounded:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

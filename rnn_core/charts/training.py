@@ -1,7 +1,9 @@
 """Charts of training: learning curves, validation accuracy against the published value, confusion matrix, many runs."""
 import altair as alt
+import numpy as np
 import pandas as pd
 
+from rnn_core.charts.spec import num, pct
 from rnn_core.charts.theme import BLUE, GREEN, GREY, INK, ORANGE, PINK, SERIES, VIOLET, font_size, height, style
 
 REF_COLORS = [GREEN, ORANGE, VIOLET]        # the published accuracies
@@ -107,3 +109,48 @@ def runs_chart(histories, names, metrics=METRICS, big=False):
                      alt.Tooltip("value:Q", title=n.get(m, m), format=".4f")],
         ).properties(width=640 if big else 220, height=int(height(big) * 0.7)))
     return style(alt.vconcat(*panels) if big else alt.hconcat(*panels), big)
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def learning_curves_summary(history, names, big=False):
+    """Where the training and validation loss start and end, and the epoch of the lowest validation loss."""
+    loss, val = list(history.get("loss", [])), list(history.get("val_loss", []))
+    if not loss:
+        return names["summary_wait"]
+    said = names["summary_loss"].format(n=len(loss), first=num(loss[0]), last=num(loss[-1]))
+    if val:
+        best = int(np.argmin(val))
+        said += " " + names["summary_val_loss"].format(last=num(val[-1]), low=num(val[best]), epoch=best + 1)
+    return said
+
+
+def accuracy_summary(history, references, names, big=False):
+    """Validation accuracy's first, last and best epoch, against the published values."""
+    acc = list(history.get("val_accuracy", []))
+    if not acc:
+        return names["summary_wait"]
+    best = int(np.argmax(acc))
+    said = names["summary_accuracy"].format(n=len(acc), first=pct(acc[0]), last=pct(acc[-1]), best=pct(acc[best]),
+                                            epoch=best + 1)
+    if references:
+        said += " " + names["summary_references"].format(
+            values=", ".join(f"{label} {value:.1%}" for label, value in references.items()))
+    return said
+
+
+def confusion_summary(matrix, names, big=False):
+    """How many validation reviews are right, and the two kinds of mistake."""
+    (tn, fp), (fn, tp) = [[int(c) for c in row] for row in matrix]
+    n = tn + fp + fn + tp
+    return names["summary_confusion"].format(right=f"{tn + tp:,}", n=f"{n:,}", acc=f"{(tn + tp) / n:.1%}" if n else "–",
+                                             fp=f"{fp:,}", fn=f"{fn:,}")
+
+
+def runs_summary(histories, names, metrics=METRICS, big=False):
+    """How many runs, and which one ends with the highest validation accuracy."""
+    last = [(h["val_accuracy"][-1], name) for name, h in histories if h.get("val_accuracy")]
+    if not last:
+        return names["summary_runs_none"].format(k=len(histories))
+    best, name = max(last)
+    return names["summary_runs"].format(k=len(histories), best=f"{best:.1%}", run=name)

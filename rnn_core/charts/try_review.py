@@ -5,7 +5,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from rnn_core.charts.spec import pct
 from rnn_core.charts.theme import GREY, INK, SERIES, font_size, style
+from rnn_core.lessons.unrolling import plain_word
 
 
 def trajectory_frame(words, readings, start_label, first=0):
@@ -107,3 +109,27 @@ def gradient_chart(df, names, big=False, floor=-6):
                                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=fs,
                                                      labelOrient="top", labelFontWeight="bold")))
     return style(chart, big)
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def trajectory_summary(df, names, big=False):
+    """Each model's P(positive) before any word and after the last word it was shown."""
+    said = [names["summary_model"].format(model=model, start=pct(rows.loc[rows.position.idxmin(), "probability"]),
+                                          end=pct(rows.loc[rows.position.idxmax(), "probability"]))
+            for model, rows in df.groupby("model", sort=False)]
+    return names["summary_trajectory"].format(models="; ".join(said))
+
+
+def gradient_summary(df, names, big=False, floor=-6):
+    """For each model, the word the output depends on most (the largest gradient) and how many words it read."""
+    said = []
+    for model, rows in df.groupby("model", sort=False):
+        read = rows[rows.state == "read"]
+        if len(read):
+            top = read.loc[read.gradient.idxmax()]
+            said.append(names["summary_top"].format(model=model, word=plain_word(top.word), position=top.position + 1,
+                                                    read=len(read)))
+        else:
+            said.append(names["summary_unread"].format(model=model))
+    return names["summary"].format(models="; ".join(said))

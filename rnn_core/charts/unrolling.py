@@ -136,3 +136,39 @@ def batch_chart(parts, rows, names, big=False):
     terms = tuple(parts)
     data = _cells(np.concatenate(list(parts.values())), term=np.repeat(terms, len(rows)), row=list(rows) * len(terms))
     return fill(_batch(terms=terms, names=names, big=big, m=len(rows)), batch=data)
+
+
+# --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
+
+def term_summary(values, title, limit, names, big=False, first=True):
+    """One term's range over the cells and how many cells are positive."""
+    v = np.asarray(values, dtype=float).ravel()
+    return names["summary"].format(term=title, n=len(v), low=f"{v.min():+.2f}", high=f"{v.max():+.2f}",
+                                   positive=int((v > 0).sum()))
+
+
+def trajectory_summary(prob, words, step, names, big=False):
+    """The output at the current step, where it started and where it ends."""
+    p = np.asarray(prob, dtype=float)
+    return names["summary_trajectory"].format(step=step, steps=len(p), now=f"{p[step - 1]:.2f}",
+                                              first=f"{p[0]:.2f}", last=f"{p[-1]:.2f}")
+
+
+def heatmap_summary(h, words, step, names, big=False):
+    """How many cells of H are saturated (|H| > 0.9) at the framed step (the last one while playing)."""
+    h = np.asarray(h, dtype=float)
+    at = step or h.shape[0]
+    now = np.abs(h[at - 1])
+    return names["summary_heat"].format(cells=h.shape[1], steps=h.shape[0], step=at, mean=f"{now.mean():.2f}",
+                                        saturated=int((now > SATURATED).sum()))
+
+
+SATURATED = 0.9     # |H| above this: the cell's tanh is close to its limit
+
+
+def batch_summary(parts, rows, names, big=False):
+    """Each term's range over the whole batch at this step: one row per review."""
+    ranges = [names["summary_term"].format(term=term, low=f"{np.min(v):+.2f}", high=f"{np.max(v):+.2f}")
+              for term, v in parts.items()]
+    first = np.asarray(next(iter(parts.values())))
+    return names["summary"].format(m=len(rows), cells=first.shape[-1], ranges="; ".join(ranges))
