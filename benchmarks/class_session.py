@@ -415,10 +415,15 @@ def main():
     print(f"CPU over the session: this client (all students and the lecturer) {client_cpu:.0f} s, the server "
           f"(replicas alive at the end, HAProxy, Redis) {server_cpu:.0f} s, in {b.seconds:.0f} s on {os.cpu_count()} "
           f"cores; load average {os.getloadavg()[0]:.1f}")
+    kinds = {}
+    for e in b.errors:
+        kind = re.sub(r"\d+", "N", e.split(":")[0]) + ": " + e.split(": ")[1] if ": " in e else e
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print("errors by kind:", "; ".join(f"{k} x{v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
     for e in b.errors[:5]:
         print("   ", e)
     print(f"first page: n={len(fp)} p50 {quantile(fp, 0.5):.0f} ms p90 {quantile(fp, 0.9):.0f} ms; "
-          f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms; "
+          f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms max {max(votes, default=0):.0f} ms; "
           f"student poll (fragment run, round trip): n={len(polls)} p50 {quantile(polls, 0.5):.1f} ms "
           f"p90 {quantile(polls, 0.9):.1f} ms; the store's read of a room: p50 "
           f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")
