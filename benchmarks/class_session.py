@@ -35,7 +35,7 @@ import websockets  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from benchmarks.load_headless import PageRunError, Session, quantile  # noqa: E402
+from benchmarks.load_headless import PageRunError, Session, quantile, tree_cpu_s  # noqa: E402
 from rnn_core.classroom import keep, rooms  # noqa: E402
 from rnn_core.classroom.store import open_store  # noqa: E402
 from tests.browser import harness  # noqa: E402
@@ -50,18 +50,27 @@ NET = (PageRunError, OSError, websockets.WebSocketException)     # a closed or d
 
 
 class Client(Session):
-    """A Session that remembers the elements of its last run and the fragments the app asked to rerun on a timer."""
+    """A Session that remembers the elements of its last run, the fragment each widget was drawn in (a browser
+    sends a widget's change as a rerun of that fragment only), and the fragments the app asked to rerun on a timer."""
 
     def __init__(self, base):
         super().__init__(base)
         self.drawn, self.timers, self.lock = [], {}, asyncio.Lock()
+        self.widgets = {}           # widget id -> (its element, the fragment it was drawn in, "" for none)
 
     def seen(self, msg):
         kind = msg.WhichOneof("type")
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            self.drawn.append(msg.delta.new_element)
+            e = msg.delta.new_element
+            self.drawn.append(e)
+            which = e.WhichOneof("type")
+            if which in ("radio", "button"):
+                self.widgets[getattr(e, which).id] = (e, msg.delta.fragment_id)
         elif kind == "auto_rerun":
             self.timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fid in msg.stop_auto_rerun.fragment_ids:
+                self.timers.pop(fid, None)
         elif kind == "script_finished" and msg.script_finished == FRAGMENT_DONE:
             self._finish(None)
 
@@ -69,7 +78,7 @@ class Client(Session):
         """One run of the page (or of one fragment), one at a time per session; the seconds it took."""
         async with self.lock:
             if not fragment_id:
-                self.drawn, self.timers = [], {}
+                self.drawn, self.timers, self.widgets = [], {}, {}
             else:
                 self.drawn = []
             return await self.run_page(PAGE if not query.startswith("page=") else query[5:].split("&")[0],
@@ -77,13 +86,18 @@ class Client(Session):
                                        widgets, fragment_id)
 
     def find(self, kind, pattern):
-        """The last element of a kind whose id or label matches the pattern (regex), or None."""
-        for e in reversed(self.drawn):
+        """The last element of a kind whose id or label matches the pattern (regex), or None: from the last run,
+        else a widget still on the page since the last page run (a fragment run redraws only its fragment)."""
+        for e in [*reversed(self.drawn), *(e for e, _ in reversed(self.widgets.values()))]:
             if e.WhichOneof("type") == kind:
                 w = getattr(e, kind)
                 if re.search(pattern, getattr(w, "id", "")) or re.search(pattern, getattr(w, "label", "")):
                     return w
         return None
+
+    async def change(self, query, widget, states):
+        """Send a widget's new value as the browser does: a rerun of the fragment it was drawn in, else of the page."""
+        return await self.run(query, states, self.widgets.get(widget.id, (None, ""))[1])
 
     def texts(self):
         out = []
@@ -166,7 +180,8 @@ async def lecturer(bench):
         for _ in range(30):
             try:
                 await c.run(query())
-                await c.run(query(), click(c.find("button", key_pattern)))
+                button = c.find("button", key_pattern)
+                await c.change(query(), button, click(button))
                 return
             except (*NET, AttributeError) as e:
                 b.errors.append(f"lecturer: {type(e).__name__}: {e}")
@@ -180,7 +195,7 @@ async def lecturer(bench):
                 except NET:
                     continue
                 tick = asyncio.create_task(ticker(c, query, b, record))
-        raise RuntimeError(f"lecturer could not click {key_pattern}")
+        raise RuntimeError(f"lecturer could not click {key_pattern}: {b.errors[-3:]}")
 
     tick = asyncio.create_task(ticker(c, query, b, record))
     await b.all_joined.wait()
@@ -249,7 +264,7 @@ async def student(bench, n):
                 if radio is None:
                     await c.run(query())
                     radio = c.find("radio", f"-quiz_{q}$")
-                await c.run(query(), choose(radio, option_index))
+                await c.change(query(), radio, choose(radio, option_index))
             except NET as e:
                 b.errors.append(f"student {n} vote: {type(e).__name__}: {e}")
                 await drop()
@@ -384,7 +399,9 @@ def main():
                 log = (ROOT / "artifacts" / f"serve-{port}.log").read_text()
                 store_url = re.search(r"class store (redis://\S+)", log).group(1)
             store = open_store(store_url)
+            cpu0, server0 = time.process_time(), tree_cpu_s(proc.pid)
             b = asyncio.run(session(url, args.students, args.join, proc.pid, args.seed, store))
+            client_cpu, server_cpu = time.process_time() - cpu0, tree_cpu_s(proc.pid) - server0
             sent, counted, lost, double = check(b, store)
             rooms_state = []
             for _ in range(200):        # the store's part of a student's poll: one read of the room's state
@@ -395,10 +412,18 @@ def main():
     lag, n_lag = lag_p90(b)
     print(f"store {args.store}, {args.replicas} replica(s), {args.students} students, {b.seconds:.0f} s; "
           f"replica killed: {'yes' if b.killed else 'no'}; errors seen (reconnects included): {len(b.errors)}")
+    print(f"CPU over the session: this client (all students and the lecturer) {client_cpu:.0f} s, the server "
+          f"(replicas alive at the end, HAProxy, Redis) {server_cpu:.0f} s, in {b.seconds:.0f} s on {os.cpu_count()} "
+          f"cores; load average {os.getloadavg()[0]:.1f}")
+    kinds = {}
+    for e in b.errors:
+        kind = re.sub(r"\d+", "N", e.split(":")[0]) + ": " + e.split(": ")[1] if ": " in e else e
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print("errors by kind:", "; ".join(f"{k} x{v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
     for e in b.errors[:5]:
         print("   ", e)
     print(f"first page: n={len(fp)} p50 {quantile(fp, 0.5):.0f} ms p90 {quantile(fp, 0.9):.0f} ms; "
-          f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms; "
+          f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms max {max(votes, default=0):.0f} ms; "
           f"student poll (fragment run, round trip): n={len(polls)} p50 {quantile(polls, 0.5):.1f} ms "
           f"p90 {quantile(polls, 0.9):.1f} ms; the store's read of a room: p50 "
           f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")

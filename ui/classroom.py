@@ -255,6 +255,9 @@ def _box(draw, question, t, key):
         ss[state.CLASS_BOX + key] = (runs, shown)            # what this page run's page got
     elif saw is not None and shown != saw:
         st.rerun(scope="app")                              # a fragment run changed it: the page must follow
+    # a vote changed in a fragment run is kept now: a reload must not give back the old one (ui.keep imports us)
+    from ui import keep
+    keep.remember()
     return shown
 
 
