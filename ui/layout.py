@@ -33,6 +33,8 @@ _LECTURE_CSS = """<style>
 [data-testid="stMain"] :is(h2, h3, h2 *, h3 *):not(.katex, .katex *) { font-size: 2.2rem !important; }
 [data-testid="stMain"] :is(h4, h5, h6, h4 *, h5 *, h6 *):not(.katex, .katex *) { font-size: 1.8rem !important; }
 [data-testid="stMain"] .katex { font-size: 1.3em !important; }
+[data-testid="stMain"] :is([data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *) {
+  white-space: normal !important; flex-wrap: wrap; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
 </style>"""
 
