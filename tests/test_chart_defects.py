@@ -63,3 +63,13 @@ def _walk(node):
     elif isinstance(node, list):
         for v in node:
             yield from _walk(v)
+
+
+def test_clipping_chart_has_its_legend_above():
+    """Before / after clipping named in a legend above the plot (at the right it fell off a phone's screen)."""
+    from rnn_core.charts import gradflow
+    names = {k: k for k in ["raw", "clipped", "radius", "norm", "title"]}
+    spec = gradflow.clipping_chart(np.array([0.5, 1.0, 2.0]), np.array([0.1, 1.0, 1e6]), np.array([0.1, 1.0, 1.0]),
+                                   1.0, names)
+    legends = [v["legend"] for v in _walk(spec) if v.get("field") == "kind" and isinstance(v.get("legend"), dict)]
+    assert legends and all(g["orient"] == "top" for g in legends)
