@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_core.charts import training as charts
-from rnn_core.config import CHAPTER
+from rnn_core.config import CHAPTER, QUICK_RUNS
 from rnn_core.jobs import runs
 from rnn_core.jobs.protocol import WorkerError, WorkerRestarted
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
@@ -241,7 +241,9 @@ st.markdown(t.md("intro"))
 show_saved()
 
 st.subheader(t("models_heading"))
-training = panel.Panel("keras", t, big, lambda kind: references(CHAPTER.keras[kind].published), extra=show_results)
+quick = QUICK_RUNS["keras"]
+training = panel.Panel("keras", t, big, lambda kind: references(CHAPTER.keras[kind].published), extra=show_results,
+                       idle={**quick, "model": model_name(quick["kind"])})
 kind = st.segmented_control(t("model_pick"), KINDS, default="keras_a", required=True, format_func=model_name,
                             key="keras_model", bind="query-params", persist_state="session",
                             disabled=training.active)

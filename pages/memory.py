@@ -202,16 +202,16 @@ def padding(results):
 
 def live_config():
     """The live run's settings: truncation and clipping (the rest are memory.LIVE's small numbers)."""
-    a, b, c = st.columns([1.6, 1, 0.8])
-    model = a.segmented_control(t("live.model"), memory.LIVE_MODELS, default="numpy", required=True,
-                                format_func=lambda m: t(f"live.model_names.{m}"), key="memory_live_model",
-                                disabled=active)
+    # One control a row: side by side in columns, their long labels were cut off (more so in lecture mode).
+    model = st.segmented_control(t("live.model"), memory.LIVE_MODELS, default="numpy", required=True,
+                                 format_func=lambda m: t(f"live.model_names.{m}"), key="memory_live_model",
+                                 disabled=active)
     numpy = model == "numpy"                       # the Keras models always backpropagate through every step
-    how = b.segmented_control(t("live.gradient"), ("tbptt", "full"), default="tbptt", required=True,
-                              format_func=lambda g: t(f"live.gradient_names.{g}", k=memory.WINDOW),
-                              key="memory_live_gradient", disabled=active or not numpy)
-    clip = c.toggle(t("live.clip"), key="memory_live_clip", disabled=active or how == "tbptt" or not numpy,
-                    help=t("live.clip_help"))
+    how = st.segmented_control(t("live.gradient"), ("tbptt", "full"), default="tbptt", required=True,
+                               format_func=lambda g: t(f"live.gradient_names.{g}", k=memory.WINDOW),
+                               key="memory_live_gradient", disabled=active or not numpy)
+    clip = st.toggle(t("live.clip"), key="memory_live_clip", disabled=active or how == "tbptt" or not numpy,
+                     help=t("live.clip_help"))
     full = how == "full" or not numpy
     return {"model": model, "truncation": None if full else memory.WINDOW,
             "clip": 1.0 if clip and full and numpy else None}
@@ -288,10 +288,10 @@ def live_fragment():
                                   {"live": memory.live_seeds(h)})
         left, right = (st.container(), st.container()) if big else st.columns(2)
         with left:
-            chart(charts.accuracy_chart, df, names, memory.WINDOW, big, live_band, width="stretch",
+            chart(charts.accuracy_chart, df, names, job.config.get("truncation"), big, live_band, width="stretch",
                   height=charts.page_height(big))
         with right:
-            chart(charts.reach_chart, df, names, memory.WINDOW, big, width="stretch",
+            chart(charts.reach_chart, df, names, job.config.get("truncation"), big, width="stretch",
                   height=charts.page_height(big))
         st.markdown(memory.live_claim(t, h, n_val))
 
@@ -303,7 +303,7 @@ st.title(t("title"))
 st.markdown(t.md("intro", steps=memory.STEPS, k=memory.WINDOW))
 results = saved_results()
 
-st.latex(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2) \qquad "
+st.latex(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - Hₜ₋₁^2) \qquad "
          r"\frac{\partial L}{\partial X_{T-d}} = \delta_{T-d}\, W_{1x}^{T} \qquad "
          r"\text{TBPTT: } \delta_t = 0 \ \text{for}\ t \le T - k")
 show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backprop)

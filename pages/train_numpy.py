@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from rnn_core.charts import training as charts
-from rnn_core.config import CHAPTER
+from rnn_core.config import CHAPTER, QUICK_RUNS
 from rnn_core.data.imdb import same_reviews
 from rnn_core.jobs import export, training
 from rnn_core.model.numpy_rnn import RecurrentNetwork
@@ -191,7 +191,7 @@ show_saved()
 st.subheader(t("train.heading"))
 if not big:
     st.markdown(t.md("chunks"))
-panel = Panel("train_numpy", t, big, lambda kind: references, extra=show_results)
+panel = Panel("train_numpy", t, big, lambda kind: references, extra=show_results, idle=QUICK_RUNS["train_numpy"])
 if not panel.active:
     source_note()       # the reviews a new run will train on
 panel.show("numpy", controls(disabled=panel.active))

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from rnn_core.config import QUICK_RUNS
 from rnn_core.jobs import runs
 from ui import i18n, jobs
 
@@ -69,7 +70,7 @@ def test_a_small_run_trains_to_the_end(make_app, lang):
     tx = texts(lang)
     saved = [r for r in runs.saved_runs() if r.kind == "numpy"]
     assert saved and f"{saved[-1].history['val_accuracy'][-1]:.4f}" in [m.value for m in at.metric]
-    assert tx["status.idle"] in texts_of(at.info)
+    assert tx["status.idle"].format(**QUICK_RUNS["train_numpy"]) in texts_of(at.info)   # the suggested first run
     start(at)
     run_until(at, lambda: job_of(at).done)
     job = job_of(at)

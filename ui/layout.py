@@ -12,15 +12,31 @@ def lecture_mode():
     return bool(st.session_state.get(state.LECTURE))
 
 
-# Projector styling: larger text and widgets; the app's own CSS, never user text.
+# Projector styling: every text at least as large as on a laptop and readable from the back of a room (at
+# 1280x720: body, labels and captions >= 22 px, metric values >= 40 px; tests/browser/test_lecture_mode.py measures
+# them). Each rule names the element that holds the text: Streamlit puts a metric's value and a caption's text in
+# a markdown paragraph of their own, so a rule for every paragraph would shrink them. The app's own CSS, never
+# user text.
 _LECTURE_CSS = """<style>
-[data-testid="stMain"] { font-size: 1.3rem; }
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li,
-[data-testid="stMain"] [data-testid="stWidgetLabel"] p { font-size: 1.3rem !important; }
-[data-testid="stMain"] [data-testid="stMetricValue"] div { font-size: 3rem !important; }
-[data-testid="stMain"] h1 { font-size: 3.2rem !important; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
-[data-testid="stMain"] .katex { font-size: 1.6em !important; }
+[data-testid="stMain"] { font-size: 1.5rem; }
+[data-testid="stMain"] :is([data-testid="stMarkdownContainer"] :is(p, li, td, th), li, label, summary,
+  [data-testid="stWidgetLabel"] *, [data-testid="stRadioOption"] *, [data-testid="stTable"] *,
+  [data-baseweb="tab"] *, [data-testid="stExpander"] summary *):not(.katex, .katex *,
+  [data-testid="stCaptionContainer"] *, [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *,
+  [data-testid="stMetricDelta"] *) {
+  font-size: 1.5rem !important; line-height: 1.45; }
+[data-testid="stMain"] :is([data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+  [data-testid="stMetricLabel"] *, [data-testid="stMetricDelta"] *, [data-testid="stSliderThumbValue"],
+  [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"], [data-testid="stCode"] *,
+  code):not(.katex, .katex *) { font-size: 1.4rem !important; }
+[data-testid="stMain"] :is([data-testid="stMetricValue"], [data-testid="stMetricValue"] *) {
+  font-size: 3rem !important; line-height: 1.2; }
+[data-testid="stMain"] :is(h1, h1 *):not(.katex, .katex *) { font-size: 3.2rem !important; }
+[data-testid="stMain"] :is(h2, h3, h2 *, h3 *):not(.katex, .katex *) { font-size: 2.2rem !important; }
+[data-testid="stMain"] :is(h4, h5, h6, h4 *, h5 *, h6 *):not(.katex, .katex *) { font-size: 1.8rem !important; }
+[data-testid="stMain"] .katex { font-size: 1.3em !important; }
+[data-testid="stMain"] :is([data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *) {
+  white-space: normal !important; flex-wrap: wrap; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
 </style>"""
 

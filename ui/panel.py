@@ -52,8 +52,9 @@ def problem(t, job):
 class Panel:
     """Start/Stop and the live view of one page's run; the page says what differs."""
 
-    def __init__(self, prefix, t, big, references, extra=None):
+    def __init__(self, prefix, t, big, references, extra=None, idle=None):
         self.prefix, self.t, self.big = prefix, t, big
+        self.idle = idle or {}                # the format fields of status.idle (the suggested first run)
         self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
         self.extra = extra                  # extra(job): what only this page shows about a run
         self.key = state.job(prefix)
@@ -110,7 +111,7 @@ class Panel:
         def live_view():
             job = self.job
             if job is None:
-                st.info(self.t("status.idle"))
+                st.info(self.t("status.idle", **self.idle))
                 return
             if not job.done:
                 job.poll(self.t)

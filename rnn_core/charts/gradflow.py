@@ -101,7 +101,8 @@ def _clipping(names, big):
     lines = named("lines").mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=alt.X("radius:Q", title=names["radius"], scale=alt.Scale(zero=False)),
         y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[PINK, BLUE])),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[PINK, BLUE]),
+                        legend=alt.Legend(orient="top", columns=1, labelLimit=300)),   # at the right: off a phone
         strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 3]])),
         tooltip=[alt.Tooltip("radius:Q", format=".2f", title=names["radius"]),
                  alt.Tooltip("norm:Q", format=".3e", title=names["norm"]), alt.Tooltip("kind:N", title=" ")],

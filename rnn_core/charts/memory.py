@@ -71,7 +71,8 @@ def chance_layer(band, names, fs=12):
 
 def accuracy_chart(df, names, window, big=False, band=(0.5, 0.5)):
     """Validation accuracy against distance, one line per model (the mean over seeds, a bar from the lowest to the
-    highest seed); the truncation window shaded; the coin-toss band `band` in grey."""
+    highest seed); the truncation window shaded (none when `window` is None: a run without truncation); the
+    coin-toss band `band` in grey."""
     fs, height = _size(big)
     x = alt.X("distance:Q", title=names["distance"], scale=alt.Scale(domain=[0, 100], nice=False))
     y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
@@ -84,9 +85,8 @@ def accuracy_chart(df, names, window, big=False, band=(0.5, 0.5)):
         x=x, y=y, color=_color(df), tooltip=tooltip)
     bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q", color=_color(df),
                                                          tooltip=tooltip)
-    rect, text = _window(window, names, 0.0, fs)
-    chart = (rect + text + chance_layer(band, names, fs) + bars + lines).properties(height=height,
-                                                                                   title=names["acc_title"])
+    layers = [*(_window(window, names, 0.0, fs) if window else ()), chance_layer(band, names, fs), bars, lines]
+    chart = alt.layer(*layers).properties(height=height, title=names["acc_title"])
     return style(chart, big)
 
 
@@ -110,9 +110,11 @@ def reach_chart(df, names, window, big=False):
             x=x, y=y, color=color, tooltip=[alt.Tooltip("model:N", title=names["model"]),
                                             alt.Tooltip("distance:Q", title=names["distance"]),
                                             alt.Tooltip("shown:N", title=names["zero"])]))
-    band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
-    rect = alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9, aria=False).encode(x="start:Q", x2="end:Q")
-    return style(alt.layer(rect, *layers).properties(height=height, title=names["reach_title"]), big)
+    if window:          # the steps truncation reaches (a run without truncation has no band)
+        band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
+        layers.insert(0, alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9, aria=False).encode(x="start:Q",
+                                                                                                 x2="end:Q"))
+    return style(alt.layer(*layers).properties(height=height, title=names["reach_title"]), big)
 
 
 def padding_frame(padding, labels, where_names):

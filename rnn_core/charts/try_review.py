@@ -9,6 +9,11 @@ from rnn_core.charts.spec import pct
 from rnn_core.charts.theme import GREY, INK, SERIES, font_size, style
 from rnn_core.lessons.unrolling import plain_word
 
+# A phone's column is 358 px wide: two legend names a row (four were cut off), five words of 66 px a line in the
+# word grid (ten of 78 px made it 780 px wide).
+LEGEND_COLUMNS = 2
+PER_LINE, WORD_STEP = 5, 66
+
 
 def trajectory_frame(words, readings, start_label, first=0):
     """Long table for the chart: one row per (model, position >= first), plus position -1: the start, before any word.
@@ -45,7 +50,7 @@ def trajectory_chart(df, names, big=False):
     models = list(dict.fromkeys(df.model))
     color = alt.Color("model:N", title=None, sort=models,
                       scale=alt.Scale(domain=models, range=SERIES[:len(models)] or SERIES),
-                      legend=alt.Legend(orient="top", labelLimit=400, columns=min(len(models), 4)))
+                      legend=alt.Legend(orient="top", labelLimit=140, columns=min(len(models), LEGEND_COLUMNS)))
     tooltip = [alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("word:N", title=names["word"]),
                alt.Tooltip("probability:Q", title=names["y"], format=".1%"),
                alt.Tooltip("status:N", title=names["status"])]
@@ -58,12 +63,13 @@ def trajectory_chart(df, names, big=False):
     return style(chart, big)
 
 
-def gradient_frame(words, gradients, first=0, per_line=10):
+def gradient_frame(words, gradients, first=0, per_line=None):
     """Long table for the word chart: one row per (model, word >= first), the word's place in wrapped lines, and
     log10 of its gradient relative to the model's largest (0 = the word the output depends on most).
 
     gradients: {model label: (n,) array from try_review.word_gradients}, NaN where the model did not read the word.
     """
+    per_line = per_line or PER_LINE
     rows = []
     for label, g in gradients.items():
         g = np.asarray(g, dtype=float)
@@ -103,7 +109,7 @@ def gradient_chart(df, names, big=False, floor=-6):
     other = base.transform_filter("datum.state != 'read'").mark_text(fontSize=fs, fontStyle="italic").encode(
         color=alt.value(GREY), opacity=alt.condition("datum.state == 'zero'", alt.value(0.9), alt.value(0.45)))
     lines = int(df["line"].max()) + 1 if len(df) else 1
-    chart = alt.layer(other, read, data=df).properties(width=alt.Step(95 if big else 78),
+    chart = alt.layer(other, read, data=df).properties(width=alt.Step(95 if big else WORD_STEP),
                                                        height=(34 if big else 26) * lines)
     chart = chart.facet(row=alt.Row("model:N", title=None, sort=models,
                                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=fs,
