@@ -53,7 +53,8 @@ if lec is not None:
                 st.code(join + "&host=" + ss[state.CLASS_SECRET], language=None)
         st.caption(t("lecturer.how"))
     with right:
-        st.image(qr_png(join), caption=t("lecturer.qr_caption", code=code), width=360 if lecture_mode() else 280)
+        st.image(qr_png(join), caption=t("lecturer.qr_caption", code=code), alt=t("lecturer.qr_alt", code=code),
+                 width=360 if lecture_mode() else 280)
 
     st.subheader(t("self_check.heading"))
     row = st.container(horizontal=True, vertical_alignment="bottom")
