@@ -168,6 +168,9 @@ for ((i = 0; i < replicas; i++)); do     # wait for every replica before taking 
   done
 done
 [ "$serving" -gt 0 ] || { log "no replica started"; exit 1; }      # else the loop below restarts the failed ones
+for ((i = 0; i < replicas; i++)); do     # each replica's first page runs before a class can join (scripts/warm.py)
+  kill -0 "${pids[$i]}" 2>/dev/null && "$PY" scripts/warm.py "http://127.0.0.1:${ports[$i]}" >>"$run_dir/replica-$i.log" 2>&1
+done
 
 "$HAPROXY" -db -f "$run_dir/haproxy.cfg" &
 haproxy_pid=$!
@@ -195,6 +198,8 @@ while true; do
       next_start[$i]=""
       start_replica "$i"
       started[$i]=$(now)
+      ( for _ in $(seq 300); do healthy "http://127.0.0.1:${ports[$i]}/_stcore/health" && break; sleep 0.3; done
+        "$PY" scripts/warm.py "http://127.0.0.1:${ports[$i]}" ) >>"$run_dir/replica-$i.log" 2>&1 &   # (HAProxy waits 2 checks)
       log "replica $i started again (restart ${failures[$i]}, pid ${pids[$i]})"
     fi
   done
