@@ -81,6 +81,11 @@ def switch(page, name):
     """Flip a sidebar switch (lecture mode, show all answers) by its label, with the keyboard (a phone-sized
     window may have closed the sidebar)."""
     toggle = page.get_by_role("switch", name=name, include_hidden=True).first   # (in a closed sidebar too)
+    try:
+        toggle.wait_for(state="attached", timeout=5000)
+    except Exception:           # a sidebar that a narrow window closed may not hold its controls: open it
+        page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+        toggle.wait_for(state="attached", timeout=30000)
     was = toggle.is_checked()
     toggle.press("Space")
     harness.wait_idle(page)
