@@ -1,5 +1,6 @@
 """Bad input wherever a user types or chooses: a clear message, the app keeps working, nothing trained is lost."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ def app_with_data_dir(make_app, monkeypatch, tmp_path):
     import ui.data
 
     def caches_clear():
+        for thread in threading.enumerate():      # ui.server.warm_up's data load, started by an earlier run here,
+            if isinstance(thread, threading.Timer):   # must not fill the cache after it is cleared
+                thread.join(30)
         ui.data._located_source.clear()
         ui.data._chapter_data.clear()
 
