@@ -253,11 +253,11 @@ def _box(draw, question, t, key):
     shown = draw(question, t, key)
     if saw is None and runs == ss.get(state.CLASS_PAGE_RUNS, 0):
         ss[state.CLASS_BOX + key] = (runs, shown)            # what this page run's page got
-    elif saw is not None and shown != saw:
-        st.rerun(scope="app")                              # a fragment run changed it: the page must follow
-    # a vote changed in a fragment run is kept now: a reload must not give back the old one (ui.keep imports us)
-    from ui import keep
-    keep.remember()
+    elif saw is not None:  # a fragment run: keep a changed vote now (a reload must not give back the old one);
+        from ui import keep  # a page run keeps it after the page (ui.keep imports this module)
+        keep.remember()
+        if shown != saw:
+            st.rerun(scope="app")                          # a fragment run changed it: the page must follow
     return shown
 
 
