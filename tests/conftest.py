@@ -25,6 +25,21 @@ def pytest_configure(config):
         os.environ["BROWSER_SHOTS"] = "1"      # (inherited by xdist's worker processes)
 
 
+def scan_manifests_once():
+    """AppTest scans every installed package for Streamlit component manifests each time a new AppTest first runs
+    (streamlit.components.v2.manifest_scanner.scan_component_manifests, via BidiComponentManager; streamlit PR
+    #12637): ~0.5 s of reading 460 packages' metadata, most of an AppTest's cost here. The packages do not change
+    during a test run, so one scan per test process is kept. (tests/test_internals.py fails if it moves.)"""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+scan_manifests_once()
+
+
 @pytest.fixture
 def make_app():
     """Build an AppTest of the whole app (navigation included) in one language."""

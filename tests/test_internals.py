@@ -4,6 +4,7 @@ there, in the shape that function expects. When an upgrade changes one of them, 
 - ui.navigation.entry_point_only: streamlit.runtime.pages_manager.PagesManager.uses_pages_directory
 - ui.server.disable_nagle: asyncio.base_events._set_nodelay
 - ui.params.clean: streamlit's QueryParams._initial_query_params (what bound widgets are seeded from)
+- tests/conftest.py:scan_manifests_once (tests only): streamlit's component manifest scan, once per test process
 The behaviour itself is tested elsewhere: tests/test_server.py (TCP_NODELAY on an accepted connection) and
 tests/browser/test_direct_links.py (a direct link as the first request of a fresh server).
 """
@@ -100,3 +101,13 @@ def test_query_params_initial_values_are_still_there():
     # bound widgets are still seeded from it
     source = inspect.getsource(QueryParams)
     assert "_initial_query_params" in source, "QueryParams no longer keeps the URL as it came"
+
+
+def test_the_component_manifest_scan_is_still_where_the_tests_cache_it():
+    """AppTest's first run looks the scan up by name in its module at call time: the cached one is what it calls."""
+    from streamlit.components.v2 import component_manager, manifest_scanner
+    from streamlit.testing.v1 import app_test
+    assert hasattr(manifest_scanner.scan_component_manifests, "cache_info")      # tests/conftest.py cached it
+    source = inspect.getsource(component_manager.BidiComponentManager.discover_and_register_components)
+    assert "from streamlit.components.v2.manifest_scanner import" in source and "scan_component_manifests()" in source
+    assert "discover_and_register_components" in inspect.getsource(app_test.AppTest._run)

@@ -131,7 +131,7 @@ def test_the_server_limit_makes_others_wait(make_app, monkeypatch):
     a, b = open_page(make_app), open_page(make_app)
     job_a = start(a, n_train=20000, epochs=20)
     run_until(a, lambda: job_a.state == "running")
-    job_b = start(b, n_train=20000, epochs=20)
+    job_b = start(b)                  # (small: it waits for a's slot however long it is, then runs to its end)
     b.run()
     assert job_b.state == "waiting" and job_b.report.position == 1
     assert texts("en")["status.waiting"].split(":")[0] in texts_of(b.info)

@@ -115,11 +115,11 @@ export default function(component) {
   const { data, setStateValue } = component;
   const state = window.__rnnAccess || (window.__rnnAccess = {});
   state.lang = data && data.lang;
-  const scrolls = (el) => {
+  const scrolls = (el) => {            // (sizes first: most boxes overflow nothing, and styles cost more)
+    const x = el.scrollWidth > el.clientWidth + 1, y = el.scrollHeight > el.clientHeight + 1;
+    if (!x && !y) return false;
     const s = getComputedStyle(el);
-    const x = /(auto|scroll)/.test(s.overflowX) && el.scrollWidth > el.clientWidth + 1;
-    const y = /(auto|scroll)/.test(s.overflowY) && el.scrollHeight > el.clientHeight + 1;
-    return x || y;
+    return (x && /(auto|scroll)/.test(s.overflowX)) || (y && /(auto|scroll)/.test(s.overflowY));
   };
   const FOCUSABLE = 'a[href], button, input, textarea, select, summary, [tabindex]';
   state.fix = () => {

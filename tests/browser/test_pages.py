@@ -1,9 +1,10 @@
 """Every page in headless Chromium, in both languages: one tour per page and language, on one tab per size.
 
-On a 1280x800 tab: the page opens with its title and no exception; axe-core (WCAG 2.1 A/AA) finds nothing serious
+On a 1280x800 tab: the page opens with its title, <html lang> of its language and no exception; axe-core (WCAG 2.1 A/AA) finds nothing serious
 at 1280x800 and, with nothing wider than the window, at 390x844, in each state: as opened, in lecture mode, with
 every question answered, with all answers shown. In English the keyboard alone reaches every control (and answers
-a question, starts a training); the page's main controls are used as a person would (in WALK_LANGS). Then a phone
+a question, starts a training); the page's main controls are used as a person would (in WALK_LANGS; home's walk switches the language: the title,
+the URL and <html lang> follow). Then a phone
 tab (390x844, touch, mobile viewport) opens it with all answers shown: the sidebar starts closed, nothing scrolls
 sideways, the answers are easy to tap.
 
@@ -25,6 +26,7 @@ def use_home(page, lang):
     harness.wait_idle(page)
     assert i18n.table(other, "home")["title_long"] in page.locator("h1").first.inner_text()
     assert f"lang={other}" in page.url
+    page.wait_for_function(f"document.documentElement.lang === '{other}'", timeout=10_000)   # <html lang> follows
 
 
 def use_sequences(page, lang):
@@ -138,14 +140,15 @@ def test_every_page_has_its_controls_exercised():
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
-def test_page_tour(browser, server, info, lang):
+def test_page_tour(desktop, handset, server, info, lang):
     common, found = i18n.table(lang, "common"), []
-    page = browser.new_page(viewport=checks.SIZES["wide"])
+    page = desktop.new_page()
     try:
         harness.open_page(page, server, info.key, lang)
         harness.assert_clean(page, f"{info.key} ({lang}) on load")
         title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
         assert title in page.locator("h1").first.inner_text()
+        page.wait_for_function(f"document.documentElement.lang === '{lang}'", timeout=10_000)   # <html lang>
         harness.screenshot(page, SHOTS / f"{info.key}-{lang}.png")
         checks.audit(page, "as opened", found)
         if lang == "en":
@@ -177,12 +180,11 @@ def test_page_tour(browser, server, info, lang):
     extra = sorted({f[1] for f in found} - set(checks.ALLOWED))
     assert not extra, f"moderate/minor findings not in the allow-list: {extra}"
 
-    context = browser.new_context(**PHONE)           # a phone, with every answer and result shown
-    phone = context.new_page()
+    phone = handset.new_page()           # a phone, with every answer and result shown
     try:
         harness.open_page(phone, server, info.key, lang, settle=800, answers="true")
         harness.assert_clean(phone, f"{info.key} ({lang}) on a phone")
         checks.fits(phone, info, lang, "answered")
     finally:
-        context.close()
+        phone.close()
 
