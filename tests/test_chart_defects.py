@@ -163,3 +163,14 @@ def test_memory_headline_charts_say_what_to_look_at(lang):
     for draw in (charts.accuracy_chart, charts.reach_chart):
         title = draw(_frame(), names, 10).to_dict()["title"]
         assert title["text"] and title["subtitle"] and title["subtitle"] != title["text"]
+
+
+def test_table_cells_keep_korean_words_whole():
+    """A narrow table column broke 부정 into 부 / 정 (and 0.80 into 0.8 / 0): its cells' paragraphs inherited
+    overflow-wrap: anywhere, which lets a column shrink to one character. The phone CSS keeps words whole there."""
+    import re
+
+    from ui import layout
+    rules = dict(re.findall(r"([^{}]+)\{([^{}]+)\}", layout._PHONE_CSS.split("<style>")[1]))
+    cells = [body for selector, body in rules.items() if "stTable" in selector and re.search(r"\bp\b", selector)]
+    assert cells and all("keep-all" in b and "anywhere" not in b for b in cells)

@@ -74,12 +74,13 @@ def eigen_chart(eigenvalues, names, big=False):
 @template
 def _contribution(names, big):
     parts = alt.Scale(domain=[names["kept"], names["dropped"]], range=[PINK, GREY])
+    legend = alt.Legend(orient="top", symbolType="circle", symbolOpacity=1)   # not the band's pale 0.08
     band = named("band").mark_rect(opacity=0.08).encode(
         x=alt.X("a:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False)), x2="b:Q",
-        color=alt.Color("part:N", scale=parts, title=None, legend=None))   # the dots name it: the pale band did not
+        color=alt.Color("part:N", scale=parts, title=None, legend=legend))
     dots = named("points").mark_circle(size=70 if big else 36, opacity=0.9).encode(
         x="step:Q", y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
-        color=alt.Color("part:N", title=None, scale=parts, legend=alt.Legend(orient="top", symbolOpacity=1)),
+        color=alt.Color("part:N", title=None, scale=parts, legend=legend),
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("norm:Q", format=".3e", title=names["norm"]),
                  alt.Tooltip("part:N", title=" ")],
     )

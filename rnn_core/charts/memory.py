@@ -171,7 +171,8 @@ def padding_chart(df, names, big=False, band=(0.5, 0.5)):
                                                                               x2=alt.datum(band[1]))
     chart = alt.layer(chance, bars, ranges, text, data=df).properties(width=width, height=alt.Step(44 if big else 30))
     return style(chart.facet(row=alt.Row("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
-                                         header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top",
+                                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                           labelOrient="top",
                                                            labelFontSize=fs, labelFontWeight="bold",
                                                            labelLimit=width))
                              ).properties(title=title(names["padding_title"], big=big)), big)

@@ -71,8 +71,8 @@ def title(text, subtitle=None, big=False):
 
 
 def _width(text, fs):
-    """A text's width in px, estimated: Hangul and other wide characters a font size, the rest 0.55 of one."""
-    return sum(fs if ord(c) >= 0x1100 else 0.55 * fs for c in text)
+    """A text's width in px, estimated: Hangul and other wide characters a font size, the rest half of one."""
+    return sum(fs if ord(c) >= 0x1100 else 0.5 * fs for c in text)
 
 
 def _lines(text, fs, width):

@@ -44,8 +44,8 @@ def trajectory_chart(df, names, big=False):
     label_expr = f"{json.dumps({int(p): str(words[p]) for p in positions})}[datum.value]"
     grey_expr = f"indexof({json.dumps([int(p) for p in unread])}, datum.value) >= 0 ? '{GREY}' : '{INK}'"
     x = alt.X("position:O", title=names["x"], sort=positions,
-              axis=alt.Axis(labelExpr=label_expr, labelColor=alt.ExprRef(grey_expr), labelAngle=-60,
-                            labelOverlap=False, labelLimit=110))
+              axis=alt.Axis(labelExpr=label_expr, labelColor=alt.ExprRef(grey_expr), labelAngle=-90,
+                            labelOverlap="greedy", labelLimit=110))   # upright: all on a laptop; a phone drops some
     y = alt.Y("probability:Q", title=names["y"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     models = list(dict.fromkeys(df.model))
     color = alt.Color("model:N", title=None, sort=models,
