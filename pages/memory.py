@@ -109,6 +109,7 @@ def trace(results):
             for d, f in beyond.items()]
     words = {"distance": names["distance"], "accuracy": names["accuracy"], "kept": t("trace.kept"),
              "swapped": t("trace.swapped"), "chance": names["chance"], "summary_swap": names["summary_swap"],
+             "swap_title": names["swap_title"], "swap_look": names["swap_look"],
              "summary_swap_at": names["summary_swap_at"]}
     chart(charts.swap_chart, pd.DataFrame(rows), words, band(results), big, width="stretch",
           height=charts.page_height(big))

@@ -42,7 +42,6 @@ def show_table(matrix, rows):
     total, right = int(matrix.sum()), int(matrix[0, 0] + matrix[1, 1])
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
     with left:
-        st.markdown(f"**{t('chart.confusion_title')}**")
         chart(charts.confusion_chart, matrix, names, big, width="stretch")
         st.caption(t("results.matrix_caption", right=right, total=total, acc=right / max(total, 1)))
     with right_col:

@@ -67,7 +67,7 @@ def test_padded_block_and_heatmap_match_textbook_padding(data, first, maxlen):
     expected = [textbook_pad([w for w in data.raw[j].tolist() if w > 2], maxlen) for j in rows]
     assert block.tolist() == expected
     words = [["w"] * maxlen for _ in rows]
-    names = {k: k for k in ("step", "review", "index", "word")}
+    names = {k: k for k in ("step", "review", "index", "word", "title")}
     cells = chart_rows(charts.padded_chart(block, words, first, names, 100))
     heat = np.zeros_like(block)
     for c in cells:

@@ -114,7 +114,7 @@ def test_shuffling_keeps_values_and_destroys_the_link():
 # ----------------------------------------------------------------------------- charts
 
 def test_orders_chart_holds_both_models():
-    names = {k: k for k in ("dense", "rnn", "order", "order_number", "output")}
+    names = {k: k for k in ("dense", "rnn", "order", "order_number", "output", "title")}
     rows = chart_rows(charts.orders_chart(["a b", "b a"], np.array([0.3, 0.3]), np.array([0.2, 0.6]), names))
     assert sorted((r["model"], r["text"], r["output"]) for r in rows) == sorted(
         [("dense", "a b", 0.3), ("dense", "b a", 0.3), ("rnn", "a b", 0.2), ("rnn", "b a", 0.6)])

@@ -182,7 +182,7 @@ def test_chart_has_a_line_per_model_and_the_words(word_index):
                 for k in ("numpy", "keras_b")}
     df = charts.trajectory_frame(readings["numpy"].tokens, readings, "(start)")
     assert len(df) == 2 * (len(readings["numpy"].tokens) + 1)
-    names = {"x": "x", "y": "y", "model": "m", "word": "w", "status": "s"}
+    names = {"x": "x", "y": "y", "model": "m", "word": "w", "status": "s", "title": "t"}
     spec = charts.trajectory_chart(df, names).to_dict()
     assert "(start)" in json.dumps(spec, ensure_ascii=False) and "😀" in json.dumps(spec, ensure_ascii=False)
 
@@ -414,7 +414,7 @@ def test_gradient_chart_draws_words_as_text_marks():
     assert df.loc[(df.model == "model A") & (df.position == 0), "relative"].item() == pytest.approx(-4)
     assert df.set_index(["model", "position"]).loc[("model B", 0), "state"] == "zero"
     names = {"word": "w", "gradient": "g", "relative": "r", "status": "s",
-             "state.read": "read", "state.zero": "zero", "state.unread": "unread"}
+             "state.read": "read", "state.zero": "zero", "state.unread": "unread", "title": "t"}
     spec = charts.gradient_chart(df, names).to_dict()
     marks = json.dumps(spec["spec"]["layer"])
     assert '"text"' in marks and "<b>" not in marks                  # the words are data, not part of the spec

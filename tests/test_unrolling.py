@@ -10,7 +10,8 @@ from rnn_core.lessons import unrolling
 from rnn_core.model.numpy_rnn import RecurrentNetwork
 
 PAGE = "pages/unrolling.py"
-NAMES = {k: k for k in ("cell", "value", "step", "prob", "word", "traj_title", "heat_title", "review")}
+NAMES = {k: k for k in ("cell", "value", "step", "prob", "word", "traj_title", "heat_title", "review",
+                              "title")}
 
 
 def _net(n_features=12, n_cells=6, seed=3):

@@ -63,6 +63,8 @@ _PHONE_CSS = """<style>
   overflow-x: auto; overflow-y: hidden; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] :is(p, li, h1, h2, h3, h4) {
   overflow-wrap: anywhere; word-break: keep-all; }   /* Korean breaks between words, long tokens anywhere */
+[data-testid="stMain"] [data-testid="stTable"] :is(td, th) p {   /* a table's narrow column keeps whole words */
+  overflow-wrap: break-word; word-break: keep-all; }   /* ("anywhere" broke 부정 into 부 / 정, 0.80 into 0.8 / 0) */
 @media (max-width: 640px), (pointer: coarse) {
   [class*="st-key-quizbox_"] [data-testid="stRadioGroup"],
   [class*="st-key-quizbox_"] [data-testid="stRadioGroup"] > div {

@@ -25,10 +25,8 @@ def curves(history, references, t, big):
     names = t.labels("chart")
     a, b = (st.container(), st.container()) if big else st.columns(2)
     with a:
-        st.markdown(f"**{t('chart.loss_title')}**")
         chart(charts.learning_curves, history, names, big, width="stretch")
     with b:
-        st.markdown(f"**{t('chart.accuracy_title')}**")
         chart(charts.accuracy_chart, history, references, names, big, width="stretch")
 
 

@@ -3,7 +3,7 @@ import altair as alt
 import pandas as pd
 
 from rnn_core.charts.spec import pct
-from rnn_core.charts.theme import BLUE, GREY, PINK, font_size, height
+from rnn_core.charts.theme import BLUE, GREY, PINK, font_size, height, title
 
 
 def votes_frame(labels, counts, correct=frozenset()):
@@ -19,11 +19,14 @@ def votes_frame(labels, counts, correct=frozenset()):
 
 
 def rounds_chart(df, names, big=False):
-    """Bars of the share of votes per option, one column per round (side by side); right options pink once known.
+    """Bars of the share of votes per option, one column per round (side by side); right options pink once known
+    (named in a legend).
 
-    names: translated 'share', 'round' and 'option' titles."""
-    colour = (alt.Color("right:N", scale=alt.Scale(domain=[False, True], range=[GREY, PINK]), legend=None)
-              if df["right"].any() else alt.value(BLUE))
+    names: translated 'share', 'round', 'option', 'right_answer' and 'other_answer' titles."""
+    marks = [names["right_answer"], names["other_answer"]]
+    df = df.assign(mark=[marks[0] if r else marks[1] for r in df["right"]])
+    colour = (alt.Color("mark:N", title=None, sort=marks, scale=alt.Scale(domain=marks, range=[PINK, GREY]),
+                        legend=alt.Legend(orient="top")) if df["right"].any() else alt.value(BLUE))
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("option:N", title=None, sort=list(dict.fromkeys(df["option"])),
                 axis=alt.Axis(labelLimit=320 if big else 220)),
@@ -34,7 +37,8 @@ def rounds_chart(df, names, big=False):
     rounds = df["round"].nunique()
     return (bars + text).properties(width=(420 if big else 260) if rounds > 1 else 360 if big else 300,
                                     height=height(big) * 0.6).facet(
-        column=alt.Column("round:O", title=names["round"]))
+        column=alt.Column("round:O", title=names["round"])).properties(
+        title=title(names["rounds_title"], big=big))
 
 
 def scores_frame(distribution, total):
@@ -48,7 +52,7 @@ def scores_chart(df, names, big=False):
     return alt.Chart(df).mark_bar(color=BLUE).encode(
         x=alt.X("score:O", title=names["score"]), y=alt.Y("students:Q", title=names["students"],
                                                           axis=alt.Axis(tickMinStep=1))
-    ).properties(height=height(big) * 0.6)
+    ).properties(height=height(big) * 0.6, title=title(names["scores_title"], big=big))
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)

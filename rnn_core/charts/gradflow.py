@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.charts.spec import fill, named, num, pct, template
-from rnn_core.charts.theme import BLUE, GREY, PINK, height, style
+from rnn_core.charts.theme import BLUE, GREY, PINK, height, style, title
+
+ROOM = 60      # px on top of the theme's height: Streamlit fits a two-line title and the legend into a chart's height
 
 
 def _positive(df):
@@ -25,7 +27,7 @@ def _delta(names, big):
                  alt.Tooltip("norm:Q", title=names["norm"], format=".3e")],
     )
     start = named("start").mark_rule(color=GREY, strokeDash=[5, 4]).encode(y="norm:Q")
-    return style((start + line).properties(height=height(big), title=names["title"]), big)
+    return style((start + line).properties(height=height(big) + ROOM, title=title(names["title"], big=big)), big)
 
 
 def delta_norm_chart(norms, names, big=False):
@@ -56,7 +58,7 @@ def _eigen(names, big):
     )
     side = height(big)       # Streamlit fits title and axes into the size: add their room to keep a square
     size = dict(width=side + (85 if big else 62), height=side + (110 if big else 85))
-    return style((frame + circle + dots).properties(**size, title=names["title"]), big)
+    return style((frame + circle + dots).properties(**size, title=title(names["title"], big=big)), big)
 
 
 def eigen_chart(eigenvalues, names, big=False):
@@ -72,16 +74,17 @@ def eigen_chart(eigenvalues, names, big=False):
 @template
 def _contribution(names, big):
     parts = alt.Scale(domain=[names["kept"], names["dropped"]], range=[PINK, GREY])
+    legend = alt.Legend(orient="top", symbolType="circle", symbolOpacity=1)   # not the band's pale 0.08
     band = named("band").mark_rect(opacity=0.08).encode(
         x=alt.X("a:Q", title=names["step"], scale=alt.Scale(zero=False, nice=False)), x2="b:Q",
-        color=alt.Color("part:N", scale=parts, title=None))
+        color=alt.Color("part:N", scale=parts, title=None, legend=legend))
     dots = named("points").mark_circle(size=70 if big else 36, opacity=0.9).encode(
         x="step:Q", y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
-        color=alt.Color("part:N", title=None, scale=parts),
+        color=alt.Color("part:N", title=None, scale=parts, legend=legend),
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("norm:Q", format=".3e", title=names["norm"]),
                  alt.Tooltip("part:N", title=" ")],
     )
-    return style((band + dots).properties(height=height(big), title=names["title"]), big)
+    return style((band + dots).properties(height=height(big) + ROOM, title=title(names["title"], big=big)), big)
 
 
 def contribution_chart(norms, window, names, big=False):
@@ -98,17 +101,18 @@ def contribution_chart(norms, window, names, big=False):
 @template
 def _clipping(names, big):
     kinds = [names["raw"], names["clipped"]]
+    legend = alt.Legend(orient="top", columns=2, labelLimit=130, symbolType="stroke", symbolStrokeWidth=3)  # a phone
     lines = named("lines").mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=alt.X("radius:Q", title=names["radius"], scale=alt.Scale(zero=False)),
         y=alt.Y("norm:Q", title=names["norm"], scale=alt.Scale(type="log")),
-        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[PINK, BLUE]),
-                        legend=alt.Legend(orient="top", columns=1, labelLimit=300)),   # at the right: off a phone
-        strokeDash=alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 3]])),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=[PINK, BLUE]), legend=legend),
+        strokeDash=alt.StrokeDash("kind:N", title=None, legend=legend,      # one legend: each name with its line
+                                  scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 3]])),
         tooltip=[alt.Tooltip("radius:Q", format=".2f", title=names["radius"]),
                  alt.Tooltip("norm:Q", format=".3e", title=names["norm"]), alt.Tooltip("kind:N", title=" ")],
     )
     here = named("here").mark_rule(color=GREY, strokeDash=[4, 4]).encode(x="radius:Q")
-    return style((here + lines).properties(height=height(big) - 40, title=names["title"]), big)
+    return style((here + lines).properties(height=height(big) + ROOM, title=title(names["title"], big=big)), big)
 
 
 def clipping_chart(radii, raw, clipped, current, names, big=False):

@@ -4,7 +4,20 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.charts.spec import num, pct
-from rnn_core.charts.theme import BLUE, GREEN, GREY, ORANGE, PINK, SERIES, VIOLET, WINDOW, WINDOW_INK, font_size, style
+from rnn_core.charts.theme import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PINK,
+    SERIES,
+    VIOLET,
+    WINDOW,
+    WINDOW_INK,
+    font_size,
+    style,
+    title,
+)
 from rnn_core.charts.theme import height as theme_height
 
 COLORS = {"numpy_tbptt": PINK, "numpy_full": ORANGE, "numpy_full_clip": VIOLET, "keras_simplernn": BLUE,
@@ -18,7 +31,7 @@ def _size(big):
 
 def page_height(big=False):
     """The height to give Streamlit for one of these charts: Streamlit fits title, legend and plot into it."""
-    return _size(big)[1] + (230 if big else 170)
+    return _size(big)[1] + (260 if big else 190)
 
 
 def _legend():
@@ -42,6 +55,11 @@ def results_frame(distances, accuracy, reach, labels, seeds=None):
                          "low": float(min(each)), "high": float(max(each)), "n_seeds": len(each),
                          "reach": None if r is None else float(r)})
     return pd.DataFrame(rows)
+
+
+def _title(names, what, big):
+    """A chart's title (names[what_title]) with what to look at under it (names[what_look])."""
+    return title(names[f"{what}_title"], names[f"{what}_look"], big)
 
 
 def _color(df):
@@ -86,7 +104,7 @@ def accuracy_chart(df, names, window, big=False, band=(0.5, 0.5)):
     bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q", color=_color(df),
                                                          tooltip=tooltip)
     layers = [*(_window(window, names, 0.0, fs) if window else ()), chance_layer(band, names, fs), bars, lines]
-    chart = alt.layer(*layers).properties(height=height, title=names["acc_title"])
+    chart = alt.layer(*layers).properties(height=height, title=_title(names, "acc", big))
     return style(chart, big)
 
 
@@ -114,7 +132,7 @@ def reach_chart(df, names, window, big=False):
         band = pd.DataFrame({"start": [0.5], "end": [window + 0.5]})
         layers.insert(0, alt.Chart(band).mark_rect(color=WINDOW, opacity=0.9, aria=False).encode(x="start:Q",
                                                                                                  x2="end:Q"))
-    return style(alt.layer(*layers).properties(height=height, title=names["reach_title"]), big)
+    return style(alt.layer(*layers).properties(height=height, title=_title(names, "reach", big)), big)
 
 
 def padding_frame(padding, labels, where_names):
@@ -131,27 +149,33 @@ def padding_frame(padding, labels, where_names):
 
 
 def padding_chart(df, names, big=False, band=(0.5, 0.5)):
-    """Validation accuracy with padding in front (the chapter) and behind, one panel per model: the mean over seeds,
-    a black bar from the lowest to the highest seed, the coin-toss band in grey."""
-    fs, height = _size(big)
+    """Validation accuracy with padding in front (the chapter) and behind, one panel per model, one above the other
+    (side by side their names overlapped): the mean over seeds as a bar, a black line from the lowest to the highest
+    seed, the coin-toss band in grey."""
+    fs, width = font_size(big), 560 if big else 300
     order = list(dict.fromkeys(df["where"]))
-    x = alt.X("where:N", title=None, sort=order, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
+    y = alt.Y("where:N", title=None, sort=order, axis=None)
+    x = alt.X("accuracy:Q", title=names["accuracy"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     bars = alt.Chart().mark_bar().encode(
-        x=x, y=y, color=alt.Color("where:N", sort=order, scale=alt.Scale(range=[BLUE, GREY]), legend=None),
+        y=y, x=x, color=alt.Color("where:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[BLUE, GREY]),
+                                  legend=alt.Legend(orient="top", labelLimit=width)),
         tooltip=[alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("where:N", title=names["where"]),
                  alt.Tooltip("accuracy:Q", title=names["accuracy"], format=".1%"),
                  alt.Tooltip("low:Q", title=names["lowest"], format=".1%"),
                  alt.Tooltip("high:Q", title=names["highest"], format=".1%"),
                  alt.Tooltip("n_seeds:Q", title=names["seeds"])])
-    ranges = alt.Chart().mark_rule(strokeWidth=2, color="black").encode(x=x, y="low:Q", y2="high:Q")
-    text = alt.Chart().mark_text(dy=-10, fontSize=fs).encode(x=x, y="high:Q",
-                                                             text=alt.Text("accuracy:Q", format=".1%"))
-    chance = alt.Chart().mark_rect(color=GREY, opacity=0.25, aria=False).encode(y=alt.datum(band[0]),
-                                                                              y2=alt.datum(band[1]))
-    chart = alt.layer(chance, bars, ranges, text, data=df).properties(width=240 if big else 110, height=height - 60)
-    return style(chart.facet(column=alt.Column("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
-                                                header=alt.Header(labelFontSize=fs))), big)
+    ranges = alt.Chart().mark_rule(strokeWidth=2, color="black").encode(y=y, x="low:Q", x2="high:Q")
+    text = alt.Chart().mark_text(align="left", dx=6, fontSize=fs).encode(y=y, x="high:Q",
+                                                                         text=alt.Text("accuracy:Q", format=".1%"))
+    chance = alt.Chart().mark_rect(color=GREY, opacity=0.25, aria=False).encode(x=alt.datum(band[0]),
+                                                                              x2=alt.datum(band[1]))
+    chart = alt.layer(chance, bars, ranges, text, data=df).properties(width=width, height=alt.Step(44 if big else 30))
+    return style(chart.facet(row=alt.Row("model:N", title=None, sort=list(dict.fromkeys(df["model"])),
+                                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                                           labelOrient="top",
+                                                           labelFontSize=fs, labelFontWeight="bold",
+                                                           labelLimit=width))
+                             ).properties(title=title(names["padding_title"], big=big)), big)
 
 
 def training_series_chart(block, labels, names, what, big=False):
@@ -162,7 +186,8 @@ def training_series_chart(block, labels, names, what, big=False):
         x=alt.X("batch:Q", title=names["batch"]), y=alt.Y("value:Q", title=names[what]), color=_color(df),
         tooltip=[alt.Tooltip("model:N", title=names["model"]), alt.Tooltip("batch:Q", title=names["batch"]),
                  alt.Tooltip("value:Q", title=names[what], format=".3g")])
-    return style(lines.properties(height=_size(big)[1]), big)
+    return style(lines.properties(height=_size(big)[1], title=title(names[f"{what}_title"], big=big)),
+                 big)
 
 
 def swap_chart(df, names, band, big=False):
@@ -181,7 +206,8 @@ def swap_chart(df, names, band, big=False):
     lines = alt.Chart(long).mark_line(strokeWidth=3 if big else 2, point=True).encode(
         x=x, y=y, color=color, tooltip=tooltip)
     bars = alt.Chart(long).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q", color=color)
-    return style((chance_layer(band, names, fs) + bars + lines).properties(height=height), big)
+    chart = (chance_layer(band, names, fs) + bars + lines).properties(height=height, title=_title(names, "swap", big))
+    return style(chart, big)
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.charts.spec import pct
-from rnn_core.charts.theme import BLUE, GREY, INK, LIGHT, PINK, SEQUENTIAL, font_size, style
+from rnn_core.charts.theme import BLUE, GREY, INK, LIGHT, PINK, SEQUENTIAL, font_size, style, title
 
 
 def lengths_chart(starts, ends, counts, maxlen, names, big=False):
@@ -26,7 +26,7 @@ def lengths_chart(starts, ends, counts, maxlen, names, big=False):
     label = rule.mark_text(align="left", dx=6, dy=-6, y=0, baseline="top", fontSize=font_size(big),
                            fontWeight="bold").encode(text=alt.Text("label:N"))
     marks = rule.mark_rule(color=INK, strokeWidth=2, strokeDash=[6, 3]) + label
-    return style((bars + marks).properties(height=320 if big else 260), big)
+    return style((bars + marks).properties(height=350 if big else 285, title=title(names["title"], big=big)), big)
 
 
 def padded_chart(block, words, first, names, num_words, big=False):
@@ -47,7 +47,8 @@ def padded_chart(block, words, first, names, num_words, big=False):
     tokens = base.transform_filter("datum.index > 0").mark_rect().encode(
         color=alt.Color("index:Q", title=names["index"],
                         scale=alt.Scale(type="log", domain=[3, max(int(num_words), 4)], scheme=SEQUENTIAL)))
-    return style((pad + tokens).properties(height=alt.Step(40 if big else 28)), big)
+    chart = (pad + tokens).properties(height=alt.Step(40 if big else 28), title=title(names["title"], big=big))
+    return style(chart, big)
 
 
 def formats_chart(rows, names, big=False):
@@ -64,7 +65,8 @@ def formats_chart(rows, names, big=False):
     )
     bars = base.mark_bar(color=PINK).encode(x2=alt.X2("base:Q"))
     text = base.mark_text(align="left", dx=4, fontSize=font_size(big)).encode(text=alt.Text("label:N"))
-    return style((bars + text).properties(height=alt.Step(52 if big else 34)), big)
+    chart = (bars + text).properties(height=alt.Step(52 if big else 34), title=title(names["title"], big=big))
+    return style(chart, big)
 
 
 def split_chart(counts, names, big=False):
@@ -79,7 +81,8 @@ def split_chart(counts, names, big=False):
         tooltip=[alt.Tooltip("part:N", title=" "), alt.Tooltip("label:N", title=" "),
                  alt.Tooltip("count:Q", title=names["reviews"], format=",")],
     )
-    return style(base.mark_bar().properties(height=alt.Step(56 if big else 40)), big)
+    chart = base.mark_bar().properties(height=alt.Step(56 if big else 40), title=title(names["title"], big=big))
+    return style(chart, big)
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)

@@ -3,7 +3,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from rnn_core.charts.theme import DARK, GREY, INK, PINK, TINTS, config, font_size, style
+from rnn_core.charts.theme import DARK, GREY, INK, PINK, TINTS, config, font_size, style, title
 
 MODEL_COLORS = [GREY, PINK]     # dense (grey), RNN (the app's pink)
 SUBSCRIPTS = str.maketrans("0123456789txh", "₀₁₂₃₄₅₆₇₈₉ₜₓₕ")
@@ -33,8 +33,12 @@ def orders_chart(order_texts, dense, rnn, names, big=False):
                  alt.Tooltip("model:N", title=" "), alt.Tooltip("output:Q", format=".4f", title=names["output"])],
     )
     points = base.mark_circle(size=90 if big else 50, opacity=0.9) if n <= 200 else base.mark_circle(size=12)
+    # Streamlit fits title, legend, slanted labels and plot into the height: with 280 px the plot kept about 80
     return style((base.mark_line(strokeWidth=2 if n <= 200 else 0.6, opacity=0.7) + points).properties(
-        height=360 if big else 280), big)
+        height=ORDERS_HEIGHT[big], title=title(names["title"], big=big)), big)
+
+
+ORDERS_HEIGHT = {False: 420, True: 560}     # px: the whole chart (its plot: about 230 and 300)
 
 
 def series_chart(series, names, big=False):
@@ -45,7 +49,7 @@ def series_chart(series, names, big=False):
                 axis=alt.Axis(values=list(range(0, len(series) + 1, 24)))),
         y=alt.Y("temp:Q", title=names["temp"], scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("hour:Q", title=names["hour"]), alt.Tooltip("temp:Q", format=".1f", title=names["temp"])],
-    ).properties(height=300 if big else 220)
+    ).properties(height=340 if big else 250, title=title(names["series_title"], big=big))
     return style(chart, big)
 
 

@@ -48,12 +48,42 @@ def config(big):
     return {
         "axis": {"labelFontSize": fs, "titleFontSize": fs},
         "legend": {"labelFontSize": fs, "titleFontSize": fs, "orient": "top", "labelLimit": 400},
-        "title": {"fontSize": fs + 2},
+        "title": {"fontSize": fs + 2, "subtitleFontSize": fs},
         "header": {"labelFontSize": fs, "titleFontSize": fs},
         "view": {"stroke": None},
         "rule": {"aria": False},     # reference lines: the chart's description and data table carry them
         "range": {"category": SERIES},
     }
+
+
+TITLE_WIDTH = {False: 280, True: 560}   # px a title line may take: a phone's column or a half-page column, less
+#                                          the 40 px Streamlit keeps (it cuts a longer line off with an ellipsis)
+
+
+def title(text, subtitle=None, big=False):
+    """A chart's title at its left, and what to look at under it: each broken into lines that fit a phone's column
+    (a Vega title never wraps)."""
+    fs = font_size(big)
+    out = {"text": _lines(text, fs + 2, TITLE_WIDTH[big]), "anchor": "start"}
+    if subtitle:
+        out["subtitle"] = _lines(subtitle, fs, TITLE_WIDTH[big])
+    return out
+
+
+def _width(text, fs):
+    """A text's width in px, estimated: Hangul and other wide characters a font size, the rest half of one."""
+    return sum(fs if ord(c) >= 0x1100 else 0.5 * fs for c in text)
+
+
+def _lines(text, fs, width):
+    """text broken at spaces into lines at most `width` px wide (a longer word keeps its own line)."""
+    lines = []
+    for word in str(text).split(" "):
+        if lines and _width(lines[-1] + " " + word, fs) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines if len(lines) > 1 else lines[0]
 
 
 def style(chart, big):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.charts.spec import num, pct
-from rnn_core.charts.theme import BLUE, GREEN, GREY, INK, ORANGE, PINK, SERIES, VIOLET, font_size, height, style
+from rnn_core.charts.theme import BLUE, GREEN, GREY, INK, ORANGE, PINK, SERIES, VIOLET, font_size, height, style, title
 
 REF_COLORS = [GREEN, ORANGE, VIOLET]        # the published accuracies
 METRICS = ("loss", "val_loss", "val_accuracy")
@@ -32,7 +32,7 @@ def learning_curves(history, names, big=False):
                         scale=alt.Scale(domain=[n["loss"], n["val_loss"]], range=[BLUE, PINK])),
         tooltip=[alt.Tooltip("epoch:Q", title=n["epoch"]), alt.Tooltip("series:N", title=n["series"] or " "),
                  alt.Tooltip("value:Q", title=n["value"], format=".4f")],
-    ).properties(height=height(big), width="container")
+    ).properties(height=height(big), width="container", title=title(n["loss_title"], big=big))
     return style(chart, big)
 
 
@@ -55,7 +55,8 @@ def accuracy_chart(history, references, names, big=False):
     rules = alt.Chart(refs).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
         y=alt.Y("value:Q", scale=alt.Scale(domain=domain)),
         color=alt.Color("label:N", title=n["reference"] or None, scale=colors))
-    chart = alt.layer(rules, line).properties(height=height(big), width="container")
+    chart = alt.layer(rules, line).properties(height=height(big), width="container",
+                                              title=title(n["accuracy_title"], big=big))
     return style(chart, big)
 
 
@@ -76,7 +77,8 @@ def confusion_chart(matrix, names, big=False):
     text = base.mark_text(fontSize=fs + 10, fontWeight="bold").encode(
         text="count:Q",
         color=alt.condition(alt.datum.count > df["count"].max() / 2, alt.value("white"), alt.value(INK)))
-    chart = alt.layer(cells, text).properties(height=int(height(big) * 0.8), width="container")
+    chart = alt.layer(cells, text).properties(height=int(height(big) * 0.8), width="container",
+                                              title=title(n["confusion_title"], big=big))
     return style(chart, big)
 
 
@@ -108,7 +110,8 @@ def runs_chart(histories, names, metrics=METRICS, big=False):
             tooltip=[alt.Tooltip("run:N", title=n["run"]), alt.Tooltip("epoch:Q", title=n["epoch"]),
                      alt.Tooltip("value:Q", title=n.get(m, m), format=".4f")],
         ).properties(width=640 if big else 220, height=int(height(big) * 0.7)))
-    return style(alt.vconcat(*panels) if big else alt.hconcat(*panels), big)
+    both = alt.vconcat(*panels) if big else alt.hconcat(*panels)
+    return style(both.properties(title=title(n["runs_title"], big=big)), big)
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.charts.spec import pct
-from rnn_core.charts.theme import GREY, INK, SERIES, font_size, style
+from rnn_core.charts.theme import GREY, INK, SERIES, font_size, style, title
 from rnn_core.lessons.unrolling import plain_word
 
 # A phone's column is 358 px wide: two legend names a row (four were cut off), five words of 66 px a line in the
@@ -44,8 +44,8 @@ def trajectory_chart(df, names, big=False):
     label_expr = f"{json.dumps({int(p): str(words[p]) for p in positions})}[datum.value]"
     grey_expr = f"indexof({json.dumps([int(p) for p in unread])}, datum.value) >= 0 ? '{GREY}' : '{INK}'"
     x = alt.X("position:O", title=names["x"], sort=positions,
-              axis=alt.Axis(labelExpr=label_expr, labelColor=alt.ExprRef(grey_expr), labelAngle=-60,
-                            labelOverlap=False, labelLimit=110))
+              axis=alt.Axis(labelExpr=label_expr, labelColor=alt.ExprRef(grey_expr), labelAngle=-90,
+                            labelOverlap="greedy", labelLimit=110))   # upright: all on a laptop; a phone drops some
     y = alt.Y("probability:Q", title=names["y"], scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"))
     models = list(dict.fromkeys(df.model))
     color = alt.Color("model:N", title=None, sort=models,
@@ -59,7 +59,7 @@ def trajectory_chart(df, names, big=False):
     dots = base.transform_filter("datum.read").mark_point(filled=True, size=80 if big else 40, opacity=1)
     half = alt.Chart(pd.DataFrame({"probability": [0.5]})).mark_rule(color=GREY, strokeDash=[5, 4]).encode(
         y="probability:Q")
-    chart = (half + lines + dots).properties(height=520 if big else 400)
+    chart = (half + lines + dots).properties(height=520 if big else 400, title=title(names["title"], big=big))
     return style(chart, big)
 
 
@@ -114,7 +114,7 @@ def gradient_chart(df, names, big=False, floor=-6):
     chart = chart.facet(row=alt.Row("model:N", title=None, sort=models,
                                    header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=fs,
                                                      labelOrient="top", labelFontWeight="bold")))
-    return style(chart, big)
+    return style(chart.properties(title=title(names["title"], big=big)), big)
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)

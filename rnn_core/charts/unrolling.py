@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rnn_core.charts.spec import fill, named, template
-from rnn_core.charts.theme import BLUE, DIVERGING, GREY, INK, ORANGE, PINK, font_size, style
+from rnn_core.charts.theme import BLUE, DIVERGING, GREY, INK, ORANGE, PINK, font_size, style, title
 
 SIGN = alt.Scale(domain=["+", "-"], range=[ORANGE, BLUE])      # positive orange, negative blue
 
@@ -69,8 +69,8 @@ def _trajectory(names, big):
     half = named("half").mark_rule(color=GREY, strokeDash=[4, 4]).encode(y="prob:Q")
     now = named("now").mark_rule(color=INK, strokeWidth=2).encode(x="step:Q")
     here = named("now").mark_circle(size=220 if big else 120, color=INK).encode(x="step:Q", y="prob:Q")
-    return style((frame + half + line + now + here).properties(height=380 if big else 290,
-                                                                title=names["traj_title"]), big)
+    return style((frame + half + line + now + here).properties(height=420 if big else 330,
+                                                                title=title(names["traj_title"], big=big)), big)
 
 
 def _frame(n_steps):
@@ -98,9 +98,9 @@ def _heatmap(names, big, n_cells):
         tooltip=[alt.Tooltip("step:Q", title=names["step"]), alt.Tooltip("word:N", title=names["word"]),
                  alt.Tooltip("cell:O", title=names["cell"]), alt.Tooltip("value:Q", format=".3f", title="H")])
     marker = named("now").mark_rect(fill=None, stroke=INK, strokeWidth=2).encode(x="x0:Q", x2="x1:Q")
-    room = 150 if big else 120                                     # title, time axis and legend
-    return style((heat + marker).properties(height=(9 if big else 7) * n_cells + room, title=names["heat_title"]),
-                  big)
+    room = 190 if big else 160                                     # a title of up to three lines, time axis, legend
+    return style((heat + marker).properties(height=(9 if big else 7) * n_cells + room,
+                                            title=title(names["heat_title"], big=big)), big)
 
 
 def heatmap_chart(h, words, step, names, big=False):
@@ -128,7 +128,8 @@ def _batch(terms, names, big, m):
                  alt.Tooltip("value:Q", format=".3f", title=names["value"])])
     return style(heat.properties(width=190 if big else 200, height=(36 if big else 20) * m).facet(
         column=alt.Column("term:N", sort=list(terms), title=None, header=alt.Header(labelFontSize=fs + 2)),
-        data=alt.NamedData(name="batch"), spacing=14), big)
+        data=alt.NamedData(name="batch"), spacing=14).properties(title=title(names["title"], big=big)),
+        big)
 
 
 def batch_chart(parts, rows, names, big=False):
