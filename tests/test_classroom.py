@@ -179,7 +179,7 @@ def test_sqlite_lends_its_connections_to_new_threads(tmp_path):
         th.start()
         th.join()
     assert len(seen) == 20 and all(x is not None and x.phase == "idle" for x in seen) and len(s._free) == 1
-    with pytest.raises(ZeroDivisionError), s._tx() as db:
+    with pytest.raises(RuntimeError), s._tx() as db:
         db.execute("INSERT INTO h VALUES ('k', 'f', x'00')")
-        1 / 0
+        raise RuntimeError("a write that fails half-way")
     assert s.hgetall("k") == {} and len(s._free) == 1
