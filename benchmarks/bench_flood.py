@@ -16,7 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.load_headless import SLOW_DOWN, Session, app_server, bare_server, tree_cpu_s  # noqa: E402
+from benchmarks.load_headless import SLOW_DOWN, app_server, bare_server, tree_cpu_s  # noqa: E402
+from scripts.wsclient import Session  # noqa: E402
 
 
 async def quiet_cpu_rate(pid, window=2.0, limit=90.0):

@@ -16,8 +16,9 @@ import statistics
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load_headless as lh  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import load_headless as lh  # noqa: E402
+from scripts.wsclient import Session  # noqa: E402
 
 TARGET_MS = 40
 
@@ -25,9 +26,9 @@ TARGET_MS = 40
 async def measure(url, pid, pages, runs, lang):
     """Round-robin over the pages, `runs` times: {page: (seconds per run, server CPU seconds per run, elements)}."""
     out = {p: ([], [], []) for p in pages}
-    async with lh.Session(url) as s:           # the server's first run sets it up (warm_up) for later sessions
+    async with Session(url) as s:           # the server's first run sets it up (warm_up) for later sessions
         await s.run_page(pages[0], f"lang={lang}")
-    async with lh.Session(url) as s:
+    async with Session(url) as s:
         for page in pages:                       # fill the caches first, as after a lecture's first minutes
             await s.run_page(page, f"lang={lang}")
         for _ in range(runs):

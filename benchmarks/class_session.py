@@ -35,9 +35,10 @@ import websockets  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from benchmarks.load_headless import PageRunError, Session, quantile, tree_cpu_s  # noqa: E402
+from benchmarks.load_headless import quantile, tree_cpu_s  # noqa: E402
 from rnn_core.classroom import keep, rooms  # noqa: E402
 from rnn_core.classroom.store import open_store  # noqa: E402
+from scripts.wsclient import PageRunError, Session  # noqa: E402
 from tests.browser import harness  # noqa: E402
 from ui import i18n  # noqa: E402
 

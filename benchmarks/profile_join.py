@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.load_headless import Session, app_server, quantile  # noqa: E402
+from benchmarks.load_headless import app_server, quantile  # noqa: E402
+from scripts.wsclient import Session  # noqa: E402
 
 
 async def joins(url, page, n):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.load_headless import warm  # noqa: E402
+from scripts.wsclient import warm  # noqa: E402
 
 PAGES = ("home", "sequences", "pipeline", "class_session")     # pipeline loads the chapter's data
 

@@ -141,3 +141,20 @@ def test_join_by_code_and_bad_code(make_app, class_store):
     bad = make_app("en", room="<script>", me="../../etc")
     bad.run()
     assert not bad.exception and "class_room" not in bad.session_state and "me" not in bad.query_params
+
+
+def test_students_polls_share_a_read_of_the_room(class_store, monkeypatch):
+    """A poll's read of a room serves the other polls on the replica for SHARED_READ seconds, then the store's
+    state is read again; a vote in between is still checked by the store."""
+    from ui import classroom
+    monkeypatch.setattr(classroom, "_polled", {})
+    monkeypatch.setattr(classroom, "SHARED_READ", 3600.0)
+    code, secret = rooms.open_room(class_store)
+    assert classroom.polled_state(code).phase == "idle"
+    rooms.Lecturer(class_store, code, secret).start_round("q", "orders", ("a", "b"), {"a"}, 1)
+    assert classroom.polled_state(code).phase == "idle" and rooms.state(class_store, code).phase == "open"
+    rooms.Lecturer(class_store, code, secret).close_round()
+    assert not rooms.vote(class_store, code, "q", 1, "v1", "a")       # the store refuses a vote in a closed round
+    monkeypatch.setattr(classroom, "SHARED_READ", 0.0)
+    assert classroom.polled_state(code) == rooms.state(class_store, code)
+    assert classroom.polled_state(code).phase == "closed"

@@ -23,7 +23,8 @@ def redis_url():
 def store(request, tmp_path):
     if request.param == "sqlite":
         s = open_store(f"sqlite:///{tmp_path / 'class.db'}")
-        assert s._db().db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with s._conn() as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         return s
     s = open_store(request.getfixturevalue("redis_url"))
     s.r.flushdb()
@@ -165,3 +166,20 @@ def _pickled_npz():
     buf = io.BytesIO()
     np.savez(buf, w=np.array([{"x": 1}], dtype=object))
     return buf.getvalue()
+
+
+def test_sqlite_lends_its_connections_to_new_threads(tmp_path):
+    """Streamlit runs each page or fragment run in a new thread: a poll borrows a pooled connection, it does not
+    open one (a failed transaction rolls back and its connection is lent again)."""
+    s = open_store(f"sqlite:///{tmp_path / 'class.db'}")
+    code, _ = rooms.open_room(s)
+    seen = []
+    for _ in range(20):
+        th = threading.Thread(target=lambda: seen.append(rooms.state(s, code)))
+        th.start()
+        th.join()
+    assert len(seen) == 20 and all(x is not None and x.phase == "idle" for x in seen) and len(s._free) == 1
+    with pytest.raises(RuntimeError), s._tx() as db:
+        db.execute("INSERT INTO h VALUES ('k', 'f', x'00')")
+        raise RuntimeError("a write that fails half-way")
+    assert s.hgetall("k") == {} and len(s._free) == 1

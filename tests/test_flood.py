@@ -4,7 +4,8 @@ On main before this, one client asking for reruns as fast as it could raised the
 run to 1.2 s; the cost is measured by benchmarks/bench_flood.py and benchmarks/load_headless.py --flood 4."""
 import asyncio
 
-from benchmarks.load_headless import SLOW_DOWN, Session
+from benchmarks.load_headless import SLOW_DOWN
+from scripts.wsclient import Session
 from tests.browser import harness
 from ui import flood
 

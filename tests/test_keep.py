@@ -50,5 +50,5 @@ def test_without_an_id_nothing_is_stored(make_app, class_store):
     a.switch_page("pages/sequences.py").run()
     next(r for r in a.radio if r.key == "quiz_orders").set_value("rnn").run()
     assert "class_me" not in a.session_state and "me" not in a.query_params
-    db = class_store._db().db
-    assert db.execute("SELECT COUNT(*) FROM h").fetchone()[0] == 0
+    with class_store._conn() as db:
+        assert db.execute("SELECT COUNT(*) FROM h").fetchone()[0] == 0

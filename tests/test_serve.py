@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -157,7 +158,7 @@ DEFAULT_LIMITS = {"RNN_PROXY_CONN_RATE": 3000, "RNN_PROXY_CONN_CUR": 3000, "RNN_
 
 async def _student(n, url, assets, sem, everyone_in, opened):
     """Download the page, open its websocket and keep it open until all are in; every tenth runs the page."""
-    from benchmarks.load_headless import Session
+    from scripts.wsclient import Session
     async with sem:                                  # a few students downloading at a time
         await asyncio.to_thread(_download, url, ["", *assets])
     async with Session(url) as s:
@@ -201,3 +202,19 @@ def test_a_request_flood_from_one_address_is_refused(tmp_path):
     with serve(tmp_path, 1, RNN_PROXY_REQ_RATE="50", RNN_PROXY_CONN_RATE="1000") as (url, _log, _proc):
         codes = [status(url + "/_stcore/health") for _ in range(80)]
     assert codes[:40] == [200] * 40 and 429 in codes[50:], codes
+
+
+WARM_ALONE = """import runpy, sys
+sys.argv = ["warm.py", sys.argv[1]]
+runpy.run_path("scripts/warm.py", run_name="__main__")
+borrowed = sorted(m for m in sys.modules if m.split(".")[0] in ("benchmarks", "tests"))
+assert not borrowed, borrowed
+"""
+
+
+def test_warm_runs_its_pages_without_benchmarks_or_tests():
+    """serve.sh runs scripts/warm.py where the app is served: it warms a replica with scripts/wsclient.py alone."""
+    with harness.streamlit_server(env=harness.app_env(), timeout=120) as (url, _proc):
+        done = subprocess.run([sys.executable, "-c", WARM_ALONE, url], cwd=harness.ROOT, capture_output=True, text=True,
+                              timeout=180)
+    assert done.returncode == 0 and "not warmed" not in done.stderr, done.stderr[-2000:]

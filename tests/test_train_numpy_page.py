@@ -296,3 +296,24 @@ def test_the_problems_have_different_texts(page, lang):
     tx = i18n.table(lang, page)
     said = [tx[f"worker.{p}"] for p in jobs.PROBLEMS]
     assert len(set(said)) == len(said)
+
+
+def test_a_reload_follows_the_running_training(make_app, tmp_path, monkeypatch):
+    """With ?me= a reload (a new session, the same address) follows the training the last session left running:
+    Stop works from it and keeps the run once; a later reload, once it has ended, follows nothing."""
+    from rnn_core.classroom import keep
+    monkeypatch.setenv("RNN_STORE", f"sqlite:///{tmp_path / 'class.db'}")
+    me = keep.new_me()
+    a = open_page(make_app, me=me)
+    job = start(a, n_train=20000, epochs=20)
+    run_until(a, lambda: job_of(a).report.epochs_done >= 1)
+    b = open_page(make_app, me=me)                                  # the reload
+    followed = job_of(b)
+    assert followed is not job and followed.id == job.id and not followed.done
+    assert b.button(key="train_numpy_stop").disabled is False and b.button(key="train_numpy_start").disabled
+    b.button(key="train_numpy_stop").click().run()
+    assert not b.exception and job_of(b).state == "stopped"
+    assert [r.name for r in b.session_state["runs"]].count(followed.name) == 1
+    assert b.session_state["train_numpy_count"] == 1                   # the next run is numpy-2, not a second -1
+    c = open_page(make_app, me=me)                                  # another reload, the run over
+    assert JOB not in c.session_state and [r.name for r in c.session_state["runs"]].count(followed.name) == 1

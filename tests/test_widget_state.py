@@ -4,7 +4,8 @@ On main (Streamlit's default limit of 25 MB a message) 30 sessions each sending 
 1.2 GB; .streamlit/config.toml's server.maxWidgetStateSize bounds it."""
 import asyncio
 
-from benchmarks.load_headless import Session, rss_mb
+from benchmarks.load_headless import rss_mb
+from scripts.wsclient import Session
 from tests.browser import harness
 
 

@@ -17,11 +17,13 @@ from ui.site import PAGES
 from ui.texts import texts
 
 STUDENT_POLL = 3.0      # seconds between two looks at the room by a student's page (at most)
+SHARED_READ = 1.0       # seconds one poll's read of a room also serves the other students' polls on this replica
 LECTURER_TICK = 1.0     # seconds between two counts on the lecturer's screen
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()    # module state, never st.cache_resource: a browser's "clear caches" must not drop it
 _stores: dict[str, Any] = {}     # store URL -> its store (SQLite or Redis; open_store is untyped)
+_polled: dict[str, tuple[float, Any]] = {}   # room code -> (when read, its state) for the students' polls
 
 
 def store():
@@ -32,6 +34,19 @@ def store():
         with _lock:
             s = _stores.get(url) or _stores.setdefault(url, open_store(url))
     return s
+
+
+def polled_state(code):
+    """The room's state for a student's poll: one read of the store per room and replica every SHARED_READ seconds
+    serves all its students' polls (a vote is still checked by the store: a round closed since is refused)."""
+    now = time.monotonic()
+    seen = _polled.get(code)
+    if seen is None or now - seen[0] >= SHARED_READ:
+        seen = _polled[code] = (now, call(rooms.state, store(), code))
+        if len(_polled) > 64:                               # rooms no one polls any more
+            for old in [k for k, (at, _) in list(_polled.items()) if now - at >= SHARED_READ]:
+                _polled.pop(old, None)
+    return seen[1]
 
 
 class StoreDown(Exception):
@@ -197,12 +212,12 @@ def _send(code, s, choice):
 
 @st.fragment(run_every=STUDENT_POLL)
 def _student_banner(code, page):
-    """The student's banner and round status. It reads the room's state (one read of the store), sends an answer
+    """The student's banner and round status. It reads the room's state (polled_state), sends an answer
     given before the round opened, and reruns the whole page only when the page must change: a question of this
     page revealed, or the lecturer's page when following."""
     t = texts("class_session")
     try:
-        s = call(rooms.state, store(), code)
+        s = polled_state(code)
         answers = st.session_state.get(state.CLASS_ANSWERS, {})          # question key -> (option, its label)
         # in a page run the question's box sends the answer (it may have just changed); between runs, the banner
         fragment_run = st.session_state.get(state.CLASS_RUN) == "fragment"

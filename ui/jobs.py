@@ -114,8 +114,9 @@ def _renew_forever():
             log.warning("renewing the open sessions' jobs failed", exc_info=True)
 
 
-def _track(job_id: str):
-    """Renew this job while the session that started it stays open (the worker drops it a lease after that)."""
+def track(job_id: str):
+    """Renew this job while this session stays open (the worker drops it a lease after that): the session that
+    started it, or the one that follows it after a reload (ui.keep)."""
     global _renewer
     session = _session_id()
     if session is None:
@@ -193,5 +194,5 @@ def start_job(t, owner: str, kind: str, config: dict, name: str) -> SessionJob:
         job = SessionJob("", name, kind, config)
         job.end("restarted" if isinstance(e, WorkerRestarted) else "error", str(e))
         return job
-    _track(job_id)
+    track(job_id)
     return SessionJob(job_id, name, kind, config)

@@ -117,6 +117,7 @@ class Panel:
                     self.record(job)
                     if active:
                         st.rerun()      # the whole page: buttons, the list of runs, no more automatic reruns
+            self.record(job)            # a job followed again after a reload may have ended before (once)
             self.draw(job)
 
         live_view()

@@ -5,10 +5,10 @@
 
 Every key is a hash (field -> bytes) that expires `ttl` seconds after its last write.
 """
+import contextlib
 import os
 import sqlite3
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,23 +35,46 @@ def _b(value):
 
 
 class SqliteStore:
-    """Hashes in one SQLite file in WAL mode; one connection per thread, each write one transaction."""
+    """Hashes in one SQLite file in WAL mode; each write one transaction, on a connection from a pool.
+
+    Streamlit runs every page or fragment run in a new thread: a connection per thread would be opened (and
+    set to WAL) by every student's poll. The pool lends each call a connection that no other thread holds."""
 
     def __init__(self, path):
         self.path = str(path)
-        self._local = threading.local()
-        with self._db() as db:
+        self._free = []              # connections no call holds (list.pop and append are atomic)
+        with self._tx() as db:
             db.execute("CREATE TABLE IF NOT EXISTS h (k TEXT, f TEXT, v BLOB, PRIMARY KEY (k, f)) WITHOUT ROWID")
             db.execute("CREATE TABLE IF NOT EXISTS e (k TEXT PRIMARY KEY, at REAL) WITHOUT ROWID")
 
-    def _db(self):
-        db = getattr(self._local, "db", None)
-        if db is None:
+    @contextlib.contextmanager
+    def _conn(self):
+        """A connection of the pool, held by this call alone."""
+        try:
+            db = self._free.pop()
+        except IndexError:
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return _Tx(db)
+        try:
+            yield db
+        finally:
+            if db.in_transaction:        # never lend a connection in the middle of a transaction
+                db.close()
+            else:
+                self._free.append(db)
+
+    @contextlib.contextmanager
+    def _tx(self):
+        """BEGIN IMMEDIATE ... COMMIT around a block (ROLLBACK on error), on a connection of the pool."""
+        with self._conn() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def _alive(self, db, key, now):
         row = db.execute("SELECT at FROM e WHERE k = ?", (key,)).fetchone()
@@ -64,7 +87,7 @@ class SqliteStore:
     def hset(self, key, mapping, ttl):
         """Write fields of a hash; it expires ttl seconds from now."""
         now = time.time()
-        with self._db() as db:
+        with self._tx() as db:
             self._alive(db, key, now)
             db.executemany("INSERT OR REPLACE INTO h VALUES (?, ?, ?)", [(key, f, _b(v)) for f, v in mapping.items()])
             db.execute("INSERT OR REPLACE INTO e VALUES (?, ?)", (key, now + ttl))
@@ -72,7 +95,7 @@ class SqliteStore:
     def hset_if(self, key, field, value, ttl, guard, expected):
         """Write one field only while the hash `guard[0]` holds `expected` in field `guard[1]`; True if written."""
         now = time.time()
-        with self._db() as db:
+        with self._tx() as db:
             gkey, gfield = guard
             if not self._alive(db, gkey, now):
                 return False
@@ -87,7 +110,7 @@ class SqliteStore:
     def hincr(self, key, field, ttl):
         """Add one to an integer field (0 if absent); returns the new value."""
         now = time.time()
-        with self._db() as db:
+        with self._tx() as db:
             self._alive(db, key, now)
             row = db.execute("SELECT v FROM h WHERE k = ? AND f = ?", (key, field)).fetchone()
             n = (int(bytes(row[0])) if row else 0) + 1
@@ -97,52 +120,38 @@ class SqliteStore:
 
     def hgetall(self, key):
         """Every field of a live hash (field -> bytes); {} when it is absent or expired."""
-        db = self._db().db
-        row = db.execute("SELECT at FROM e WHERE k = ?", (key,)).fetchone()
-        if row is None or row[0] <= time.time():
-            return {}
-        return {f: bytes(v) for f, v in db.execute("SELECT f, v FROM h WHERE k = ?", (key,))}
+        with self._conn() as db:
+            row = db.execute("SELECT at FROM e WHERE k = ?", (key,)).fetchone()
+            if row is None or row[0] <= time.time():
+                return {}
+            return {f: bytes(v) for f, v in db.execute("SELECT f, v FROM h WHERE k = ?", (key,))}
 
     def hlen(self, key):
         """How many fields a live hash has."""
-        db = self._db().db
-        row = db.execute("SELECT at FROM e WHERE k = ?", (key,)).fetchone()
-        if row is None or row[0] <= time.time():
-            return 0
-        return db.execute("SELECT COUNT(*) FROM h WHERE k = ?", (key,)).fetchone()[0]
+        with self._conn() as db:
+            row = db.execute("SELECT at FROM e WHERE k = ?", (key,)).fetchone()
+            if row is None or row[0] <= time.time():
+                return 0
+            return db.execute("SELECT COUNT(*) FROM h WHERE k = ?", (key,)).fetchone()[0]
 
     def expire(self, key, ttl):
         """Keep a live hash for another ttl seconds."""
         now = time.time()
-        with self._db() as db:
+        with self._tx() as db:
             if self._alive(db, key, now):
                 db.execute("UPDATE e SET at = ? WHERE k = ?", (now + ttl, key))
 
     def delete(self, key):
         """Remove a hash."""
-        with self._db() as db:
+        with self._tx() as db:
             db.execute("DELETE FROM h WHERE k = ?", (key,))
             db.execute("DELETE FROM e WHERE k = ?", (key,))
 
     def purge(self):
         """Remove every expired hash (SQLite keeps them until read otherwise)."""
-        with self._db() as db:
+        with self._tx() as db:
             db.execute("DELETE FROM h WHERE k IN (SELECT k FROM e WHERE at <= ?)", (time.time(),))
             db.execute("DELETE FROM e WHERE at <= ?", (time.time(),))
-
-
-class _Tx:
-    """BEGIN IMMEDIATE ... COMMIT around a block (ROLLBACK on error)."""
-
-    def __init__(self, db):
-        self.db = db
-
-    def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, kind, *_):
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
 
 
 # Write a field only while a guard field holds the expected value, in one step on the server.

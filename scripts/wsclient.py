@@ -1,0 +1,145 @@
+"""A Streamlit session driven over its websocket, as a browser tab drives it: the one client that scripts/warm.py
+(run by serve.sh where the app is served), the benchmarks and the tests use. It imports only Streamlit's protocol
+and `websockets` (a Streamlit dependency), never benchmarks/ or tests/.
+
+A session is a websocket to /_stcore/stream (subprotocol `streamlit`). A page run is a BackMsg `rerun_script` (a
+ClientState with the page's query string and page name); it ends at the ForwardMsg whose `script_finished` is set.
+Only loopback addresses are accepted; every wait is bounded by RUN_TIMEOUT."""
+import asyncio
+import contextlib
+import time
+import urllib.parse
+import urllib.request
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+RUN_TIMEOUT = 60.0        # seconds a page run may take before it counts as an error
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
+
+
+class PageRunError(Exception):
+    """A page run that failed: timeout, page not found, compile error, closed connection."""
+
+
+def check_loopback(url):
+    host = urllib.parse.urlsplit(url).hostname
+    if host not in LOOPBACK:
+        raise SystemExit(f"{url}: only loopback addresses are allowed")
+
+
+def http_cookies(base, timeout=10.0):
+    """Cookies the server (or the proxy in front of it) sets on the page's HTML, as a Cookie header value.
+
+    HAProxy's `cookie ... insert` names the replica there; the websocket must carry it to reach the same one."""
+    check_loopback(base)
+    with urllib.request.urlopen(base.rstrip("/") + "/", timeout=timeout) as r:
+        r.read()
+        jar = [c.split(";", 1)[0].strip() for c in r.headers.get_all("Set-Cookie") or []]
+    return "; ".join(c for c in jar if "=" in c)
+
+
+class Session:
+    """One browser tab's Streamlit session, driven over its websocket."""
+
+    def __init__(self, base):
+        check_loopback(base)
+        self.base = base.rstrip("/")
+        self.ws = None
+        self.cookie = ""
+        self.exceptions = 0           # exception elements seen in the current run
+        self.elements = 0             # elements drawn in the current run (a page that drew nothing is suspect)
+        self.alerts = []              # texts of the alerts (st.warning, ...) of the current run
+        self.finished_runs = 0        # script_finished messages received, however the run ended
+        self._finished = None
+        self._reader = None
+
+    async def __aenter__(self):
+        self.cookie = await asyncio.to_thread(http_cookies, self.base)
+        url = "ws" + self.base[4:] + "/_stcore/stream"
+        headers = {"Cookie": self.cookie} if self.cookie else None
+        self.ws = await websockets.connect(url, subprotocols=["streamlit"], additional_headers=headers,
+                                           max_size=None, open_timeout=RUN_TIMEOUT, ping_interval=None,
+                                           close_timeout=2)
+        self._reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc):
+        self._reader.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await self._reader
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+    async def _read(self):
+        try:
+            async for raw in self.ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                self.seen(msg)
+                kind = msg.WhichOneof("type")
+                if kind == "script_finished":
+                    self.finished_runs += 1
+                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                    element = msg.delta.new_element
+                    self.elements += 1
+                    which = element.WhichOneof("type")
+                    if which == "exception":
+                        self.exceptions += 1
+                    elif which == "alert":
+                        self.alerts.append(element.alert.body)
+                elif kind == "page_not_found":
+                    self._finish(PageRunError("page not found"))
+                elif kind == "script_finished" and msg.script_finished in DONE:
+                    compile_error = msg.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR
+                    self._finish(PageRunError("compile error") if compile_error else None)
+            self._finish(PageRunError("connection closed"))
+        except websockets.ConnectionClosed as e:
+            self._finish(PageRunError(f"connection closed: {e}"))
+
+    def seen(self, msg):
+        """Every ForwardMsg, as it arrives (a subclass reads widget ids, metrics, fragment timers)."""
+
+    def _finish(self, error):
+        if self._finished is not None and not self._finished.done():
+            if error is None:
+                self._finished.set_result(None)
+            else:
+                self._finished.set_exception(error)
+
+    async def ask(self, page, query="", widgets=(), fragment_id=""):
+        """Ask for a run of one page (its URL path, 'home' for the root) without waiting for it."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_name = "" if page == "home" else page
+        msg.rerun_script.widget_states.widgets.extend(widgets)
+        if fragment_id:
+            msg.rerun_script.fragment_id = fragment_id
+        await self.ws.send(msg.SerializeToString())
+
+    async def run_page(self, page, query="", widgets=(), fragment_id=""):
+        """Run one page (its URL path, 'home' for the root); returns the seconds until its script finished.
+
+        widgets: WidgetState messages (a click, a choice) sent with the run; fragment_id: rerun only that fragment."""
+        self.exceptions = self.elements = 0
+        self.alerts = []
+        self._finished = asyncio.get_running_loop().create_future()
+        start = time.perf_counter()
+        await self.ask(page, query, widgets, fragment_id)
+        try:
+            await asyncio.wait_for(self._finished, RUN_TIMEOUT)
+        except TimeoutError:
+            raise PageRunError(f"{page}: no script_finished within {RUN_TIMEOUT:.0f} s") from None
+        return time.perf_counter() - start
+
+
+async def warm(base, pages, sessions=1):
+    """Open every page in both languages so that caches are filled before visitors come (one session per
+    replica behind a round-robin proxy: give `sessions` >= replicas)."""
+    for _ in range(sessions):
+        async with Session(base) as s:
+            for page in pages:
+                await s.run_page(page, "lang=en")
+                await s.run_page(page, "lang=ko")
