@@ -141,7 +141,6 @@ def explode(results):
 def conditions(results):
     """Where the simple RNN and the LSTM part ways: harder tasks, per-epoch accuracy, reach at initialisation."""
     st.subheader(t("conditions.heading"))
-    st.markdown(t.md("conditions"))
     rows = []
     for cond in ("main", "hard", "frozen"):
         block = results if cond == "main" else results.get(cond)
