@@ -327,5 +327,6 @@ else:
         conditions(results)
         padding(results)
         if not big:
-            st.caption(t("made", made=results["made"], seconds=results["seconds"]))
+            with st.expander(t("measured"), icon=":material/science:"):
+                st.caption(t("made", made=results["made"], seconds=results["seconds"]))
 live_section()
