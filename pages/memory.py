@@ -142,7 +142,6 @@ def explode(results):
 def conditions(results):
     """Where the simple RNN and the LSTM part ways: harder tasks, per-epoch accuracy, reach at initialisation."""
     st.subheader(t("conditions.heading"))
-    st.markdown(t.md("conditions"))
     rows = []
     for cond in ("main", "hard", "frozen"):
         block = results if cond == "main" else results.get(cond)
@@ -329,5 +328,6 @@ else:
         conditions(results)
         padding(results)
         if not big:
-            st.caption(t("made", made=results["made"], seconds=results["seconds"]))
+            with st.expander(t("measured"), icon=":material/science:"):
+                st.caption(t("made", made=results["made"], seconds=results["seconds"]))
 live_section()

@@ -112,7 +112,6 @@ show_code(seq.dense_outputs, seq.rnn_outputs, RecurrentNetwork.forpass, seq.seed
 
 # 3. A time series: this hour and the next ---------------------------------------------------------
 st.header(t("series.heading"))
-st.markdown(t.md("series"))
 with st.container(horizontal=True):
     lag = st.slider(t("series.lag"), 1, 24, 1, key="sequences_lag", persist_state="session",
                     help=t("series.lag_help"), width=320)

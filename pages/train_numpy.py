@@ -102,8 +102,7 @@ def controls(disabled):
         a, b, c = st.columns(3)
         cfg["n_train"] = a.select_slider(t("train.n_train"), N_TRAIN, value=C["n_train"], key="train_numpy_n_train",
                                          format_func="{:,}".format, help=t("train.n_train_help"), **keep)
-        cfg["epochs"] = b.number_input(t("train.epochs"), 1, 100, C["epochs"], key="train_numpy_epochs",
-                                       help=t("train.epochs_help"), **keep)
+        cfg["epochs"] = b.number_input(t("train.epochs"), 1, 100, C["epochs"], key="train_numpy_epochs", **keep)
         cfg["learning_rate"] = c.select_slider(t("train.learning_rate"), LEARNING_RATES, value=C["learning_rate"],
                                                key="train_numpy_lr", format_func="{:g}".format,
                                                help=t("train.learning_rate_help"), **keep)
@@ -111,10 +110,9 @@ def controls(disabled):
             st.caption(t("train.lecture_note"))
             return cfg
         a, b, c, d = st.columns([1, 1, 1, 1.4])
-        cfg["n_cells"] = a.number_input(t("train.cells"), 1, 128, C["n_cells"], key="train_numpy_cells",
-                                        help=t("train.cells_help"), **keep)
+        cfg["n_cells"] = a.number_input(t("train.cells"), 1, 128, C["n_cells"], key="train_numpy_cells", **keep)
         cfg["batch_size"] = b.select_slider(t("train.batch"), BATCHES, value=C["batch_size"], key="train_numpy_batch",
-                                            help=t("train.batch_help"), **keep)
+                                            **keep)
         cfg["truncation"] = c.number_input(t("train.window"), 1, max(MAXLEN), C["truncation"],
                                            key="train_numpy_window", help=t("train.window_help"), **keep)
         grad = d.segmented_control(t("train.gradient"), ["correct", "textbook"], default="correct", required=True,
@@ -124,10 +122,8 @@ def controls(disabled):
         a, b, c, _ = st.columns([1, 1, 1, 1.4])
         cfg["num_words"] = a.select_slider(t("train.num_words"), NUM_WORDS, value=C["num_words"],
                                            key="train_numpy_num_words", help=t("train.num_words_help"), **keep)
-        cfg["maxlen"] = b.select_slider(t("train.maxlen"), MAXLEN, value=C["maxlen"], key="train_numpy_maxlen",
-                                        help=t("train.maxlen_help"), **keep)
-        cfg["seed"] = c.number_input(t("train.seed"), 0, 9999, C["seed"], key="train_numpy_seed",
-                                     help=t("train.seed_help"), **keep)
+        cfg["maxlen"] = b.select_slider(t("train.maxlen"), MAXLEN, value=C["maxlen"], key="train_numpy_maxlen", **keep)
+        cfg["seed"] = c.number_input(t("train.seed"), 0, 9999, C["seed"], key="train_numpy_seed", **keep)
         if cfg["truncation"] > cfg["maxlen"]:
             st.caption(t("train.window_clipped", maxlen=cfg["maxlen"]))
             cfg["truncation"] = cfg["maxlen"]
@@ -172,10 +168,9 @@ def show_runs():
     downloads = st.container(horizontal=True)
     downloads.download_button(t("runs.download_weights"), export.weights_npz(run.weights), f"{run.name}.npz",
                       mime="application/octet-stream", on_click="ignore", icon=":material/download:",
-                      help=t("runs.download_weights_help"), key="train_numpy_dl_weights")
+                      key="train_numpy_dl_weights")
     downloads.download_button(t("runs.download_history"), export.history_csv(run.history), f"{run.name}.csv",
-                      mime="text/csv", on_click="ignore", icon=":material/download:",
-                      help=t("runs.download_history_help"), key="train_numpy_dl_history")
+                      mime="text/csv", on_click="ignore", icon=":material/download:", key="train_numpy_dl_history")
 
 
 st.title(t("title"))

@@ -12,17 +12,24 @@ from ui.texts import texts
 
 @functools.cache
 def _source(obj):
-    """The source of a function or class; "module.name" is read from the module's file without importing it."""
+    """(qualified name, source) of a function or class; "module.name" is read from the module's file without
+    importing it."""
     if not isinstance(obj, str):
-        return f"{obj.__module__}.{obj.__qualname__}", inspect.getsource(obj)
+        return obj.__qualname__, inspect.getsource(obj)
     module, name = obj.rsplit(".", 1)
     text = Path(importlib.util.find_spec(module).origin).read_text(encoding="utf-8")
     node = next(n for n in ast.parse(text).body if getattr(n, "name", None) == name)
-    return obj, ast.get_source_segment(text, node)
+    return name, ast.get_source_segment(text, node)
+
+
+def caption_key(qualname):
+    """The key of a code's caption in common.toml [code]: "Net.forpass" -> "code.Net_forpass"."""
+    return "code." + qualname.replace(".", "_")
 
 
 def show_code(*objects):
-    """An expander with the real source of the rnn_core functions behind what the page shows.
+    """An expander with the real source of the rnn_core functions behind what the page shows, each captioned with
+    what it does for the student (common.toml [code]) and its name, never its module path.
 
     An object may be given as "module.name" (e.g. for rnn_core.model.keras_models, which the server must not import).
     """
@@ -30,5 +37,5 @@ def show_code(*objects):
     with st.expander(t("show_code"), icon=":material/code:"):
         for obj in objects:
             name, source = _source(obj)
-            st.caption(f"`{name}`")
+            st.caption(f"{t(caption_key(name))} · `{name}`")
             st.code(source, language="python")
