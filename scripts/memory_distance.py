@@ -330,8 +330,9 @@ def add_seeds(paths, out):
         base.setdefault("added_seeds", []).append({"seeds": extra["seeds"], "parts": extra["parts"],
                                                    "made": extra["made"], "seconds": extra["seconds"]})
         seeds = ", ".join(map(str, extra["seeds"]))
-        base["parts"] = [f"{p} + seeds {seeds} (added)" if set(p.split(" (")[0].split(", ")) & set(extra["parts"])
-                         else p for p in base["parts"]]
+        added = ", ".join(extra["parts"])
+        base["parts"] = [f"{p} + seeds {seeds} of {added} (added)" if set(p.split(" (")[0].split(", ")) & set(
+            extra["parts"]) else p for p in base["parts"]]
         base["made"] += f"; seeds {seeds} of {', '.join(extra['parts'])} added: {extra['made']}"
     out.write_text(json.dumps(base, indent=1), encoding="utf-8")
     say(f"added the seeds of {len(paths)} files to {out}")
