@@ -242,8 +242,12 @@ show_saved()
 
 st.subheader(t("models_heading"))
 quick = QUICK_RUNS["keras"]
+book = {"n_train": CHAPTER.n_train, "epochs": CHAPTER.keras["keras_a"].epochs}     # the textbook's run of model A
+paces = [panel.about(t, saved_runs(), k, {"kind": k, **c}) for k, c in ((quick["kind"], quick), ("keras_a", book))]
+timing = t("status.timing", quick=paces[0], chapter=paces[1], model=t("kind.keras_a"), **book) \
+    if None not in paces else ""
 training = panel.Panel("keras", t, big, lambda kind: references(CHAPTER.keras[kind].published), extra=show_results,
-                       idle={**quick, "model": model_name(quick["kind"])})
+                       idle={**quick, "model": model_name(quick["kind"]), "timing": timing})
 kind = st.segmented_control(t("model_pick"), KINDS, default="keras_a", required=True, format_func=model_name,
                             key="keras_model", bind="query-params", persist_state="session",
                             disabled=training.active)

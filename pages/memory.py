@@ -150,11 +150,12 @@ def conditions(results):
         distances = block["distances"]
         for key in memory.KERAS_MODELS:
             r = results["details"][key] if cond == "main" else block[key]
-            acc = results["accuracy"][key] if cond == "main" else r["accuracy"]
+            sp = memory.spreads(results, key, None if cond == "main" else block)
             for j, d in enumerate(distances):
-                epochs = r["epochs_accuracy"][j]
+                epochs = r["epochs_accuracy"][j]                            # the first seed's
                 rows.append({t("table.condition"): t(f"conditions.names.{cond}"), t("table.model"): labels[key],
-                             t("table.distance"): d, t("table.accuracy"): acc[j],
+                             t("table.distance"): d, t("table.accuracy"): sp[d].mean,
+                             t("table.range"): f"{sp[d].low:.3f}–{sp[d].high:.3f}", t("table.seeds"): sp[d].n_seeds,
                              t("table.first_epoch"): epochs[0],
                              t("table.epochs_to_90", learned=f"{memory.LEARNED:.0%}"): memory.epochs_to_learn(epochs),
                              t("table.reach_init"): r["gradient_reach_init"][j]})
@@ -314,12 +315,13 @@ else:
     st.subheader(t("question.heading"))
     if question(results):
         main_charts(results)
-        keras_seeds = min(len(memory.seeds_of(results, k)[0]) for k in ("keras_simplernn", "keras_lstm"))
+        keras_seeds = min(len(memory.seeds_of(results, k)[0]) for k in memory.KERAS_MODELS)
+        keras = t("reading_keras.seeds" if keras_seeds >= 3 else "reading_keras.few", keras_seeds=keras_seeds,
+                  live_seeds=memory.LIVE["seeds"], rnn=memory.largest_learned(results, "keras_simplernn"),
+                  lstm=memory.largest_learned(results, "keras_lstm"))
         st.markdown(t.md("reading", tbptt=memory.largest_learned(results, "numpy_tbptt"),
                          full=memory.largest_learned(results, "numpy_full"),
-                         clip=memory.largest_learned(results, "numpy_full_clip"),
-                         keras_seeds=keras_seeds, k=results["window"],
-                         live_seeds=memory.LIVE["seeds"]))
+                         clip=memory.largest_learned(results, "numpy_full_clip"), keras=keras, k=results["window"]))
         if not big:
             with st.expander(t("table.heading"), icon=":material/table:"):
                 numbers_table(results)

@@ -6,6 +6,7 @@ from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER, QUICK_RUNS
 from rnn_core.data.imdb import same_reviews
 from rnn_core.jobs import export, training
+from rnn_core.lessons import rates
 from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui import state
 from ui.charts import chart
@@ -13,7 +14,7 @@ from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
 from ui.layout import lecture_mode
 from ui.navigation import entry_point_only
-from ui.panel import Panel, curves
+from ui.panel import Panel, about, curves
 from ui.texts import texts
 
 entry_point_only()
@@ -130,6 +131,14 @@ def controls(disabled):
     return cfg
 
 
+def rates_advice():
+    """diverged.md's advice on the learning rate: the saved comparison over seeds (rnn_core.lessons.rates)."""
+    f = rates.facts(rates.load_results())
+    if f is None:
+        return t("diverged_rates.none", slow=f"{CHAPTER.learning_rate:g}")
+    return t("diverged_rates.measured", **{**f, "verdict": t(f"diverged_rates.{f['verdict']}", **f)})
+
+
 def show_results(job):
     """Once a run is over: the confusion matrix and a few validation reviews, computed by the worker."""
     res = job.report.results
@@ -185,7 +194,11 @@ show_saved()
 st.subheader(t("train.heading"))
 if not big:
     st.markdown(t.md("chunks"))
-panel = Panel("train_numpy", t, big, lambda kind: references, extra=show_results, idle=QUICK_RUNS["train_numpy"])
+quick = QUICK_RUNS["train_numpy"]
+paces = [about(t, saved_runs("numpy"), "numpy", {**C, **settings}) for settings in (quick, {})]
+timing = t("status.timing", quick=paces[0], chapter=paces[1], **C) if None not in paces else ""
+panel = Panel("train_numpy", t, big, lambda kind: references, extra=show_results, idle={**quick, "timing": timing},
+              diverged={"rates": rates_advice()})
 if not panel.active:
     source_note()       # the reviews a new run will train on
 panel.show("numpy", controls(disabled=panel.active))

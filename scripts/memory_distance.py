@@ -235,6 +235,9 @@ def over_seeds(runs):
         for key in ("swapped_accuracy", "planted_rows_moved"):
             if key in first:
                 r[key] = [list(v) for v in zip(*(p[key] for p in per_seed))]
+        for key in ("epochs_accuracy", "gradient_reach_init"):                 # kept per seed too: (distance, seed)
+            if key in first:
+                r[f"{key}_seeds"] = [list(v) for v in zip(*(p[key] for p in per_seed))]
         out[name] = r
     return out
 
@@ -290,12 +293,59 @@ def merge(paths, out):
     say(f"merged {len(runs)} files into {out}")
 
 
+def with_seeds(old, new):
+    """Per point, the seeds of `old` ([[a]] when it kept only means) followed by those of `new`, and their means."""
+    old = old if isinstance(old[0], list) else [[v] for v in old]
+    both = [list(a) + list(b) for a, b in zip(old, new, strict=True)]
+    return both, [float(np.mean(v)) for v in both]
+
+
+def add_seeds(paths, out):
+    """Add the seeds of runs made with --seed-list (same distances) to the parts of --out they ran: the means and
+    per-seed values of accuracy and reach; the details of the file's first seed stay as they are."""
+    base = json.loads(out.read_text(encoding="utf-8"))
+    for path in paths:
+        extra = json.loads(Path(path).read_text(encoding="utf-8"))
+        if extra["distances"] != base["distances"]:
+            raise SystemExit(f"{path}: other distances than {out}")
+        for name in extra["accuracy"]:
+            d = base["details"][name]
+            base["accuracy_seeds"][name], base["accuracy"][name] = with_seeds(
+                base["accuracy_seeds"].get(name, base["accuracy"][name]), extra["accuracy_seeds"][name])
+            d["gradient_reach_seeds"], base["gradient_reach"][name] = with_seeds(
+                d.get("gradient_reach_seeds", base["gradient_reach"][name]),
+                extra["details"][name]["gradient_reach_seeds"])
+        for part in ("hard", "frozen", "forget"):
+            if part not in extra:
+                continue
+            if extra[part]["distances"] != base[part]["distances"]:
+                raise SystemExit(f"{path}: other {part} distances than {out}")
+            for name, r in extra[part].items():
+                if isinstance(r, dict) and "accuracy_seeds" in r:
+                    b = base[part][name]
+                    b["accuracy_seeds"], b["accuracy"] = with_seeds(b.get("accuracy_seeds", b["accuracy"]),
+                                                                    r["accuracy_seeds"])
+                    b["gradient_reach_seeds"], b["gradient_reach"] = with_seeds(
+                        b.get("gradient_reach_seeds", b["gradient_reach"]), r["gradient_reach_seeds"])
+        base.setdefault("added_seeds", []).append({"seeds": extra["seeds"], "parts": extra["parts"],
+                                                   "made": extra["made"], "seconds": extra["seconds"]})
+        seeds = ", ".join(map(str, extra["seeds"]))
+        added = ", ".join(extra["parts"])
+        base["parts"] = [f"{p} + seeds {seeds} of {added} (added)" if set(p.split(" (")[0].split(", ")) & set(
+            extra["parts"]) else p for p in base["parts"]]
+        base["made"] += f"; seeds {seeds} of {', '.join(extra['parts'])} added: {extra['made']}"
+    out.write_text(json.dumps(base, indent=1), encoding="utf-8")
+    say(f"added the seeds of {len(paths)} files to {out}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="two distances, fewer reviews (a smoke run)")
     p.add_argument("--seeds", type=int, default=3, help="seeds per point (0, 1, ...)")
     p.add_argument("--seed-list", type=int, nargs="*", help="exactly these seeds (instead of 0 .. --seeds - 1)")
     p.add_argument("--merge", type=Path, nargs="*", help="combine files made with one seed each into --out, then stop")
+    p.add_argument("--add-seeds", type=Path, nargs="*",
+                   help="add the seeds of these files (made with --seed-list) to the parts of --out they ran; stop")
     p.add_argument("--distances", type=int, nargs="*", help="the main task's distances (default memory.DISTANCES)")
     p.add_argument("--skip", nargs="*", default=[], choices=sorted(PARTS))
     p.add_argument("--padding-epochs", type=int, nargs=2, default=(10, 3), metavar=("NUMPY", "KERAS_C"))
@@ -307,6 +357,9 @@ def main():
     start = time.perf_counter()
     if args.merge:
         merge(args.merge, args.out)
+        return
+    if args.add_seeds:
+        add_seeds(args.add_seeds, args.out)
         return
     seeds = list(args.seed_list) if args.seed_list else list(range(args.seeds))
     distances = [5, 40] if args.quick else list(args.distances or memory.DISTANCES)

@@ -108,3 +108,29 @@ def test_only_the_keras_modules_import_tensorflow():
                          page, re.M)
     worker = (ROOT / "rnn_core" / "jobs" / "worker.py").read_text()
     assert re.search(r"^\s+from rnn_core\.model(\.keras_models| import keras_models)", worker, re.M)  # in a function
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_idle_times_follow_the_suggested_settings(make_app, monkeypatch, lang):
+    """status.timing: the suggested run's time is model B's saved pace (its seconds to that epoch, scaled by the
+    reviews), the textbook's run of model A is model A's saved run; suggest more epochs and the time follows."""
+    import numpy as np
+
+    from rnn_core.config import CHAPTER, QUICK_RUNS
+    from rnn_core.jobs import runs
+    from ui.panel import duration
+    t = i18n.Texts(lang, "keras")
+    saved = {r.kind: r for r in runs.saved_runs()}
+    quick = QUICK_RUNS["keras"]
+    per_epoch = {k: np.diff([0.0, *saved[k].history["seconds"]]) for k in ("keras_a", quick["kind"])}
+    book = duration(t, per_epoch["keras_a"][:CHAPTER.keras["keras_a"].epochs].sum())
+    said = set()
+    for epochs in (1, 3):
+        monkeypatch.setitem(quick, "epochs", epochs)
+        time_ = duration(t, per_epoch[quick["kind"]][:epochs].sum() * quick["n_train"] / saved[quick["kind"]]
+                         .config["n_train"])
+        info = " ".join(e.value for e in open_page(make_app, lang).info)
+        assert t("status.timing", quick=time_, chapter=book, model=t("kind.keras_a"), n_train=CHAPTER.n_train,
+                 epochs=CHAPTER.keras["keras_a"].epochs) in info
+        said.add(time_)
+    assert len(said) == 2

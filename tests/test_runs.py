@@ -281,3 +281,34 @@ def test_pages_name_the_skipped_files(make_app, tmp_path, monkeypatch, lang):
     [warning] = [w.value for w in at.warning if t["runs_skipped.heading"] in w.value]
     assert "`gone.json`" in warning and "`bad.npz`" in warning and t["runs_skipped.dangling_link"] in warning
     assert str(tmp_path) not in warning
+
+
+def _reference_pace(run, n_train, epochs):
+    """Seconds of a run at a saved run's pace, from each epoch's own time (independent of runs.pace_seconds)."""
+    per_epoch = np.diff([0.0, *run.history["seconds"]])                       # (epochs of the saved run,)
+    beyond = max(epochs - len(per_epoch), 0) * per_epoch[1:].mean()           # epochs it never ran: its later pace
+    return (per_epoch[:epochs].sum() + beyond) * n_train / run.config["n_train"]
+
+
+@pytest.mark.parametrize("kind", runs.KINDS)
+def test_pace_follows_the_reviews_and_epochs(kind):
+    """The idle texts' times (train_numpy and keras status.timing): the saved run's own seconds to that epoch,
+    scaled by the reviews; every setting of the page's review and epoch controls."""
+    run = next(r for r in runs.saved_runs() if r.kind == kind)
+    config = {k: v for k, v in run.config.items() if k not in ("n_train", "epochs")}
+    for n_train in (200, 500, 1000, 2000, 5000, 10000, 20000):
+        for epochs in range(1, run.epochs + 6):
+            got = runs.pace_seconds(runs.saved_runs(), kind, {**config, "n_train": n_train, "epochs": epochs})
+            assert got == pytest.approx(_reference_pace(run, n_train, epochs)), (n_train, epochs)
+    assert runs.pace_seconds(runs.saved_runs(), kind, {**config, "n_train": 100, "epochs": 2}) < \
+        runs.pace_seconds(runs.saved_runs(), kind, {**config, "n_train": 100, "epochs": 3})
+
+
+def test_no_pace_without_a_saved_run_of_those_settings():
+    """Another architecture, another model or no timing: no time is stated (the text leaves the sentence out)."""
+    numpy_run = next(r for r in runs.saved_runs() if r.kind == "numpy")
+    config = dict(numpy_run.config)
+    assert runs.pace_seconds(runs.saved_runs(), "numpy", config) == pytest.approx(numpy_run.history["seconds"][-1])
+    assert runs.pace_seconds(runs.saved_runs(), "numpy", {**config, "n_cells": 64}) is None
+    assert runs.pace_seconds([a_run()], "numpy", config) is None                    # a run without seconds
+    assert runs.pace_seconds([], "numpy", config) is None

@@ -104,16 +104,54 @@ def _train_numpy(data, **settings):
 
 def test_numpy_quick_run_learns(imdb):
     """train_numpy status.idle: the suggested first run gets more than `promise` of the validation reviews right;
-    train_numpy/diverged.md: 0.1 learns faster than the chapter's 0.01 on the same run."""
+    train_numpy/diverged.md: the saved learning-rate comparison (saved_runs/learning_rates.json) is what training
+    gives: the page's job at 0.1 and a plain RecurrentNetwork loop at the chapter's rate reproduce its seed-42 rows."""
+    from rnn_core.lessons import rates
     quick = {k: v for k, v in QUICK_RUNS["train_numpy"].items() if k != "promise"}
     data = imdb[CHAPTER.num_words]
     fast = _train_numpy(data, **quick)
     assert fast.state == "finished" and fast.history["val_accuracy"][-1] > QUICK_RUNS["train_numpy"]["promise"]
-    slow = _train_numpy(data, **{**quick, "learning_rate": CHAPTER.learning_rate})
-    assert slow.history["val_accuracy"][-1] < fast.history["val_accuracy"][-1]
+    net = RecurrentNetwork(n_cells=CHAPTER.n_cells, batch_size=CHAPTER.batch_size,
+                           learning_rate=CHAPTER.learning_rate, truncation=CHAPTER.truncation, seed=CHAPTER.seed)
+    n, slow = quick["n_train"], []
+    for event in net.iter_fit(data.x_train[:n], data.y_train[:n], epochs=quick["epochs"], n_features=data.num_words):
+        if event.kind == "epoch":
+            slow.append(np.mean((net.forpass_in_chunks(data.x_val)[:, 0] > 0) == data.y_val))
+    saved = {rate: next(r for r in runs if r["seed"] == CHAPTER.seed)["val_accuracy"]
+             for rate, runs in rates.load_results()["runs"].items()}
+    assert np.allclose(fast.history["val_accuracy"], saved[f"{quick['learning_rate']:g}"][:quick["epochs"]], atol=1e-4)
+    assert np.allclose(slow, saved[f"{CHAPTER.learning_rate:g}"][:quick["epochs"]], atol=1e-4)
     for lang in i18n.LANGS:
-        text = i18n.table(lang, "train_numpy")["status.idle"].format(**QUICK_RUNS["train_numpy"])
+        text = i18n.table(lang, "train_numpy")["status.idle"].format(timing="", **QUICK_RUNS["train_numpy"])
         assert f"{quick['n_train']:,}" in text and f"{QUICK_RUNS['train_numpy']['promise']:.0%}" in text
+
+
+def test_learning_rate_advice_says_what_the_seeds_support():
+    """train_numpy/diverged.md: the numbers quoted are each rate's mean and range over the saved seeds (computed
+    again here); "ahead" or "behind" only when every seed of one rate beats every seed of the other."""
+    from rnn_core.lessons import rates
+    r = rates.load_results()
+    f = rates.facts(r)
+    slow, fast, blow = (f"{x:g}" for x in rates.RATES)
+    early, late = QUICK_RUNS["train_numpy"]["epochs"], r["settings"]["epochs"]
+    assert len(r["seeds"]) >= 3 and f["early"] == early and f["epochs"] == late
+    for rate, side in ((slow, "slow"), (fast, "fast")):
+        for epoch, when in ((early, "early"), (late, "end")):
+            v = np.array([run["val_accuracy"][epoch - 1] for run in r["runs"][rate]])
+            assert f[f"{side}_{when}"] == f"{v.mean():.2f} ({v.min():.2f}–{v.max():.2f})"
+    pairs = [(a["val_accuracy"][early - 1], b["val_accuracy"][early - 1])
+             for a in r["runs"][slow] for b in r["runs"][fast]]                       # every (slow, fast) pair
+    expected = "ahead" if all(b > a for a, b in pairs) else "behind" if all(b < a for a, b in pairs) else "overlap"
+    assert f["verdict"] == expected
+    assert f["blown"] == sum(run["state"] == "diverged" for run in r["runs"][blow])
+    assert rates.verdict([0.5, 0.6], [0.61, 0.7]) == "ahead" and rates.verdict([0.5, 0.6], [0.4, 0.49]) == "behind"
+    assert rates.verdict([0.5, 0.6], [0.55, 0.7]) == "overlap"
+    for lang in i18n.LANGS:
+        tx = i18n.table(lang, "train_numpy")
+        text = tx["diverged_rates.measured"].format(**{**f, "verdict": tx[f"diverged_rates.{f['verdict']}"]
+                                                       .format(**f)})
+        assert f["slow_early"] in text and f["fast_early"] in text and f"{f['blown']}" in text
+        assert "{rates}" in i18n.markdown(lang, "train_numpy", "diverged")
 
 
 @pytest.mark.parametrize("rate", [1.0, 10.0])

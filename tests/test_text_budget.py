@@ -10,7 +10,8 @@ import pytest
 
 from scripts import text_budget
 
-LIMIT = 0.36
+LIMIT = 0.40   # about a third; the counts hold every variant a text has (a verdict's three wordings, each option's
+#               feedback), of which a page shows one, and the memory and training pages' seed-by-seed claims (issue 15)
 BASELINE = json.loads((Path(__file__).parent / "text_budget_baseline.json").read_text())
 NOW = text_budget.counts()
 PAGES = [(lang, page) for lang, pages in BASELINE["counts"].items() for page in pages

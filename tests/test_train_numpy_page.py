@@ -5,6 +5,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 from rnn_core.config import QUICK_RUNS
@@ -71,7 +72,7 @@ def test_a_small_run_trains_to_the_end(make_app, lang):
     tx = texts(lang)
     saved = [r for r in runs.saved_runs() if r.kind == "numpy"]
     assert saved and f"{saved[-1].history['val_accuracy'][-1]:.4f}" in [m.value for m in at.metric]
-    assert tx["status.idle"].format(**QUICK_RUNS["train_numpy"]) in texts_of(at.info)   # the suggested first run
+    assert tx["status.idle"].split(":")[0] in texts_of(at.info)                          # the suggested first run
     start(at)
     run_until(at, lambda: job_of(at).done)
     job = job_of(at)
@@ -176,6 +177,9 @@ def test_a_diverging_run_says_so(make_app):
     assert job.state == "diverged"
     assert texts("en")["status.diverged"].split("{")[0] in texts_of(at.error)
     assert any("learning rate" in m.value for m in at.markdown)     # the advice
+    from rnn_core.lessons import rates
+    f = rates.facts(rates.load_results())
+    assert any(f["slow_early"] in m.value and f["fast_end"] in m.value for m in at.markdown)  # its measured numbers
     assert not at.exception
 
 
@@ -317,3 +321,23 @@ def test_a_reload_follows_the_running_training(make_app, tmp_path, monkeypatch):
     assert b.session_state["train_numpy_count"] == 1                   # the next run is numpy-2, not a second -1
     c = open_page(make_app, me=me)                                  # another reload, the run over
     assert JOB not in c.session_state and [r.name for r in c.session_state["runs"]].count(followed.name) == 1
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_idle_times_follow_the_suggested_settings(make_app, monkeypatch, lang):
+    """status.timing: the times quoted are the saved run's pace (its seconds per epoch, scaled by the reviews) for
+    the suggested run and the chapter's; suggest more epochs or fewer reviews and the quoted time follows."""
+    from rnn_core.config import CHAPTER
+    from ui.panel import duration
+    saved = next(r for r in runs.saved_runs() if r.kind == "numpy")
+    per_epoch = np.diff([0.0, *saved.history["seconds"]])                       # each epoch's own seconds
+    t = i18n.Texts(lang, "train_numpy")
+    chapter = duration(t, per_epoch.sum())
+    said = set()
+    for n_train, epochs in ((QUICK_RUNS["train_numpy"]["n_train"], 2), (20000, 6), (5000, 6)):
+        monkeypatch.setitem(QUICK_RUNS["train_numpy"], "epochs", epochs)
+        monkeypatch.setitem(QUICK_RUNS["train_numpy"], "n_train", n_train)
+        quick = duration(t, per_epoch[:epochs].sum() * n_train / saved.config["n_train"])
+        assert t("status.timing", quick=quick, chapter=chapter, **CHAPTER.numpy_run()) in texts_of(
+            open_page(make_app, lang).info)
+        said.add(quick)
+    assert len(said) == 3

@@ -10,6 +10,7 @@ import uuid
 import streamlit as st
 
 from rnn_core.charts import training as charts
+from rnn_core.jobs import runs
 from rnn_core.jobs.protocol import JobState
 from ui import jobs, state
 from ui.charts import chart
@@ -36,6 +37,11 @@ def duration(t, seconds):
     return t("time.seconds", s=s) if s < 60 else t("time.minutes", m=s // 60, s=s % 60)
 
 
+def about(t, saved, kind, config):
+    """How long a run with these settings takes at a saved run's pace ('12 s'), or None (runs.pace_seconds)."""
+    seconds = runs.pace_seconds(saved, kind, config)
+    return None if seconds is None else duration(t, seconds)
+
 def problem(t, job):
     """Why the job ended without its run: its own message for each of jobs.PROBLEMS (the page's worker.* texts)."""
     if job.problem in ("failed", "error"):
@@ -50,8 +56,9 @@ def problem(t, job):
 class Panel:
     """Start/Stop and the live view of one page's run; the page says what differs."""
 
-    def __init__(self, prefix, t, big, references, extra=None, idle=None):
+    def __init__(self, prefix, t, big, references, extra=None, idle=None, diverged=None):
         self.prefix, self.t, self.big = prefix, t, big
+        self.diverged = diverged or {}        # the format fields of the page's diverged.md
         self.idle = idle or {}                # the format fields of status.idle (the suggested first run)
         self.references = references        # kind -> {label: published accuracy}, drawn on the accuracy chart
         self.extra = extra                  # extra(job): what only this page shows about a run
@@ -166,7 +173,7 @@ class Panel:
             text = t("status.diverged", epoch=e.epoch + 1, loss=r.diverged_loss)
             said = text + (" " + t("status.diverged_kept", epochs=epochs) if epochs else "")
             st.error(said, icon=":material/warning:")
-            st.markdown(t.md("diverged"))
+            st.markdown(t.md("diverged", **self.diverged))
         else:
             said = ""
         announce(f"train_{self.prefix}", said.replace("**", ""), topic, SAY_EVERY if state == JobState.RUNNING else 0)

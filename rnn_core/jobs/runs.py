@@ -59,6 +59,24 @@ def final_accuracy(history):
     return acc[-1] if acc else None
 
 
+# Settings that leave a run's time per review unchanged (pace_seconds scales by n_train and epochs itself)
+PACE_FREE = ("n_train", "epochs", "learning_rate", "seed", "promise")
+
+
+def pace_seconds(runs, kind, config):
+    """Seconds a run of `kind` with these settings takes at the pace of the last saved run of that model with the
+    same other settings: its own time up to that epoch (first-epoch start-up included; later epochs at its mean
+    pace), scaled by the reviews. None when no such run has a timing."""
+    same = [r for r in runs if r.kind == kind and r.history.get("seconds") and r.config.get("n_train")
+            and all(r.config[k] == v for k, v in config.items() if k in r.config and k not in PACE_FREE)]
+    if not same:
+        return None
+    run, epochs = same[-1], int(config["epochs"])
+    t = run.history["seconds"]                                   # seconds since the start, after each epoch
+    later = (t[-1] - t[0]) / (len(t) - 1) if len(t) > 1 else t[0]
+    seconds = t[min(epochs, len(t)) - 1] + max(epochs - len(t), 0) * later
+    return seconds * int(config["n_train"]) / int(run.config["n_train"])
+
 class RunError(ValueError):
     """A file of a runs folder that is not a run the app can load: a reason code and its parameters.
 

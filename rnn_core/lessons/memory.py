@@ -363,41 +363,37 @@ def epochs_to_learn(accuracies, threshold=LEARNED):
     return next((e + 1 for e, a in enumerate(accuracies) if a >= threshold), None)
 
 
-def accuracy_at(block, key, distance):
-    """A Keras model's accuracy at one distance of a results block ("hard", "frozen", "forget")."""
-    return dict(zip(block["distances"], block[key]["accuracy"]))[distance]
+def percent(sp):
+    """A Spread as the page quotes it: "mean (lowest–highest seed)" in percent, "83% (48–100%)"."""
+    return f"{sp.mean:.0%} ({100 * sp.low:.0f}–{sp.high:.0%})"
 
 
 def condition_facts(results):
-    """The numbers the page's account of the Keras conditions quotes, all read from the results ({} if incomplete)."""
+    """What the page's account of the Keras conditions quotes and claims, from every seed ({} if incomplete).
+
+    The accuracies are Spreads over seeds (checks: every seed); the reach before training is the first seed's."""
     try:
         main = results["details"]
-        far = results["distances"][-1]                                   # 95
-        acc = {k: dict(zip(results["distances"], results["accuracy"][k])) for k in KERAS_MODELS}
-        epochs = dict(zip(results["distances"], main["keras_lstm"]["epochs_accuracy"]))
-        init = {k: dict(zip(results["distances"], main[k]["gradient_reach_init"]))[far]
-                for k in KERAS_MODELS}
+        far, near_d, k2 = results["distances"][-1], results["distances"][0], 2 * results["window"]
+        sp = {m: spreads(results, m) for m in KERAS_MODELS}
         frozen, forget, hard = results["frozen"], results["forget"], results["hard"]
-        first_epoch = {k: dict(zip(frozen["distances"], frozen[k]["epochs_accuracy"]))[nearest(frozen)][0]
-                       for k in KERAS_MODELS}
-        near_d = results["distances"][0]
-        decay = {k: (dict(zip(results["distances"], main[k]["gradient_reach_init"]))[far]
-                     / dict(zip(results["distances"], main[k]["gradient_reach_init"]))[near_d]) ** (1 / (far - near_d))
-                 for k in KERAS_MODELS}
+        frozen_sp = {m: spreads(results, m, frozen) for m in KERAS_MODELS}
+        hard_sp = {m: spreads(results, m, hard) for m in KERAS_MODELS}
+        init = {m: dict(zip(results["distances"], main[m]["gradient_reach_init"])) for m in KERAS_MODELS}
+        decay = {m: (init[m][far] / init[m][near_d]) ** (1 / (far - near_d)) for m in KERAS_MODELS}
         return dict(
-            lstm_decay=decay["keras_lstm"], rnn_decay=decay["keras_simplernn"], near_d=near_d,
-            far=far, rnn_far=acc["keras_simplernn"][far], lstm_70=acc["keras_lstm"][70],
-            lstm_far=acc["keras_lstm"][far],
-            lstm_far_epochs=epochs_to_learn(epochs[far]) or 0,
-            rnn_init=init["keras_simplernn"], lstm_init=init["keras_lstm"],
-            hard_rnn=accuracy_at(hard, "keras_simplernn", far), hard_lstm=accuracy_at(hard, "keras_lstm", far),
-            forget=", ".join(f"d = {d}: {a:.0%}"
-                             for d, a in zip(forget["distances"], forget["keras_lstm"]["accuracy"])),
-            near=nearest(frozen), frozen_rnn_1=first_epoch["keras_simplernn"],
-            frozen_lstm_1=first_epoch["keras_lstm"],
-            frozen_rnn_20=accuracy_at(frozen, "keras_simplernn", 2 * results["window"]),
-            frozen_lstm_20=accuracy_at(frozen, "keras_lstm", 2 * results["window"]))
-    except (KeyError, ValueError, IndexError, StopIteration):
+            seeds=fewest_seeds(results), far=far, near_d=near_d, k2=k2, rnn_far=percent(sp["keras_simplernn"][far]),
+            rnn_learned_all=all(v.verdict == "learned" for v in sp["keras_simplernn"].values()),
+            lstm_failed=", ".join(str(d) for d, v in sp["keras_lstm"].items() if v.low <= v.chance_high),
+            lstm_low=min(v.low for v in sp["keras_lstm"].values()),
+            hard_rnn=percent(hard_sp["keras_simplernn"][far]), hard_lstm=percent(hard_sp["keras_lstm"][far]),
+            hard=hard_sp, rnn_init=init["keras_simplernn"][far], lstm_init=init["keras_lstm"][far],
+            lstm_decay=decay["keras_lstm"], rnn_decay=decay["keras_simplernn"],
+            forget=", ".join(f"d = {d}: {percent(v)}" for d, v in spreads(results, "keras_lstm", forget).items()),
+            forget_spreads=spreads(results, "keras_lstm", forget), frozen=frozen_sp,
+            frozen_rnn_20=percent(frozen_sp["keras_simplernn"][k2]),
+            frozen_lstm_20=percent(frozen_sp["keras_lstm"][k2]))
+    except (KeyError, ValueError, IndexError, StopIteration, ZeroDivisionError):
         return {}
 
 
@@ -430,11 +426,6 @@ def fewest_seeds(results):
         counts += [len(v["accuracy_seeds"][0]) if "accuracy_seeds" in v else 1 for v in block.values()
                    if isinstance(v, dict) and "accuracy" in v]
     return min(counts or [1])
-
-
-def nearest(block):
-    """The smallest distance of a results block."""
-    return min(block["distances"])
 
 
 # ----------------------------------------------------------------------------- a live run, small enough for a page
