@@ -5,10 +5,10 @@
 A page's text is its locales/<lang>/<page>.toml (every string value; the keys are not counted) and its
 locales/<lang>/<page>/*.md files. What is counted is what a student reads: code blocks, math ($...$, $$...$$ and the
 `latex.` texts that st.latex renders), {format fields}, link targets, Markdown markup (* _ # > | ` and list dashes)
-and HTML comments are left out; runs of white space count as one character. Chart titles and their
-what-to-look-at lines (chart_text) are part of the picture and are counted apart (printed, not in the ratio). common.toml (shared labels and error
-reasons) is not a page and is listed apart. --write stores the baseline's counts as JSON (tests/test_text_budget.py
-compares the working tree with them).
+and HTML comments are left out; runs of white space count as one character. Chart titles and their what-to-look-at
+lines (chart_text) are part of the picture and are counted apart (printed, not in the ratio). common.toml (shared
+labels and error reasons) is not a page and is listed apart. --write stores the baseline's counts as JSON
+(tests/test_text_budget.py compares the working tree with them).
 """
 import argparse
 import json
