@@ -56,7 +56,9 @@ def _eigen(names, big):
                  alt.Tooltip("im:Q", format=".3f", title=names["im"]),
                  alt.Tooltip("abs:Q", format=".3f", title="|λ|")],
     )
-    side = height(big)       # Streamlit fits title and axes into the size: add their room to keep a square
+    # Streamlit fits title and axes into the size: add their room to keep a square. In lecture mode the chart's half
+    # of a 1280 px window is ~440 px wide: a square of 330 px and its axes fit (the usual 420 was cut at the right).
+    side = 330 if big else height(big)
     size = dict(width=side + (85 if big else 62), height=side + (110 if big else 85))
     return style((frame + circle + dots).properties(**size, title=title(names["title"], big=big)), big)
 
