@@ -54,23 +54,6 @@ def server():
         yield url
 
 
-@pytest.fixture(scope="session")
-def desktop(browser):
-    """One desktop browser context per test process: its tabs share the HTTP and compiled-script caches, so a page
-    opens without parsing the app's JavaScript again (each tab is still its own Streamlit session)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    yield context
-    context.close()
-
-
-@pytest.fixture(scope="session")
-def handset(browser):
-    """One phone context per test process (390 x 844 CSS px, touch, mobile viewport), shared like `desktop`."""
-    context = browser.new_context(**PHONE)
-    yield context
-    context.close()
-
-
 @pytest.fixture
 def page(browser):
     """A fresh desktop tab (1400 x 900)."""

@@ -14,7 +14,7 @@ One tour instead of a test per check: each check used to open the page again, an
 import pytest
 
 from tests.browser import checks, harness
-from tests.browser.conftest import SHOTS
+from tests.browser.conftest import PHONE, SHOTS
 from ui import i18n
 from ui.site import PAGES
 
@@ -140,9 +140,9 @@ def test_every_page_has_its_controls_exercised():
 
 @pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
-def test_page_tour(desktop, handset, server, info, lang):
+def test_page_tour(browser, server, info, lang):
     common, found = i18n.table(lang, "common"), []
-    page = desktop.new_page()
+    page = browser.new_page(viewport=checks.SIZES["wide"])
     try:
         harness.open_page(page, server, info.key, lang)
         harness.assert_clean(page, f"{info.key} ({lang}) on load")
@@ -180,11 +180,12 @@ def test_page_tour(desktop, handset, server, info, lang):
     extra = sorted({f[1] for f in found} - set(checks.ALLOWED))
     assert not extra, f"moderate/minor findings not in the allow-list: {extra}"
 
-    phone = handset.new_page()           # a phone, with every answer and result shown
+    context = browser.new_context(**PHONE)           # a phone, with every answer and result shown
+    phone = context.new_page()
     try:
         harness.open_page(phone, server, info.key, lang, settle=800, answers="true")
         harness.assert_clean(phone, f"{info.key} ({lang}) on a phone")
         checks.fits(phone, info, lang, "answered")
     finally:
-        phone.close()
+        context.close()
 
