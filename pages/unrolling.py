@@ -14,7 +14,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import announce, lecture_mode, motion_interval, narrow
+from ui.layout import announce, lecture_mode, motion_interval
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -223,7 +223,7 @@ if shown:
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-        chart(charts.batch_chart, bparts, rows, t.labels("batch_chart"), big, narrow=narrow(), width="content")
+        chart(charts.batch_chart, bparts, rows, t.labels("batch_chart"), big, width="content")
         st.markdown(t.md("batch"))
 
 with st.expander(t("measured"), icon=":material/science:"):

@@ -286,13 +286,3 @@ def test_review_and_step_come_from_the_url(page):
     assert at.number_input(key="unrolling_review").value == 3
     assert at.slider(key="unrolling_step").value == 4
 
-
-
-def test_the_batch_chart_stacks_its_terms_on_a_phone():
-    """Side by side the three terms are ~700 px wide (a phone's page is 358): a narrow window gets them stacked."""
-    batch = {"X_t W1x": np.zeros((3, 4)), "H_t-1 W1h": np.ones((3, 4)), "H_t": np.ones((3, 4))}
-    wide = charts.batch_chart(batch, ["r0", "r1", "r2"], NAMES)
-    narrow = charts.batch_chart(batch, ["r0", "r1", "r2"], NAMES, narrow=True)
-    assert "column" in wide["facet"] and "columns" not in wide
-    assert narrow["columns"] == 1 and narrow["facet"]["sort"] == list(batch)
-    assert narrow["spec"]["width"] <= 200 and narrow["datasets"]["batch"].equals(wide["datasets"]["batch"])

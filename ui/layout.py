@@ -111,8 +111,7 @@ _ACCESS_CSS = """<style>
 # The page's language and the markup fixes no Streamlit option reaches, kept while Streamlit redraws: <html lang>
 # is the language shown (WCAG 3.1.1); the sidebar navigation's section groups are groups named by their heading,
 # not malformed lists; a box that scrolls (a wide equation or chart, a fixed-height container) takes keyboard
-# focus so it can be scrolled without a mouse. It reports prefers-reduced-motion back to Python, and a phone-sized
-# window (charts with side-by-side panels stack them there).
+# focus so it can be scrolled without a mouse. It reports prefers-reduced-motion back to Python.
 _ACCESS_JS = """
 export default function(component) {
   const { data, setStateValue } = component;
@@ -164,9 +163,6 @@ export default function(component) {
   const motion = window.matchMedia('(prefers-reduced-motion: reduce)');
   setStateValue('reduced_motion', motion.matches);
   motion.onchange = () => setStateValue('reduced_motion', motion.matches);
-  const narrow = window.matchMedia('(max-width: 640px)');     // a phone: only it reports (a wide window: no rerun)
-  if (narrow.matches) setStateValue('narrow', true);
-  narrow.onchange = () => setStateValue('narrow', narrow.matches);
 }
 """
 
@@ -181,20 +177,13 @@ def accessibility(lang):
         _access = components.component("rnn_access", js=_ACCESS_JS, isolate_styles=True)
     st.html(_ACCESS_CSS)
     with st.sidebar:
-        _access(data={"lang": lang}, key=state.ACCESS, on_reduced_motion_change=lambda: None,
-                on_narrow_change=lambda: None)
+        _access(data={"lang": lang}, key=state.ACCESS, on_reduced_motion_change=lambda: None)
 
 
 def reduced_motion():
     """True when the browser asks for less motion (prefers-reduced-motion), as reported by the page."""
     value = st.session_state.get(state.ACCESS)
     return bool(value.get("reduced_motion")) if hasattr(value, "get") else False
-
-
-def narrow():
-    """True when the browser window is phone-sized (at most 640 CSS px wide), as reported by the page."""
-    value = st.session_state.get(state.ACCESS)
-    return bool(value.get("narrow")) if hasattr(value, "get") else False
 
 
 def motion_interval(seconds):

@@ -116,7 +116,7 @@ def heatmap_chart(h, words, step, names, big=False):
 
 
 @template
-def _batch(terms, names, big, m, narrow):
+def _batch(terms, names, big, m):
     fs = font_size(big)
     heat = alt.Chart().mark_rect(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("cell:O", title=names["cell"], axis=alt.Axis(values=list(range(0, 64, 8)), labelAngle=0)),
@@ -126,20 +126,17 @@ def _batch(terms, names, big, m, narrow):
         tooltip=[alt.Tooltip("term:N", title=" "), alt.Tooltip("row:N", title=names["review"]),
                  alt.Tooltip("cell:O", title=names["cell"]),
                  alt.Tooltip("value:Q", format=".3f", title=names["value"])])
-    header = alt.Header(labelFontSize=fs + 2)
-    panels = (dict(facet=alt.Facet("term:N", sort=list(terms), title=None, header=header), columns=1) if narrow
-              else dict(column=alt.Column("term:N", sort=list(terms), title=None, header=header)))  # (a phone: stacked)
     return style(heat.properties(width=190 if big else 200, height=(36 if big else 20) * m).facet(
-        **panels, data=alt.NamedData(name="batch"), spacing=14).properties(title=title(names["title"], big=big)),
+        column=alt.Column("term:N", sort=list(terms), title=None, header=alt.Header(labelFontSize=fs + 2)),
+        data=alt.NamedData(name="batch"), spacing=14).properties(title=title(names["title"], big=big)),
         big)
 
 
-def batch_chart(parts, rows, names, big=False, narrow=False):
-    """One step for a whole batch: each term is an (m, n_c) matrix, one row per review (labelled by `rows`); the
-    terms side by side, or (narrow: a phone) one above the other."""
+def batch_chart(parts, rows, names, big=False):
+    """One step for a whole batch: each term is an (m, n_c) matrix, one row per review (labelled by `rows`)."""
     terms = tuple(parts)
     data = _cells(np.concatenate(list(parts.values())), term=np.repeat(terms, len(rows)), row=list(rows) * len(terms))
-    return fill(_batch(terms=terms, names=names, big=big, m=len(rows), narrow=narrow), batch=data)
+    return fill(_batch(terms=terms, names=names, big=big, m=len(rows)), batch=data)
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
@@ -170,7 +167,7 @@ def heatmap_summary(h, words, step, names, big=False):
 SATURATED = 0.9     # |H| above this: the cell's tanh is close to its limit
 
 
-def batch_summary(parts, rows, names, big=False, narrow=False):
+def batch_summary(parts, rows, names, big=False):
     """Each term's range over the whole batch at this step: one row per review."""
     ranges = [names["summary_term"].format(term=term, low=f"{np.min(v):+.2f}", high=f"{np.max(v):+.2f}")
               for term, v in parts.items()]
