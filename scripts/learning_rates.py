@@ -32,7 +32,7 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[CHAPTER.seed, 0, 1, 2])
     p.add_argument("--rates", type=float, nargs="+", default=list(rates.RATES))
     p.add_argument("--epochs", type=int, default=CHAPTER.epochs)
-    p.add_argument("--out", type=Path, default=rates.RESULTS_PATH)
+    p.add_argument("--out", type=Path, default=rates.runs.SAVED_DIR / rates.RESULTS_NAME)
     args = p.parse_args()
     data = prepare_chapter_data(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen)
     if data.source == "synthetic":

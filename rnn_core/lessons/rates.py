@@ -3,16 +3,17 @@ import json
 import logging
 
 from rnn_core.config import CHAPTER, QUICK_RUNS
-from rnn_core.jobs.runs import SAVED_DIR
+from rnn_core.jobs import runs
 from rnn_core.lessons.memory import spread
 
 RATES = (CHAPTER.learning_rate, 0.1, 1.0)   # the chapter's rate, the suggested first run's, one that blows up
-RESULTS_PATH = SAVED_DIR / "learning_rates.json"
+RESULTS_NAME = "learning_rates.json"        # in runs.SAVED_DIR, looked up when read (tests point it elsewhere)
 log = logging.getLogger(__name__)
 
 
-def load_results(path=RESULTS_PATH):
+def load_results(path=None):
     """The saved comparison, or None with a logged note when missing or unreadable."""
+    path = path or runs.SAVED_DIR / RESULTS_NAME
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
         if not all(f"{r:g}" in results["runs"] for r in RATES):
@@ -36,9 +37,10 @@ def verdict(slow, fast):
     return "behind" if max(fast) < min(slow) else "overlap"
 
 
-def facts(results, early=QUICK_RUNS["train_numpy"]["epochs"]):
+def facts(results, early=None):
     """What diverged.md quotes: mean (range) per rate after `early` epochs and after the last, the verdict after
     `early`, and how many runs of the largest rate blew up. None when the results are missing or incomplete."""
+    early = QUICK_RUNS["train_numpy"]["epochs"] if early is None else early     # (read now, not at import)
     slow, fast, blow = RATES
     late = results["settings"]["epochs"] if results else 0
     each = {(r, e): accuracies(results, r, e) for r in (slow, fast) for e in (early, late)} if results else {}
