@@ -81,11 +81,13 @@ def switch(page, name):
     """Flip a sidebar switch (lecture mode, show all answers) by its label, with the keyboard (a phone-sized
     window may have closed the sidebar)."""
     toggle = page.get_by_role("switch", name=name, include_hidden=True).first   # (in a closed sidebar too)
-    expand = page.locator('[data-testid="stExpandSidebarButton"]').first
-    toggle.or_(expand).first.wait_for(state="attached", timeout=60000)     # (slow under load: wait for either)
-    if toggle.count() == 0:     # a sidebar that a narrow window closed may not hold its controls: open it
-        expand.click()
-        toggle.wait_for(state="attached", timeout=30000)
+    try:
+        toggle.wait_for(state="attached", timeout=5000)
+    except Exception:
+        expand = page.locator('[data-testid="stExpandSidebarButton"]').first
+        if expand.count():      # a sidebar that a narrow window closed may not hold its controls: open it
+            expand.click()
+        toggle.wait_for(state="attached", timeout=60000)       # (else only slow, under load)
     was = toggle.is_checked()
     toggle.press("Space")
     harness.wait_idle(page)
