@@ -129,7 +129,8 @@ def controls(kind, disabled):
     with st.container(border=True):
         a, b = st.columns(2)
         cfg["n_train"] = a.select_slider(t("train.n_train"), N_TRAIN, value=CHAPTER.n_train, key="keras_n_train",
-                                         format_func="{:,}".format, help=t("train.n_train_help"), **keep)
+                                         format_func="{:,}".format, **keep,
+                                         help=t("train.n_train_help", total=CHAPTER.n_train))
         cfg["epochs"] = b.number_input(t("train.epochs"), 1, 30, spec.epochs, key=f"keras_epochs_{kind}",
                                        help=t("train.epochs_help", epochs=spec.epochs), **keep)
         if big:

@@ -102,7 +102,8 @@ def controls(disabled):
     with st.container(border=True):
         a, b, c = st.columns(3)
         cfg["n_train"] = a.select_slider(t("train.n_train"), N_TRAIN, value=C["n_train"], key="train_numpy_n_train",
-                                         format_func="{:,}".format, help=t("train.n_train_help"), **keep)
+                                         format_func="{:,}".format, **keep,
+                                         help=t("train.n_train_help", total=CHAPTER.n_train))
         cfg["epochs"] = b.number_input(t("train.epochs"), 1, 100, C["epochs"], key="train_numpy_epochs", **keep)
         cfg["learning_rate"] = c.select_slider(t("train.learning_rate"), LEARNING_RATES, value=C["learning_rate"],
                                                key="train_numpy_lr", format_func="{:g}".format,

@@ -223,7 +223,10 @@ if shown:
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))
-        chart(charts.batch_chart, bparts, rows, t.labels("batch_chart"), big, width="content")
+        for col, (term, values) in zip(st.columns(len(bparts)), bparts.items()):     # (a phone stacks them)
+            with col:
+                chart(charts.batch_chart, values, term, rows, t.labels("batch_chart"), big,
+                      height=charts.batch_height(m, big))
         st.markdown(t.md("batch"))
 
 with st.expander(t("measured"), icon=":material/science:"):

@@ -40,7 +40,7 @@ CHARTS = {   # name -> (big, lang) -> chart (an Altair chart or a Vega-Lite dict
                                                                          L("unrolling", "time_chart", lang=lang), big),
     "unrolling.heatmap": lambda big, lang: unrolling.heatmap_chart(np.zeros((2, 3)), ["a", "b"], 1,
                                                                    L("unrolling", "time_chart", lang=lang), big),
-    "unrolling.batch": lambda big, lang: unrolling.batch_chart({"H_t": np.ones((2, 3))}, ["r0", "r1"],
+    "unrolling.batch": lambda big, lang: unrolling.batch_chart(np.ones((2, 3)), "Z1", ["r0", "r1"],
                                                                L("unrolling", "batch_chart", lang=lang), big),
     "pipeline.lengths": lambda big, lang: pipeline.lengths_chart(A([0, 100]), A([100, 200]), A([5, 3]), 100,
                                                                  L("pipeline", "lengths", lang=lang), big),

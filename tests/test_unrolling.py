@@ -105,9 +105,10 @@ def test_step_and_batch_charts_have_every_value():
     spec = charts.term_chart(-np.arange(4.0), "b", 4.5, NAMES, first=False)
     assert spec["datasets"]["values"]["value"].tolist() == [0, -1, -2, -3]
     assert spec["datasets"]["frame"]["value"].tolist() == [-4.5, 4.5]
-    batch = {"x": np.ones((3, 4)), "h": np.zeros((3, 4))}
-    data = charts.batch_chart(batch, ["r0", "r1", "r2"], NAMES)["datasets"]["batch"]
-    assert len(data) == 24 and set(data["row"]) == {"r0", "r1", "r2"}
+    batch = np.arange(12.0).reshape(3, 4)                                  # (m, n_c)
+    data = charts.batch_chart(batch, "H_t", ["r0", "r1", "r2"], NAMES)["datasets"]["batch"]
+    assert len(data) == 12 and list(data["row"]) == ["r0"] * 4 + ["r1"] * 4 + ["r2"] * 4
+    assert data["value"].tolist() == list(range(12)) and data["cell"].tolist() == [0, 1, 2, 3] * 3
 
 
 # --- the page under AppTest (helpers shared with tests/test_gradflow.py)

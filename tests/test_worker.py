@@ -97,11 +97,11 @@ def test_a_job_trains_in_its_thread_like_one_plain_fit(jobs):
 
 
 def test_stop_ends_the_job_after_its_chunk_and_keeps_finished_epochs(jobs):
-    c = config(epochs=500)
+    c = config(epochs=100_000)
     job_id = jobs.start("a", "numpy", c, limit=2)
     wait_for(jobs, job_id, lambda r: r.epochs_done >= 1)
     r = jobs.stop(job_id)
-    assert r.state == JobState.STOPPED and 1 <= r.epochs_done < 500
+    assert r.state == JobState.STOPPED and 1 <= r.epochs_done < 100_000
     ref = reference_weights(dict(c, epochs=r.epochs_done), fake_data())
     for name in WEIGHT_NAMES:                                 # the weights after the last finished epoch
         assert np.array_equal(r.run.weights[name], ref[name]), name
@@ -109,7 +109,7 @@ def test_stop_ends_the_job_after_its_chunk_and_keeps_finished_epochs(jobs):
 
 
 def test_the_limit_makes_jobs_wait_in_line(jobs):
-    a = jobs.start("a", "numpy", config(epochs=500), limit=1)
+    a = jobs.start("a", "numpy", config(epochs=100_000), limit=1)
     wait_for(jobs, a, lambda r: r.state == JobState.RUNNING)
     b = jobs.start("b", "numpy", config(epochs=1), limit=1)
     c = jobs.start("c", "numpy", config(epochs=1), limit=1)
@@ -125,7 +125,7 @@ def test_the_limit_makes_jobs_wait_in_line(jobs):
 
 def test_a_job_nobody_renews_is_stopped_and_then_dropped(jobs, monkeypatch):
     monkeypatch.setattr(slots, "LEASE_SECONDS", 0.3)
-    job_id = jobs.start("a", "numpy", config(epochs=500), limit=1)
+    job_id = jobs.start("a", "numpy", config(epochs=100_000), limit=1)     # far more than a lease's worth
     job = jobs.get(job_id)
     assert job.ended.wait(30)
     assert job.state == JobState.STOPPED and not jobs.busy()

@@ -116,27 +116,31 @@ def heatmap_chart(h, words, step, names, big=False):
 
 
 @template
-def _batch(terms, names, big, m):
-    fs = font_size(big)
-    heat = alt.Chart().mark_rect(stroke="white", strokeWidth=0.5).encode(
+def _batch(term, names, big, m):
+    heat = named("batch").mark_rect(stroke="white", strokeWidth=0.5).encode(
         x=alt.X("cell:O", title=names["cell"], axis=alt.Axis(values=list(range(0, 64, 8)), labelAngle=0)),
-        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("value:Q", title=None,
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=160)),
+        color=alt.Color("value:Q", title=None, legend=alt.Legend(orient="bottom", gradientLength=160),
                         scale=alt.Scale(scheme=DIVERGING, domain=[-1, 1], domainMid=0, clamp=True)),
-        tooltip=[alt.Tooltip("term:N", title=" "), alt.Tooltip("row:N", title=names["review"]),
-                 alt.Tooltip("cell:O", title=names["cell"]),
-                 alt.Tooltip("value:Q", format=".3f", title=names["value"])])
-    return style(heat.properties(width=190 if big else 200, height=(36 if big else 20) * m).facet(
-        column=alt.Column("term:N", sort=list(terms), title=None, header=alt.Header(labelFontSize=fs + 2)),
-        data=alt.NamedData(name="batch"), spacing=14).properties(title=title(names["title"], big=big)),
-        big)
+        tooltip=[alt.Tooltip("row:N", title=names["review"]), alt.Tooltip("cell:O", title=names["cell"]),
+                 alt.Tooltip("value:Q", format=".3f", title=term)])
+    return style(heat.properties(height=_row(big) * m, title=term), big)
 
 
-def batch_chart(parts, rows, names, big=False):
-    """One step for a whole batch: each term is an (m, n_c) matrix, one row per review (labelled by `rows`)."""
-    terms = tuple(parts)
-    data = _cells(np.concatenate(list(parts.values())), term=np.repeat(terms, len(rows)), row=list(rows) * len(terms))
-    return fill(_batch(terms=terms, names=names, big=big, m=len(rows)), batch=data)
+def _row(big):
+    return 36 if big else 20
+
+
+def batch_height(m, big=False):
+    """The height to give Streamlit for a batch chart of m rows: it fits title, axis, legend and rows into it."""
+    return _row(big) * m + (280 if big else 210)
+
+
+def batch_chart(values, term, rows, names, big=False):
+    """One term of one step for a whole batch: an (m, n_c) matrix, one row per review (labelled by `rows`).
+
+    The page draws one per term side by side in columns, which a phone stacks (a facet would not fit its width)."""
+    return fill(_batch(term=term, names=names, big=big, m=len(rows)), batch=_cells(values, row=list(rows)))
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
@@ -167,9 +171,8 @@ def heatmap_summary(h, words, step, names, big=False):
 SATURATED = 0.9     # |H| above this: the cell's tanh is close to its limit
 
 
-def batch_summary(parts, rows, names, big=False):
-    """Each term's range over the whole batch at this step: one row per review."""
-    ranges = [names["summary_term"].format(term=term, low=f"{np.min(v):+.2f}", high=f"{np.max(v):+.2f}")
-              for term, v in parts.items()]
-    first = np.asarray(next(iter(parts.values())))
-    return names["summary"].format(m=len(rows), cells=first.shape[-1], ranges="; ".join(ranges))
+def batch_summary(values, term, rows, names, big=False):
+    """The term's range over the whole batch at this step: one row per review."""
+    v = np.asarray(values, dtype=float)
+    return names["summary"].format(m=len(rows), cells=v.shape[-1], term=term, low=f"{v.min():+.2f}",
+                                   high=f"{v.max():+.2f}")
