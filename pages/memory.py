@@ -38,7 +38,7 @@ def results_for(path, stamp):
 
 def saved_results():
     """The results of scripts/memory_distance.py, or None."""
-    path = memory.RESULTS_PATH
+    path = memory.results_path()
     stamp = (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else None
     return results_for(str(path), stamp)
 
@@ -152,13 +152,14 @@ def conditions(results):
             r = results["details"][key] if cond == "main" else block[key]
             sp = memory.spreads(results, key, None if cond == "main" else block)
             for j, d in enumerate(distances):
-                epochs = r["epochs_accuracy"][j]                            # the first seed's
+                first, to_learn, init = memory.early_facts(r, j)
                 rows.append({t("table.condition"): t(f"conditions.names.{cond}"), t("table.model"): labels[key],
                              t("table.distance"): d, t("table.accuracy"): sp[d].mean,
                              t("table.range"): f"{sp[d].low:.3f}–{sp[d].high:.3f}", t("table.seeds"): sp[d].n_seeds,
-                             t("table.first_epoch"): epochs[0],
-                             t("table.epochs_to_90", learned=f"{memory.LEARNED:.0%}"): memory.epochs_to_learn(epochs),
-                             t("table.reach_init"): r["gradient_reach_init"][j]})
+                             t("table.first_epoch"): first,
+                             t("table.epochs_to_90", learned=f"{memory.LEARNED:.0%}"):
+                                 ", ".join("–" if n is None else str(n) for n in to_learn),
+                             t("table.reach_init"): init})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
         t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
         t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),

@@ -2,6 +2,7 @@
 
     IMDB_DATA_DIR=/folder/with/imdb.npz IMDB_OFFLINE=1 python scripts/memory_distance.py [--quick] [--out PATH]
         [--seeds 3] [--skip PART...] [--update] [--distances D...]
+    python scripts/memory_distance.py --replace-seeds RUN.json      (RUN made with --seed-list: its seeds go in)
 
 Every point is trained once per seed (seed s: the model's seed s, the task's seeds 10 s, 10 s + 1, 10 s + 2);
 "accuracy" holds the mean over the seeds and "accuracy_seeds" every seed's value (memory.spread: the interval).
@@ -338,6 +339,51 @@ def add_seeds(paths, out):
     say(f"added the seeds of {len(paths)} files to {out}")
 
 
+def replace_seeds(path, out):
+    """Put the seeds of a run made with --seed-list (same distances) in place of the same seeds in the parts of --out
+    that it ran: accuracy, reach, the per-epoch accuracy and the reach at initialisation, per seed."""
+    base = json.loads(out.read_text(encoding="utf-8"))
+    extra = json.loads(Path(path).read_text(encoding="utf-8"))
+    keep = [i for i, s in enumerate(base["seeds"]) if s not in extra["seeds"]]      # the columns that stay
+
+    def swap(b, r):
+        for key in ("accuracy", "gradient_reach", "epochs_accuracy", "gradient_reach_init"):
+            old = b.get(f"{key}_seeds") or [[v] for v in b[key]]          # (distance, seed); [[v]]: first seed only
+            if len(old[0]) < len(base["seeds"]) and keep != [0]:
+                raise SystemExit(f"{key}: only the first seed is in {out}, and it is replaced")
+            cols = keep if len(old[0]) == len(base["seeds"]) else [0]
+            both = [[o[i] for i in cols] + list(n) for o, n in zip(old, r[f"{key}_seeds"], strict=True)]
+            b[f"{key}_seeds"] = both
+            if key in ("accuracy", "gradient_reach"):
+                b[key] = [float(np.mean(v)) for v in both]
+
+    for part in extra["parts"]:
+        if part == "keras":
+            if extra["distances"] != base["distances"]:
+                raise SystemExit(f"{path}: other distances than {out}")
+            for name in extra["accuracy"]:
+                if name not in memory.KERAS_MODELS:
+                    continue
+                b = dict(base["details"][name], accuracy=base["accuracy"][name],
+                         accuracy_seeds=base["accuracy_seeds"][name], gradient_reach=base["gradient_reach"][name])
+                swap(b, dict(extra["details"][name], accuracy_seeds=extra["accuracy_seeds"][name]))
+                base["accuracy"][name], base["accuracy_seeds"][name] = b.pop("accuracy"), b.pop("accuracy_seeds")
+                base["gradient_reach"][name] = b.pop("gradient_reach")
+                base["details"][name] = b
+        elif part in ("hard", "frozen", "forget"):
+            if extra[part]["distances"] != base[part]["distances"]:
+                raise SystemExit(f"{path}: other {part} distances than {out}")
+            for name, r in extra[part].items():
+                if isinstance(r, dict) and "accuracy_seeds" in r:
+                    swap(base[part][name], r)
+    seeds, parts = ", ".join(map(str, extra["seeds"])), ", ".join(extra["parts"])
+    base.setdefault("replaced_seeds", []).append({"seeds": extra["seeds"], "parts": extra["parts"],
+                                                  "made": extra["made"], "seconds": extra["seconds"]})
+    base["made"] += f"; seeds {seeds} of {parts} run again (per-epoch values kept) and replaced: {extra['made']}"
+    out.write_text(json.dumps(base, indent=1), encoding="utf-8")
+    say(f"replaced seeds {seeds} of {parts} in {out} with {path}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="two distances, fewer reviews (a smoke run)")
@@ -346,11 +392,13 @@ def main():
     p.add_argument("--merge", type=Path, nargs="*", help="combine files made with one seed each into --out, then stop")
     p.add_argument("--add-seeds", type=Path, nargs="*",
                    help="add the seeds of these files (made with --seed-list) to the parts of --out they ran; stop")
+    p.add_argument("--replace-seeds", type=Path,
+                   help="put the seeds of this file (made with --seed-list) in place of the same seeds in --out; stop")
     p.add_argument("--distances", type=int, nargs="*", help="the main task's distances (default memory.DISTANCES)")
     p.add_argument("--skip", nargs="*", default=[], choices=sorted(PARTS))
     p.add_argument("--padding-epochs", type=int, nargs=2, default=(10, 3), metavar=("NUMPY", "KERAS_C"))
     p.add_argument("--padding-models", nargs="*", default=["numpy", "keras_c"], choices=["numpy", "keras_c"])
-    p.add_argument("--out", type=Path, default=memory.RESULTS_PATH)
+    p.add_argument("--out", type=Path, default=memory.results_path())
     p.add_argument("--update", action="store_true",
                    help="keep the parts of the existing file that are skipped now (rerun only some parts)")
     args = p.parse_args()
@@ -360,6 +408,9 @@ def main():
         return
     if args.add_seeds:
         add_seeds(args.add_seeds, args.out)
+        return
+    if args.replace_seeds:
+        replace_seeds(args.replace_seeds, args.out)
         return
     seeds = list(args.seed_list) if args.seed_list else list(range(args.seeds))
     distances = [5, 40] if args.quick else list(args.distances or memory.DISTANCES)

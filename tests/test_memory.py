@@ -292,6 +292,25 @@ def test_saved_results_load_and_match_the_distances():
         assert all(len(v) == len(r["distances"]) for v in r[key].values())
 
 
+def test_the_conditions_table_reads_every_seed():
+    """The table's per-epoch and start-of-training columns: every seed of every Keras block it shows, and
+    early_facts against a count by hand."""
+    r = memory.load_results()
+    for block, details in (("main", r["details"]), ("hard", r["hard"]), ("frozen", r["frozen"])):
+        for m in memory.KERAS_MODELS:
+            n = len(memory.seeds_of(r, m, None if block == "main" else r[block])[0])
+            for key in ("epochs_accuracy", "gradient_reach_init"):
+                assert [len(v) for v in details[m][f"{key}_seeds"]] == [n] * len(details[m][f"{key}_seeds"]), \
+                    (block, m, key)
+    detail = {"epochs_accuracy_seeds": [[[0.5, 0.95], [0.91, 0.99], [0.6, 0.7]]],
+              "gradient_reach_init_seeds": [[1e-3, 3e-3, 2e-3]]}
+    first, to_learn, init = memory.early_facts(detail, 0)
+    assert first == pytest.approx((0.5 + 0.91 + 0.6) / 3) and to_learn == [2, 1, None]
+    assert init == pytest.approx(2e-3)
+    one_seed = {"epochs_accuracy": [[0.95]], "gradient_reach_init": [5.0]}        # a file with the first seed only
+    assert memory.early_facts(one_seed, 0) == (0.95, [1], 5.0)
+
+
 def test_saved_tbptt_results_follow_its_window():
     """Truncation 10, checked with the model's physics, not against stored numbers: beyond the window the gradient
     reach is exactly 0 and the planted words' rows of W1x never moved, in every seed; inside it they did."""
@@ -369,7 +388,7 @@ def test_answer_comes_from_the_results(make_app, tmp_path, monkeypatch):
     results.setdefault("accuracy_seeds", {})["numpy_tbptt"][k] = [0.93, 0.95, 0.97]
     path = tmp_path / "memory_distance.json"
     path.write_text(json.dumps(results))
-    monkeypatch.setattr(memory, "RESULTS_PATH", path)
+    monkeypatch.setattr(memory, "results_path", lambda: path)
     at = open_page(make_app, "en")
     answer_box(at).set_value("learned").run()
     assert at.success and "95%" in at.success[0].value
@@ -379,7 +398,7 @@ def test_answer_comes_from_the_results(make_app, tmp_path, monkeypatch):
 def test_page_in_lecture_mode_and_without_results(make_app, tmp_path, monkeypatch, lang):
     at = open_page(make_app, lang, lecture="true")
     assert not at.exception
-    monkeypatch.setattr(memory, "RESULTS_PATH", tmp_path / "missing.json")
+    monkeypatch.setattr(memory, "results_path", lambda: tmp_path / "missing.json")
     at = open_page(make_app, lang)
     assert not at.exception and at.warning                             # says what is missing, live run still there
     assert at.button(key="memory_live_start")

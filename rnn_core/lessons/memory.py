@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_core.config import CHAPTER
-from rnn_core.jobs.runs import SAVED_DIR, Run
+from rnn_core.jobs import runs
+from rnn_core.jobs.runs import Run
 from rnn_core.jobs.training import ChunkedTraining
 from rnn_core.lessons.gradflow import spectral_radius
 from rnn_core.model import keras_numpy
@@ -28,7 +29,7 @@ WINDOW = CHAPTER.truncation                 # k = 10: the chapter's TBPTT window
 POSITIVE, NEGATIVE = 10, 11                 # the planted tokens: label 1 and label 0
 DISTRACTORS = tuple(range(12, 20))          # tokens that look planted but mean nothing
 FILLER_LOW = CHAPTER.skip_top               # uniform filler draws from FILLER_LOW..N_FEATURES-1, like real words
-RESULTS_PATH = SAVED_DIR / "memory_distance.json"
+RESULTS_NAME = "memory_distance.json"      # in runs.SAVED_DIR, looked up when read (tests point it elsewhere)
 MODELS = ("numpy_tbptt", "numpy_full", "numpy_full_clip", "keras_simplernn", "keras_lstm")   # the experiment's
 KERAS_MODELS = ("keras_simplernn", "keras_lstm")
 LEARNED = 0.9                               # validation accuracy from which a model has learned the task
@@ -248,8 +249,14 @@ def last_word_distance(x):
 
 # ----------------------------------------------------------------------------- saved results and the question
 
-def load_results(path=RESULTS_PATH):
+def results_path():
+    """Where the saved experiment is: runs.SAVED_DIR, read now (not at import)."""
+    return runs.SAVED_DIR / RESULTS_NAME
+
+
+def load_results(path=None):
     """The saved experiment (scripts/memory_distance.py), or None with a logged note when missing or unreadable."""
+    path = path or results_path()
     try:
         results = json.loads(path.read_text(encoding="utf-8"))
         n = len(results["distances"])
@@ -295,6 +302,11 @@ def spread(values, n_val):
     return Spread(float(v.mean()), float(v.min()), float(v.max()), len(v), chance_band(n_val)[1])
 
 
+def above(a, b):
+    """True when every seed of `a` beats every seed of `b`: the only "better" the pages claim."""
+    return min(a) > max(b)
+
+
 def seeds_of(results, model, block=None):
     """Per distance, every seed's accuracy of a model ([[a]] from files with one seed per point)."""
     block = results if block is None else block
@@ -322,6 +334,19 @@ def largest_learned(results, model):
             break
         learned = d
     return learned
+
+
+def per_seed(detail, key):
+    """Per distance, every seed's value of one of a model's per-distance details ([[v]]: the first seed's only)."""
+    return detail.get(f"{key}_seeds") or [[v] for v in detail[key]]
+
+
+def early_facts(detail, j):
+    """At the j-th distance, over seeds: mean accuracy after epoch 1, each seed's epochs to LEARNED (None: never),
+    mean gradient reach at initialisation."""
+    epochs = per_seed(detail, "epochs_accuracy")[j]
+    return (float(np.mean([e[0] for e in epochs])), [epochs_to_learn(e) for e in epochs],
+            float(np.mean(per_seed(detail, "gradient_reach_init")[j])))
 
 
 def trace_facts(results, model="numpy_tbptt"):
@@ -371,7 +396,7 @@ def percent(sp):
 def condition_facts(results):
     """What the page's account of the Keras conditions quotes and claims, from every seed ({} if incomplete).
 
-    The accuracies are Spreads over seeds (checks: every seed); the reach before training is the first seed's."""
+    The accuracies are Spreads over seeds (checks: every seed); the reach before training is the seeds' mean."""
     try:
         main = results["details"]
         far, near_d, k2 = results["distances"][-1], results["distances"][0], 2 * results["window"]
@@ -379,7 +404,8 @@ def condition_facts(results):
         frozen, forget, hard = results["frozen"], results["forget"], results["hard"]
         frozen_sp = {m: spreads(results, m, frozen) for m in KERAS_MODELS}
         hard_sp = {m: spreads(results, m, hard) for m in KERAS_MODELS}
-        init = {m: dict(zip(results["distances"], main[m]["gradient_reach_init"])) for m in KERAS_MODELS}
+        init = {m: dict(zip(results["distances"], map(np.mean, per_seed(main[m], "gradient_reach_init"))))
+                for m in KERAS_MODELS}
         decay = {m: (init[m][far] / init[m][near_d]) ** (1 / (far - near_d)) for m in KERAS_MODELS}
         return dict(
             seeds=fewest_seeds(results), far=far, near_d=near_d, k2=k2, rnn_far=percent(sp["keras_simplernn"][far]),
@@ -407,9 +433,9 @@ def padding_claim(pad, kind):
                (("mean", "mean"), ("lo", "low"), ("hi", "high"))} | {"n": sp["pre"].n_seeds}
     if min(len(v) for v in each.values()) < 2:
         claim = "one_seed"
-    elif sp["pre"].low > sp["post"].high:
+    elif above(each["pre"], each["post"]):
         claim = "at_chance_back" if sp["post"].high <= sp["post"].chance_high else "front_better"
-    elif sp["post"].low > sp["pre"].high:
+    elif above(each["post"], each["pre"]):
         claim = "back_better"
     else:
         claim = "overlap"

@@ -4,7 +4,7 @@ import logging
 
 from rnn_core.config import CHAPTER, QUICK_RUNS
 from rnn_core.jobs import runs
-from rnn_core.lessons.memory import spread
+from rnn_core.lessons.memory import above, spread
 
 RATES = (CHAPTER.learning_rate, 0.1, 1.0)   # the chapter's rate, the suggested first run's, one that blows up
 RESULTS_NAME = "learning_rates.json"        # in runs.SAVED_DIR, looked up when read (tests point it elsewhere)
@@ -31,10 +31,10 @@ def accuracies(results, rate, epoch):
 
 def verdict(slow, fast):
     """"ahead" when every seed of the faster rate beats every seed of the slower, "behind" the other way round,
-    else "overlap" (the rule of memory.padding_claim)."""
-    if min(fast) > max(slow):
+    else "overlap" (memory.above, the rule of memory.padding_claim)."""
+    if above(fast, slow):
         return "ahead"
-    return "behind" if max(fast) < min(slow) else "overlap"
+    return "behind" if above(slow, fast) else "overlap"
 
 
 def facts(results, early=None):
