@@ -7,6 +7,8 @@ import streamlit as st
 
 from rnn_core.assessment.self_check import PER_ROUND, SECTIONS
 from rnn_core.charts import class_session as charts
+from rnn_core.classroom.keep import KEEP_TTL
+from rnn_core.classroom.rooms import ROOM_TTL
 from ui import classroom, state
 from ui.charts import chart
 from ui.layout import lecture_mode
@@ -16,6 +18,7 @@ from ui.texts import texts
 entry_point_only()
 
 t = texts("class_session")
+KEEP_DAYS = f"{KEEP_TTL / 86400:g}"      # how long the store keeps a learner's work (rnn_core.classroom.keep)
 ss = st.session_state
 st.title(t("title"))
 
@@ -92,8 +95,8 @@ else:
         st.caption(t("open.how"))
         st.button(t("open.button"), icon=":material/co_present:", on_click=classroom.open_new)
 if classroom.me() and lec is None:
-    st.caption(":material/bookmark: " + t("keep.on"))
+    st.caption(":material/bookmark: " + t("keep.on", days=KEEP_DAYS))
 elif lec is None:
-    st.button(t("keep.button"), icon=":material/bookmark_add:", help=t("keep.help"),
+    st.button(t("keep.button"), icon=":material/bookmark_add:", help=t("keep.help", days=KEEP_DAYS),
               on_click=lambda: ss.update({state.CLASS_ME: classroom.keep.new_me()}))
-st.caption(t("private"))
+st.caption(t("private", hours=f"{ROOM_TTL / 3600:g}"))

@@ -114,7 +114,7 @@ def show_model(kind):
     st.dataframe(table, hide_index=True, width="stretch")
     st.markdown(t("params.total", formula=s["total_formula"], keras=f"{s['total']:,}"))
     if not big:
-        st.latex(t(f"latex.{kind}"))
+        st.latex(t(f"latex.{kind}") + " = " + f"{s['total']:,}".replace(",", "{,}"))     # the total: Keras's count
         show_code("rnn_core.model.keras_models.build_model", "rnn_core.model.keras_models.OneHot",
                      "rnn_core.model.keras_models.param_formula")
 

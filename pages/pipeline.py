@@ -51,7 +51,7 @@ st.code(f"(x_train_all, y_train_all), _ = imdb.load_data(skip_top={skip_top}, nu
 
 # 1. One review, step by step --------------------------------------------------------------------
 st.header(t("review.heading"))
-j = st.number_input(t("review.pick"), min_value=0, max_value=len(data.raw) - 1, value=0, step=1,
+j = st.number_input(t("review.pick", last=len(data.raw) - 1), min_value=0, max_value=len(data.raw) - 1, value=0, step=1,
                     key="pipeline_review", persist_state="session", help=t("review.pick_help"), width=260)
 steps = ps.review_steps(data, int(j))
 words = imdb.decode(steps["cleaned"], data.index_to_word)
@@ -129,7 +129,8 @@ if ask(memory_q, t, "memory"):
 # 4. The split -------------------------------------------------------------------------------------------
 st.header(t("split.heading"))
 counts = {"train": ps.label_counts(data.y_train), "val": ps.label_counts(data.y_val)}
-st.markdown(t.md("split", first=", ".join(str(i) for i in data.train_index[:8])))
+st.markdown(t.md("split", first=", ".join(str(i) for i in data.train_index[:8]), n_train=len(data.y_train),
+                 n_val=len(data.y_val)))
 split_names = t.labels("split")
 chart(charts.split_chart, counts, split_names, big=big, width="stretch")
 st.dataframe([{t("split.part"): split_names[part], t("split.negative"): neg, t("split.positive"): pos,

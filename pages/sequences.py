@@ -51,7 +51,7 @@ st.markdown(t.md("intro"))
 
 # 1. A sentence as time steps ------------------------------------------------------------------
 st.header(t("steps.heading"))
-sentence = st.text_input(t("steps.sentence"), value=t("steps.default"), max_chars=80,
+sentence = st.text_input(t("steps.sentence", n=seq.MAX_WORDS), value=t("steps.default"), max_chars=80,
                          key="sequences_sentence", persist_state="session", help=t("steps.sentence_help"))
 words = seq.split_words(sentence)
 if len(sentence.split()) > seq.MAX_WORDS:
