@@ -35,7 +35,7 @@ names = t.labels("chart")
 
 
 def model_name(kind):
-    return t(f"model.{kind}")
+    return t(f"model.{kind}", units=CHAPTER.keras[kind].units)
 
 
 def references(published):
@@ -238,7 +238,7 @@ def show_all_runs():
 # ----------------------------------------------------------------------------- the page
 
 st.title(t("title"))
-st.markdown(t.md("intro"))
+st.markdown(t.md("intro", **{k[-1]: spec.units for k, spec in CHAPTER.keras.items()}))
 show_saved()
 
 st.subheader(t("models_heading"))

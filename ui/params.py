@@ -80,8 +80,9 @@ def name():
 PAGES = {
     "common": {"lang": choice(*i18n.LANGS), "lecture": flag(), "answers": flag(),
                "room": name(), "me": name(), "host": name()},      # the class room's: ui/classroom.py checks them
-    "keras": {"keras_model": choice(*(i18n.table(lang, "keras")[f"model.{kind}"]       # the URL holds the label
-                                      for lang in i18n.LANGS for kind in CHAPTER.keras))},
+    # the URL holds the model's label (pages/keras.py model_name)
+    "keras": {"keras_model": choice(*(i18n.table(lang, "keras")[f"model.{kind}"].format(units=spec.units)
+                                      for lang in i18n.LANGS for kind, spec in CHAPTER.keras.items()))},
     "gradflow": {"gradflow_radius": number(0.5, 2.0), "gradflow_init": choice(*INITIALISERS),
                  "gradflow_input": number(0.0, 3.0), "gradflow_steps": integer(10, 200)},
     "unrolling": {"unrolling_pick": choice(*(text for lang in i18n.LANGS                # the URL holds the label
