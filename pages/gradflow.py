@@ -139,7 +139,8 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
                              if r.method == "truncated" else t("check.bad") for r in rows],
     })
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(t("check_caption", window=window))
+    st.caption(t("check_caption", window=window, m=gradflow.CHECK_REVIEWS, steps=gradflow.CHECK_STEPS,
+                   eps=f"{gradflow.CHECK_EPS:g}"))
     show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
 
 # --- 4. remedies

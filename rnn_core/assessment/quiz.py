@@ -202,7 +202,8 @@ def delta_ratio(ratio, radius, steps, settings=()):
             feedback[o] = f"{o}_{right}"
     per_step = ratio ** (1 / max(steps - 1, 1))
     return _ask("ratio", ("vanish", "stable", "explode"), {right}, settings,
-                {"radius": f"{radius:g}", "steps": steps, "ratio": f"{ratio:.1e}", "per_step": f"{per_step:.3f}"},
+                {"radius": f"{radius:g}", "steps": steps, "ratio": f"{ratio:.1e}", "per_step": f"{per_step:.3f}",
+                 **gradflow.limits()},
                 feedback)
 
 

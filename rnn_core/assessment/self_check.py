@@ -183,8 +183,8 @@ def direction(rng):
     """Inputs switched off: does delta shrink, stay or grow over k steps back at this radius?"""
     radius, k = float(rng.choice([0.5, 0.7, 0.95, 1.0, 1.05, 1.3, 1.5])), int(rng.integers(25, 41))
     ratio = delta_ratio(radius, k, 0.0, int(rng.integers(1000)))
-    return Item("direction", "choice", gradflow.direction(ratio), {"radius": f"{radius:g}", "k": k},
-                ("vanish", "stable", "explode"))
+    return Item("direction", "choice", gradflow.direction(ratio),
+                {"radius": f"{radius:g}", "k": k, **gradflow.limits()}, ("vanish", "stable", "explode"))
 
 
 TRUNCATION_OPTIONS = ("last", "first", "all")

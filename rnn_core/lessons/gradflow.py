@@ -11,6 +11,13 @@ INITIALISERS = ("orthogonal", "glorot", "normal")
 VANISH, EXPLODE = 1e-2, 1e2     # |delta_1| / |delta_T| below / above: vanishing / exploding
 CHECK_TOLERANCE = 1e-6          # a gradient check's relative error below this: the gradients agree
 CHECK_STEPS = 12                # time steps of the gradient check's small network
+CHECK_REVIEWS = 4               # reviews in its batch
+CHECK_EPS = 1e-6                # the finite differences' step
+
+
+def limits():
+    """The vanish/explode thresholds as the texts quote them: {"low": "0.01", "high": "100"}."""
+    return {"low": f"{VANISH:g}", "high": f"{EXPLODE:g}"}
 
 
 def spectral_radius(w):
@@ -111,7 +118,7 @@ def loss_of(net, x, y):
     return net.loss(net.sigmoid(net.forpass(x)), np.asarray(y).reshape(-1, 1))
 
 
-def numerical_gradient(net, x, y, name="w1h", eps=1e-6):
+def numerical_gradient(net, x, y, name="w1h", eps=CHECK_EPS):
     """dL/dW by central differences, one weight at a time: (L(w + eps) - L(w - eps)) / 2 eps."""
     w = getattr(net, name)
     grad = np.zeros_like(w)
@@ -156,7 +163,7 @@ def small_problem(seed=0, m=4, steps=12, n_features=5, n_cells=3):
     return net, x, y
 
 
-def gradient_check(seed=0, window=10, m=4, steps=CHECK_STEPS, n_features=5, n_cells=3):
+def gradient_check(seed=0, window=10, m=CHECK_REVIEWS, steps=CHECK_STEPS, n_features=5, n_cells=3):
     """dL/dW1h of full BPTT, truncated BPTT (last `window` steps) and the textbook's line, vs finite differences."""
     net, x, y = small_problem(seed, m, steps, n_features, n_cells)
     numeric = numerical_gradient(net, x, y, "w1h")
