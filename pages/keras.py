@@ -79,13 +79,14 @@ def show_saved():
     run = saved[pick]
     panel.curves(run.history, references(run.config.get("published", {})), t, big)
     c = run.config
-    st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
-                 n_train=c.get("n_train", 0), seconds=c.get("seconds", 0), cpus=c.get("cpus", "?"),
-                 keras=c.get("keras_version", "?"), tf=c.get("tensorflow_version", "?"),
-                 source=t.get(f"source_name.{run.data_source}", run.data_source)))
     if not big:
         with st.expander(t("saved.epochs_table")):
             epoch_table(run.history)
+    with st.expander(t("saved.measured"), icon=":material/science:"):
+        st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
+                     n_train=c.get("n_train", 0), seconds=c.get("seconds", 0), cpus=c.get("cpus", "?"),
+                     keras=c.get("keras_version", "?"), tf=c.get("tensorflow_version", "?"),
+                     source=t.get(f"source_name.{run.data_source}", run.data_source)))
 
 
 @st.cache_data(show_spinner=False)
