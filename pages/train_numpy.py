@@ -193,8 +193,6 @@ if not big:
 show_saved()
 
 st.subheader(t("train.heading"))
-if not big:
-    st.markdown(t.md("chunks"))
 quick = QUICK_RUNS["train_numpy"]
 paces = [about(t, saved_runs("numpy"), "numpy", {**C, **settings}) for settings in (quick, {})]
 timing = t("status.timing", quick=paces[0], chapter=paces[1], **C) if None not in paces else ""
