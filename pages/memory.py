@@ -27,7 +27,7 @@ ss = st.session_state
 QUESTION_DISTANCE = 2 * memory.WINDOW           # the question: the chapter's model, the word 20 steps back
 JOB = state.job("memory")
 names = t.labels("chart")
-labels = t.labels("models")             # model key -> its name on the charts and in the tables
+labels = {k: v.format(**memory.MODEL_FIELDS) for k, v in t.labels("models").items()}   # model key -> name
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -165,10 +165,10 @@ def conditions(results):
         t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),
         t("table.reach_init"): st.column_config.NumberColumn(format="scientific")})
     facts = memory.condition_facts(results)
-    if facts and memory.fewest_seeds(results) >= 3:
+    if facts and memory.fewest_seeds(results) >= memory.MIN_SEEDS:
         st.markdown(t.md("findings", **facts))
     else:
-        st.info(t("conditions.one_seed", seeds=memory.LIVE["seeds"]), icon=":material/casino:")
+        st.info(t("conditions.one_seed", seeds=memory.MIN_SEEDS), icon=":material/casino:")
     p = results["parameters"]
     st.caption(t("conditions.parameters", numpy=p["numpy"]["total"], numpy_rec=p["numpy"]["recurrent"],
                  rnn=p["keras_simplernn"]["total"], rnn_rec=p["keras_simplernn"]["recurrent"],
@@ -317,7 +317,8 @@ else:
     if question(results):
         main_charts(results)
         keras_seeds = min(len(memory.seeds_of(results, k)[0]) for k in memory.KERAS_MODELS)
-        keras = t("reading_keras.seeds" if keras_seeds >= 3 else "reading_keras.few", keras_seeds=keras_seeds,
+        keras = t("reading_keras.seeds" if keras_seeds >= memory.MIN_SEEDS else "reading_keras.few",
+                  keras_seeds=keras_seeds,
                   live_seeds=memory.LIVE["seeds"], rnn=memory.largest_learned(results, "keras_simplernn"),
                   lstm=memory.largest_learned(results, "keras_lstm"))
         st.markdown(t.md("reading", tbptt=memory.largest_learned(results, "numpy_tbptt"),

@@ -80,11 +80,12 @@ def show_saved():
     seconds = (run.history.get("seconds") or [0])[-1]
     m[3].metric(t("metric.epochs"), run.epochs)
     curves(run.history, references, t, big)
-    st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
-                 n_train=run.config.get("n_train", 0), seconds=seconds,
-                 source=t.get(f"source_name.{run.data_source}", run.data_source)))
-    if run.note and not big:
-        st.caption(f"`{run.note}`")
+    with st.expander(t("saved.measured"), icon=":material/science:"):
+        st.caption(t("saved.made", date=run.created[:16].replace("T", " "), epochs=run.epochs,
+                     n_train=run.config.get("n_train", 0), seconds=seconds,
+                     source=t.get(f"source_name.{run.data_source}", run.data_source)))
+        if run.note:
+            st.caption(f"`{run.note}`")
     if st.toggle(t("saved.inspect"), value=big, key="train_numpy_inspect", help=t("saved.inspect_help")):
         c = run.config
         data = chapter_data(c["num_words"], c["skip_top"], c["maxlen"])

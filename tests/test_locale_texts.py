@@ -165,3 +165,54 @@ def test_no_server_paths_or_scripts_in_student_text(lang):
     found = [f"{_where(file, key)}: {m.group().strip()!r}" for ln, file, page, key, text in ALL if ln == lang
              and (page, key) not in MEASURED for m in [_SERVER.search(text)] if m]
     assert not found, "\n".join(found)
+
+
+# Numbers a text may write out: 0, 1 and 2 (labels, bounds of tanh and sigmoid, the second round), and definitions
+# and facts that no setting changes (with why), never a measured value or a setting of the app (those come from the
+# code through a {field}). (page, key or .md name) -> reason.
+LITERAL_NUMBERS = {
+    ("common", "code.drop_special"): "Keras's IMDB file reserves indices 0, 1 and 2",
+    ("pipeline", "review"): "the same reserved indices and the rank offset of the file format",
+    ("pipeline", "quiz.why.low"): "4 bytes per float32",
+    ("pipeline", "quiz.memory.why.low"): "4 bytes per float32",
+    ("pipeline", "quiz.memory.why.low_tokens"): "4 bytes per float32",
+    ("pipeline", "quiz.memory.why.high"): "4 bytes per float32",
+    ("pipeline", "quiz.memory.why.right"): "4 bytes per float32",
+    ("pipeline", "quiz.memory.opt.lt100mb"): "an option's bound (quiz.MEMORY_BINS)",
+    ("pipeline", "quiz.memory.opt.lt1gb"): "an option's bound (quiz.MEMORY_BINS)",
+    ("pipeline", "quiz.memory.opt.lt10gb"): "an option's bound (quiz.MEMORY_BINS)",
+    ("pipeline", "quiz.memory.opt.lt100gb"): "an option's bound (quiz.MEMORY_BINS)",
+    ("pipeline", "quiz.memory.opt.more"): "an option's bound (quiz.MEMORY_BINS)",
+    ("keras", "status.diverged"): "ln 2 = 0.69, the loss of a coin toss",
+    ("train_numpy", "status.diverged"): "ln 2 = 0.69, the loss of a coin toss",
+    ("keras", "status.first_epoch"): "the first epoch",
+    ("train_numpy", "status.first_epoch"): "the first epoch",
+    ("train_numpy", "results.examples_caption"): "the decision threshold 0.5",
+    ("try_review", "metric_help"): "the decision threshold 50 %",
+    ("try_review", "chart_caption"): "the decision threshold 50 %",
+    ("try_review", "status.h0"): "H_0 = 0, the chapter's start",
+    ("unrolling", "time_chart.traj_title"): "the decision threshold 0.5",
+    ("unrolling", "index_help"): "a one-hot vector's single 1",
+    ("unrolling", "quiz.input_term.why.row"): "a one-hot vector's single 1",
+    ("unrolling", "quiz.hw_shape.opt.one_nc"): "a shape with one row, a wrong option",
+    ("memory", "padding"): "the cited paper's year",
+    ("memory", "chart.chance"): "the band's level, 95 % (memory.chance_band: 1.96 standard errors)",
+}
+_NUMBER = re.compile(r"(?<![\w.^_])\d[\d,.]*(?!\w)")
+
+
+def test_no_setting_or_measured_value_is_written_out_as_a_number():
+    """A number in a text comes from the code through a {field}; LITERAL_NUMBERS lists the few that are facts."""
+    found = []
+    for lang, file, page, key, text in ALL:
+        if key.startswith("latex.") or ".latex." in key or page in ("self_check", "glossary") or \
+                (page, key) in LITERAL_NUMBERS:
+            continue
+        numbers = [n for n in _NUMBER.findall(prose(text)) if n.rstrip(".,") not in ("0", "1", "2")]
+        if numbers:
+            found.append(f"{lang} {_where(file, key)}: {numbers}")
+    assert not found, "\n".join(found)
+
+
+def test_the_number_rule_catches_a_literal():
+    assert _NUMBER.findall(prose("Try 10 epochs, or {n} ($W_1$), `SimpleRNN(32)`, 4,256.")) == ["10", "4,256."]

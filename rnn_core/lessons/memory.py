@@ -25,6 +25,9 @@ STEPS = CHAPTER.maxlen                      # T = 100
 N_FEATURES = CHAPTER.num_words              # n_f = 100: the one-hot width / embedding rows of every model here
 DISTANCES = (2, 5, 10, 20, 40, 70, 95)
 WINDOW = CHAPTER.truncation                 # k = 10: the chapter's TBPTT window
+MIN_SEEDS = 3                               # a claim about the saved results needs this many seeds at every point
+# What the models' names on the page quote: the window and the Keras models' cells (models B and C)
+MODEL_FIELDS = {"window": WINDOW, "rnn": CHAPTER.keras["keras_b"].units, "lstm": CHAPTER.keras["keras_c"].units}
 # Indices the chapter never reads (skip_top = 20 drops them), so real filler never holds them
 POSITIVE, NEGATIVE = 10, 11                 # the planted tokens: label 1 and label 0
 DISTRACTORS = tuple(range(12, 20))          # tokens that look planted but mean nothing
