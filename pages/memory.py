@@ -307,7 +307,7 @@ results = saved_results()
 
 st.latex(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2) \qquad "
          r"\frac{\partial L}{\partial X_{T-d}} = \delta_{T-d}\, W_{1x}^{T} \qquad "
-         r"\text{TBPTT: } \delta_t = 0 \ \text{for}\ t \le T - k")
+         r"\text{TBPTT: } \delta_t = 0 \ \ (t \le T - k)")
 show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backprop)
 
 if results is None:
