@@ -136,8 +136,9 @@ def keras_model(cell, seed, frozen_scale=None, forget_bias=None):
         return kind, model
     import keras
     keras.utils.set_random_seed(seed)
-    rnn = keras.layers.LSTM(8, unroll=True, name="lstm") if cell == "lstm" else keras.layers.SimpleRNN(
-        8, unroll=True, name="rnn")
+    units = CHAPTER.keras[kind].units                      # models B and C's cells, as build_model gives them
+    rnn = keras.layers.LSTM(units, unroll=True, name="lstm") if cell == "lstm" else keras.layers.SimpleRNN(
+        units, unroll=True, name="rnn")
     model = keras.Sequential([
         keras.Input((memory.STEPS,), dtype="int32"),
         keras.layers.Embedding(N_FEATURES, CHAPTER.embedding_dim, name="embedding", trainable=False,
