@@ -247,7 +247,7 @@ def over_seeds(runs):
 def parameters():
     """Parameter counts of the four models (one-hot 100 -> 32 cells; Embedding(100, 32) -> 8 cells)."""
     n_c, n_f = NUMPY["n_cells"], N_FEATURES
-    emb, u = CHAPTER.embedding_dim, 8
+    emb, u = CHAPTER.embedding_dim, CHAPTER.keras["keras_b"].units       # models B and C: 8 cells each
     return {"numpy": {"total": n_f * n_c + n_c * n_c + n_c + n_c + 1, "recurrent": n_c * n_c},
             "keras_simplernn": {"total": n_f * emb + emb * u + u * u + u + u + 1, "recurrent": u * u},
             "keras_lstm": {"total": n_f * emb + 4 * (emb * u + u * u + u) + u + 1, "recurrent": 4 * u * u}}
