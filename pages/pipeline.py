@@ -51,7 +51,8 @@ st.code(f"(x_train_all, y_train_all), _ = imdb.load_data(skip_top={skip_top}, nu
 
 # 1. One review, step by step --------------------------------------------------------------------
 st.header(t("review.heading"))
-j = st.number_input(t("review.pick", last=len(data.raw) - 1), min_value=0, max_value=len(data.raw) - 1, value=0, step=1,
+last = len(data.raw) - 1
+j = st.number_input(t("review.pick", last=last), min_value=0, max_value=last, value=0, step=1,
                     key="pipeline_review", persist_state="session", help=t("review.pick_help"), width=260)
 steps = ps.review_steps(data, int(j))
 words = imdb.decode(steps["cleaned"], data.index_to_word)

@@ -152,7 +152,7 @@ class Check:
     error: float            # relative error
 
 
-def small_problem(seed=0, m=4, steps=12, n_features=5, n_cells=3):
+def small_problem(seed=0, m=CHECK_REVIEWS, steps=CHECK_STEPS, n_features=5, n_cells=3):
     """A small random network (float64) and a batch of random tokens and labels, for gradient checks."""
     rng = np.random.default_rng(seed)
     x = rng.integers(0, n_features, size=(m, steps))                 # (m, T) tokens
