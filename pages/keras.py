@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from rnn_core.charts import training as charts
 from rnn_core.config import CHAPTER, QUICK_RUNS
 from rnn_core.jobs import runs
 from rnn_core.jobs.protocol import WorkerError, WorkerRestarted
 from rnn_core.model.numpy_rnn import WEIGHT_NAMES, RecurrentNetwork
 from ui import jobs, panel, state
-from ui.charts import chart
+from ui.charts import runs_panels
 from ui.code import show_code
 from ui.data import saved_runs
 from ui.layout import lecture_mode
@@ -233,7 +232,7 @@ def show_all_runs():
     mine = ss[state.RUNS]
     if not mine:
         st.caption(t("runs.empty"))
-    chart(charts.runs_chart, [(r.name, r.history) for r in saved + mine], names, big=big, width="content")
+    runs_panels([(r.name, r.history) for r in saved + mine], names, big)
 
 
 # ----------------------------------------------------------------------------- the page

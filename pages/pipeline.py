@@ -75,8 +75,9 @@ with tab_table:
     st.dataframe({t("review.col_index"): steps["raw"],
                   t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
                   t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
-st.latex(r"\text{keep } i > 2 \qquad \text{word}(i) = \texttt{index\_to\_word}[\,i - 3\,]"
-         r"\qquad 0 = \text{pad},\ 1 = \text{start},\ 2 = \text{OOV}")
+w = t.labels("latex")    # the words inside the formulas, in the page's language
+st.latex(rf"\text{{{w['keep']} }} i > 2 \qquad \text{{{w['word']}}}(i) = \texttt{{index\_to\_word}}[\,i - 3\,]"
+         rf"\qquad 0 = \text{{{w['pad']}}},\ 1 = \text{{{w['start']}}},\ 2 = \text{{{w['oov']}}}")
 show_code(imdb.load_reviews, imdb.drop_special, imdb.decode)
 
 # 2. Lengths and padding -------------------------------------------------------------------------------
@@ -116,9 +117,10 @@ if ask(memory_q, t, "memory"):
     st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
     num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
     st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
-             rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{bytes}} \\"
-             rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{bytes}} \\"
-             rf"\text{{int32 tokens: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{bytes}} \end{{aligned}}")
+             rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{{w['bytes']}}} \\"
+             rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{{w['bytes']}}} \\"
+             rf"\text{{{w['tokens']}: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{{w['bytes']}}}"
+             r"\end{aligned}")
     fmt_names = t.labels("memory")
     st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
                    "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}

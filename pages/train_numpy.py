@@ -9,7 +9,7 @@ from rnn_core.jobs import export, training
 from rnn_core.lessons import rates
 from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui import state
-from ui.charts import chart
+from ui.charts import chart, runs_panels
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
 from ui.layout import lecture_mode
@@ -118,9 +118,9 @@ def controls(disabled):
                                             **keep)
         cfg["truncation"] = c.number_input(t("train.window"), 1, max(MAXLEN), C["truncation"],
                                            key="train_numpy_window", help=t("train.window_help"), **keep)
-        grad = d.segmented_control(t("train.gradient"), ["correct", "textbook"], default="correct", required=True,
-                                   format_func=lambda g: t(f"gradient_name.{g}"), key="train_numpy_gradient",
-                                   help=t("train.gradient_help"), **keep)
+        # a radio: its two options stacked fit the column (a segmented control's were cut at the right)
+        grad = d.radio(t("train.gradient"), ["correct", "textbook"], key="train_numpy_gradient",
+                       format_func=lambda g: t(f"gradient_name.{g}"), help=t("train.gradient_help"), **keep)
         cfg["textbook_backprop"] = grad == "textbook"
         a, b, c, _ = st.columns([1, 1, 1, 1.4])
         cfg["num_words"] = a.select_slider(t("train.num_words"), NUM_WORDS, value=C["num_words"],
@@ -170,7 +170,7 @@ def show_runs():
         t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
     saved = saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
-    chart(charts.runs_chart, [(r.name, r.history) for r in saved[-1:] + mine], names, big=big, width="content")
+    runs_panels([(r.name, r.history) for r in saved[-1:] + mine], names, big)
     choices = mine + saved[-1:]
     pick = st.selectbox(t("runs.pick"), range(len(choices)), index=len(mine) - 1, key="train_numpy_pick",
                         format_func=lambda i: choices[i].name + (f" {t('runs.saved_suffix')}" if choices[i].saved

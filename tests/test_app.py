@@ -3,6 +3,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import tomllib
 
 import pytest
 
@@ -45,6 +46,10 @@ def test_lecture_mode_from_url(make_app):
 
 
 # A control used on some pages after they open (what their own tests did in a fresh Python before)
+FORMULA_WORDS = r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}"    # the words KaTeX writes out
+
+MATH_NAMES = {"diag", "pad", "float32", "float64", "int32"}    # operators and dtypes, the same in Korean
+
 ACTIONS = {
     "pages/unrolling.py": 'at.button(key="unrolling_next").click().run()',
     "pages/gradflow.py": 'at.slider(key="gradflow_radius").set_value(1.4).run()',
@@ -52,12 +57,16 @@ ACTIONS = {
 
 
 def test_every_light_page_in_both_languages_without_tensorflow():
-    """Through the navigation, in a fresh Python: every page but the Keras one runs in both languages, shows its
-    title in that language, and never imports TensorFlow (start-up stays fast)."""
+    """Through the navigation, in a fresh Python: every page but the Keras one runs in both languages with every
+    answer shown, shows its title in that language, never imports TensorFlow (start-up stays fast), and writes no
+    English word inside a Korean page's formulas (\\text{bytes} on a Korean page)."""
     pages = [(p.path, "title_long" if p.key == "home" else "title", p.key, ACTIONS.get(p.path, "pass"))
              for p in LIGHT_PAGES]
     generic = [re.sub(r"\\\{\w+\\\}", ".*", re.escape(i18n.table(g, "common")[k].removeprefix("{title}: ")))
                for g in ("en", "ko") for k in ("chart.summary", "chart.summary_empty")]   # spec.describe's sentence
+    with open(i18n.LOCALES / "ko" / "glossary.toml", "rb") as f:
+        names = tomllib.load(f)["names"]
+    allowed = set(names["allowed"]) | set(names["code"]) | MATH_NAMES
     code = textwrap.dedent(f"""
         import json, os, re, sys
         sys.path.insert(0, os.getcwd())
@@ -66,9 +75,11 @@ def test_every_light_page_in_both_languages_without_tensorflow():
         from ui import i18n
         failed = []
         generic = [re.compile(g) for g in {generic!r}]
+        allowed = {allowed!r}
         for lang in ("en", "ko"):
             at = AppTest.from_file("streamlit_app.py", default_timeout=120)
             at.query_params["lang"] = lang
+            at.query_params["answers"] = "true"
             at.run()
             for path, title_key, key, action in {pages!r}:
                 at.switch_page(path).run()
@@ -81,6 +92,11 @@ def test_every_light_page_in_both_languages_without_tensorflow():
                     said = json.loads(c.proto.spec).get("description", "")
                     if not said or any(g.search(said) for g in generic):
                         failed.append((lang, path, "generic chart summary", said))
+                for e in at.latex if lang == "ko" else []:
+                    words = re.findall({FORMULA_WORDS!r}, e.value)
+                    english = set(re.findall(r"[A-Za-z][A-Za-z0-9]+", " ".join(words))) - allowed
+                    if english:
+                        failed.append((lang, path, "English in a formula", sorted(english), e.value))
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
         print("FAILED", failed, "HEAVY", heavy[:5])
         assert not failed and not heavy

@@ -129,6 +129,20 @@ def test_no_english_in_korean_texts():
     assert not found, "\n".join(found)
 
 
+def test_no_english_words_in_korean_formulas():
+    """The words of a Korean formula (\\text{...}, \\mathrm{...}) are Korean or allowed names: "LSTM: gates" was not.
+    The formulas the pages build in code are checked in tests/test_app.py."""
+    names = glossary()["names"]
+    allowed = set(names["allowed"]) | set(names["code"])
+    found = []
+    for file, _, key, text in KO:
+        if key.startswith("latex.") or ".latex." in key:
+            words = re.findall(r"\\(?:text|mathrm|operatorname)\{([^{}]*)\}", text)
+            english = set(re.findall(r"[A-Za-z][A-Za-z0-9]+", " ".join(words))) - allowed
+            found += [f"{_where(file, key)}: {sorted(english)}"] if english else []
+    assert not found, "\n".join(found)
+
+
 _LATEX = re.compile(r"\\[A-Za-z]+|[_^]\{")
 
 
@@ -144,6 +158,33 @@ def test_no_raw_latex_outside_math(lang):
     found = [f"{_where(file, key)}: {m.group()!r}" for ln, file, page, key, text in ALL if ln == lang
              and not key.startswith("latex.") for m in [_LATEX.search(_as_shown(text))] if m]
     assert not found, "\n".join(found)
+
+
+def _unclosed_emphasis(text):
+    """The `**`/`__` left as literal characters when the text is rendered by CommonMark (Streamlit's Markdown).
+
+    A closing `**` right after punctuation and right before a letter does not close: "**{rate}**는" with rate =
+    "10%" shows its asterisks. Format fields are filled with such a value, code and math are left out, and a
+    question's prompt is checked as it is shown, wrapped in bold (ui/question.py)."""
+    from markdown_it import MarkdownIt
+    text = _MATH.sub("x", _CODE.sub("x", text))
+    for value in ["10%", "(1)", "x"]:
+        shown = re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(_FIELD.sub(value, text)))
+        if "**" in shown or "__" in shown:
+            return value
+    return None
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_bold_closes_for_any_value_of_its_fields(lang):
+    found = [f"{_where(file, key)}: with {value!r}" for ln, file, page, key, text in ALL if ln == lang
+             for value in [_unclosed_emphasis(f"**{text}**" if key.endswith(".prompt") else text)] if value]
+    assert not found, "\n".join(found)
+
+
+def test_the_emphasis_rule_catches_a_korean_particle_after_a_percentage():
+    assert _unclosed_emphasis("**{same}**는 같음") == "10%"
+    assert _unclosed_emphasis("**{same}는** 같음") is None
 
 
 _HOVER = re.compile(r"hover|mouse|마우스|커서를 올|커서를 대", re.I)

@@ -60,3 +60,15 @@ def _built_chart(module, name, args, kwargs, width, height, big, lang):
     said = getattr(functions, name.removesuffix("_chart") + "_summary", None)
     chart(getattr(functions, name)(*args, **kwargs), width=width, height=height,
           summary=said(*args, **kwargs) if said else None)
+
+
+def runs_panels(histories, names, big):
+    """Many runs' learning curves: one chart per metric, side by side in columns (a phone stacks them); stacked in
+    lecture mode, where a third of the window is too narrow for its large text."""
+    from rnn_core.charts import theme, training
+    places = [st.container() for _ in training.METRICS] if big else st.columns(len(training.METRICS))
+    runs = len({name for name, _ in histories})
+    room = int(theme.height(big) * 0.7) + (190 if big else 160) + (36 if big else 30) * runs   # axes, title, legend
+    for place, metric in zip(places, training.METRICS):
+        with place:
+            chart(training.runs_chart, histories, names, metrics=(metric,), big=big, width="stretch", height=room)

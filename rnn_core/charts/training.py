@@ -92,14 +92,17 @@ def runs_frame(histories, metrics=METRICS):
 def runs_chart(histories, names, metrics=METRICS, big=False):
     """One panel per metric (loss, val_loss, val_accuracy by default), one coloured line per run; stacked when big.
 
-    histories: (run name, history) pairs, e.g. [(r.name, r.history) for r in runs].
+    histories: (run name, history) pairs, e.g. [(r.name, r.history) for r in runs]. With one metric the chart is
+    one panel that takes its column's width (pages put each metric in its own column: a phone stacks them).
     """
     n = names
     df = runs_frame(histories, metrics)
     shown = [m for m in metrics if (df["metric"] == m).any()] or list(metrics[:1])
     run_names = list(dict.fromkeys(df["run"]))
+    one = len(metrics) == 1
     color = alt.Color("run:N", title=n["run"], scale=alt.Scale(
-        domain=run_names, range=[SERIES[i % len(SERIES)] for i in range(len(run_names))]))
+        domain=run_names, range=[SERIES[i % len(SERIES)] for i in range(len(run_names))]),
+        legend=alt.Legend(columns=1, labelLimit=0) if one else alt.Legend())   # a narrow column: one run a line
     panels = []
     for m in shown:
         part = df[df["metric"] == m]
@@ -109,7 +112,9 @@ def runs_chart(histories, names, metrics=METRICS, big=False):
             x=alt.X("epoch:Q", title=n["epoch"], axis=alt.Axis(tickMinStep=1, format="d")), y=y, color=color,
             tooltip=[alt.Tooltip("run:N", title=n["run"]), alt.Tooltip("epoch:Q", title=n["epoch"]),
                      alt.Tooltip("value:Q", title=n.get(m, m), format=".4f")],
-        ).properties(width=640 if big else 220, height=int(height(big) * 0.7)))
+        ).properties(**({} if one else {"width": 640 if big else 220}), height=int(height(big) * 0.7)))
+    if one:
+        return style(panels[0].properties(title=title(n.get(shown[0], shown[0]), big=big)), big)
     both = alt.vconcat(*panels) if big else alt.hconcat(*panels)
     return style(both.properties(title=title(n["runs_title"], big=big)), big)
 
@@ -151,9 +156,11 @@ def confusion_summary(matrix, names, big=False):
 
 
 def runs_summary(histories, names, metrics=METRICS, big=False):
-    """How many runs, and which one ends with the highest validation accuracy."""
-    last = [(h["val_accuracy"][-1], name) for name, h in histories if h.get("val_accuracy")]
+    """How many runs, and which one ends best: the highest validation accuracy, or with one loss metric the lowest."""
+    m = "val_accuracy" if "val_accuracy" in metrics else metrics[0]
+    last = [(h[m][-1], name) for name, h in histories if h.get(m)]
     if not last:
         return names["summary_runs_none"].format(k=len(histories))
-    best, name = max(last)
-    return names["summary_runs"].format(k=len(histories), best=f"{best:.1%}", run=name)
+    value, name = max(last) if "accuracy" in m else min(last)
+    return names["summary_runs"].format(k=len(histories), metric=names.get(m, m), run=name,
+                                        best=f"{value:.1%}" if "accuracy" in m else f"{value:.3f}")
