@@ -12,7 +12,7 @@ from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode
+from ui.layout import equations, lecture_mode
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -56,11 +56,11 @@ data = chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxl
 source_note(data)
 data_key = (data.source, data.num_words, data.skip_top, data.maxlen)
 
-st.latex(r"\delta_T = (A_2 - Y)\,W_2^{T} \odot (1 - H_T^2) \qquad "
-         r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2)")
-st.latex(r"\frac{\partial L}{\partial W_{1h}} = \frac{1}{m}\sum_{t=T-k+1}^{T} H_{t-1}^{T}\,\delta_t \qquad "
-         r"\delta_t = \delta_T\, W_{1h}^{T} D_{T-1}\, W_{1h}^{T} D_{T-2} \cdots W_{1h}^{T} D_{t}, \quad "
-         r"D_s = \mathrm{diag}(1 - H_s^2)")
+equations(r"\delta_T = (A_2 - Y)\,W_2^{T} \odot (1 - H_T^2)",
+          r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2)")
+equations(r"\frac{\partial L}{\partial W_{1h}} = \frac{1}{m}\sum_{t=T-k+1}^{T} H_{t-1}^{T}\,\delta_t",
+          r"\delta_t = \delta_T\, W_{1h}^{T} D_{T-1}\, W_{1h}^{T} D_{T-2} \cdots W_{1h}^{T} D_{t}",
+          r"D_s = \mathrm{diag}(1 - H_s^2)")
 show_code(gradflow.backward_steps, gradflow.make_network, gradflow.recurrent_weights)
 
 # --- controls: the essential ones always, the technical ones outside lecture mode
@@ -126,11 +126,11 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
                      truncation=t(f"check_truncation.{drops}", window=window, steps=gradflow.CHECK_STEPS,
                                   tolerance=f"{gradflow.CHECK_TOLERANCE:.0e}",
                                   truncated=f"{errors['truncated']:.1e}")))
-    st.latex(r"\frac{\partial L}{\partial w_{ij}} \approx "
-             r"\frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}"
-             rf"\qquad \text{{{t('latex.rel_error')}}} = \frac{{\lVert g_{{a}} - g_{{n}}\rVert}}"
-             r"{\max(\lVert g_{a}\rVert, \lVert g_{n}\rVert)}"
-             rf"\qquad a = \text{{{t('latex.analytic')}}},\ n = \text{{{t('latex.numeric')}}}")
+    equations(r"\frac{\partial L}{\partial w_{ij}} \approx "
+              r"\frac{L(w_{ij}+\varepsilon) - L(w_{ij}-\varepsilon)}{2\varepsilon}",
+              rf"\text{{{t('latex.rel_error')}}} = \frac{{\lVert g_{{a}} - g_{{n}}\rVert}}"
+              r"{\max(\lVert g_{a}\rVert, \lVert g_{n}\rVert)}",
+              rf"a = \text{{{t('latex.analytic')}}},\ n = \text{{{t('latex.numeric')}}}")
     st.code("err_to_cell = np.dot(err_to_cell, self.w1h) * (1 - h ** 2)     # textbook\n"
             "err_to_cell = np.dot(err_to_cell, self.w1h.T) * (1 - h ** 2)   # correct: W1h^T", language="python")
     table = pd.DataFrame({

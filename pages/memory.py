@@ -14,7 +14,7 @@ from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui import jobs, panel, state
 from ui.charts import chart
 from ui.code import show_code
-from ui.layout import lecture_mode
+from ui.layout import equations, lecture_mode
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -305,9 +305,9 @@ st.title(t("title"))
 st.markdown(t.md("intro", steps=memory.STEPS, k=memory.WINDOW))
 results = saved_results()
 
-st.latex(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2) \qquad "
-         r"\frac{\partial L}{\partial X_{T-d}} = \delta_{T-d}\, W_{1x}^{T} \qquad "
-         r"\text{TBPTT: } \delta_t = 0 \ \ (t \le T - k)")
+equations(r"\delta_{t-1} = \delta_t\, W_{1h}^{T} \odot (1 - H_{t-1}^2)",
+          r"\frac{\partial L}{\partial X_{T-d}} = \delta_{T-d}\, W_{1x}^{T}",
+          r"\text{TBPTT: } \delta_t = 0 \ \ (t \le T - k)")
 show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backprop)
 
 if results is None:

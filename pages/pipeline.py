@@ -11,7 +11,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode, setting
+from ui.layout import equations, lecture_mode, setting
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -76,8 +76,9 @@ with tab_table:
                   t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
                   t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
 w = t.labels("latex")    # the words inside the formulas, in the page's language
-st.latex(rf"\text{{{w['keep']} }} i > 2 \qquad \text{{{w['word']}}}(i) = \texttt{{index\_to\_word}}[\,i - 3\,]"
-         rf"\qquad 0 = \text{{{w['pad']}}},\ 1 = \text{{{w['start']}}},\ 2 = \text{{{w['oov']}}}")
+equations(rf"\text{{{w['keep']} }} i > 2",
+          rf"\text{{{w['word']}}}(i) = \texttt{{index\_to\_word}}[\,i - 3\,]",
+          rf"0 = \text{{{w['pad']}}},\ 1 = \text{{{w['start']}}},\ 2 = \text{{{w['oov']}}}")
 show_code(imdb.load_reviews, imdb.drop_special, imdb.decode)
 
 # 2. Lengths and padding -------------------------------------------------------------------------------
@@ -116,11 +117,12 @@ memory_q = quiz.onehot_memory(rows[0]["bytes"], rows[2]["bytes"], (num_words, ma
 if ask(memory_q, t, "memory"):
     st.markdown(t.md("memory", m=f"{m:,}", maxlen=maxlen, num_words=f"{num_words:,}"))
     num = lambda n: f"{n:,}".replace(",", "{,}")   # noqa: E731  (thousands separators in LaTeX)
-    st.latex(rf"\begin{{aligned}} \text{{float32: }} m \cdot T \cdot n_f \cdot 4 &= {num(m)} \cdot {maxlen} \cdot "
-             rf"{num(num_words)} \cdot 4 = {num(rows[0]['bytes'])}\ \text{{{w['bytes']}}} \\"
-             rf"\text{{float64: }} m \cdot T \cdot n_f \cdot 8 &= {num(rows[1]['bytes'])}\ \text{{{w['bytes']}}} \\"
-             rf"\text{{{w['tokens']}: }} m \cdot T \cdot 4 &= {num(rows[2]['bytes'])}\ \text{{{w['bytes']}}}"
-             r"\end{aligned}")
+    size = [("float32", r"m \cdot T \cdot n_f \cdot 4", (m, maxlen, num_words, 4), rows[0]["bytes"]),
+            ("float64", r"m \cdot T \cdot n_f \cdot 8", (m, maxlen, num_words, 8), rows[1]["bytes"]),
+            (w["tokens"], r"m \cdot T \cdot 4", (m, maxlen, 4), rows[2]["bytes"])]
+    equations(*(rf"\begin{{aligned}} \text{{{name}: }} & {formula} \\ &= " + r" \cdot ".join(num(n) for n in factors)
+                + rf" \\ &= {num(total)}\ \text{{{w['bytes']}}} \end{{aligned}}"                # three lines: a phone
+                for name, formula, factors, total in size))
     fmt_names = t.labels("memory")
     st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
                    "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}

@@ -106,7 +106,7 @@ with left:
              r"A_2 &= \sigma\big(\tanh(\mathbf{s}\,W_{1x} + b_1)\,W_2 + b_2\big) \end{aligned}")
 with right:
     st.markdown(t("orders.rnn_eq"))
-    st.latex(r"\begin{aligned} H_t &= \tanh(X_t W_{1x} + H_{t-1} W_{1h} + b_1),\quad H_0 = 0 \\ "
+    st.latex(r"\begin{aligned} H_t &= \tanh(X_t W_{1x} + H_{t-1} W_{1h} + b_1) \\ H_0 &= 0 \\ "   # lines a phone fits
              r"A_2 &= \sigma(H_T W_2 + b_2) \end{aligned}")
 show_code(seq.dense_outputs, seq.rnn_outputs, RecurrentNetwork.forpass, seq.seeded_rnn)
 

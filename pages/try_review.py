@@ -58,6 +58,8 @@ if not models:
     st.stop()
 
 # --- the review: an example or the user's own text (bounded)
+if state.TRY_REVIEW_TEXT not in st.session_state:
+    set_example("negation")      # a first visit starts from a review whose sentiment turns; an emptied box stays empty
 st.caption(t("examples_label"))
 columns = st.columns(3)
 for column, name in zip(columns, ("positive", "negative", "negation")):

@@ -210,8 +210,10 @@ def shown(at):
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_page_with_hostile_input(make_app, shipped, lang):
     at = page(make_app, lang)
-    assert texts(lang)["empty"] in shown(at)                            # empty box: a hint, nothing else
     box = at.text_area(key="try_review_text")
+    assert box.value == texts(lang)["examples.negation.text"] and len(at.metric) == 4   # a first visit: an example
+    box.input("").run()
+    assert texts(lang)["empty"] in shown(at) and not at.metric         # emptied box: a hint, nothing else
     assert box.max_chars == 200_000
     for name, text in HOSTILE.items():
         box.input(text).run()

@@ -205,3 +205,10 @@ def announce(key, text, topic, every=0.0):
         last = st.session_state[state.announced(key)] = (topic, text, now)
     with st.container(key=f"announce_{key}"):
         st.text(last[1])
+
+
+def equations(*bodies):
+    """Formulas side by side, each moving to a line of its own where the screen is narrow (a phone)."""
+    with st.container(horizontal=True, horizontal_alignment="center", vertical_alignment="center", gap="medium"):
+        for body in bodies:
+            st.latex(body, width="content")
