@@ -14,7 +14,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import announce, lecture_mode, motion_interval
+from ui.layout import announce, equations, lecture_mode, motion_interval
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -195,7 +195,7 @@ def explorer():
     st.metric(t("index"), token, help=t("index_help"))
     settings = (run.name if run else None, int(n_cells), int(seed), n_f)
     if ask(quiz.input_term(u.xw[k, 0], net.w1x, token, settings), t, "input_term"):
-        st.latex(unrolling.step_latex(step, 1, n_f, n_c))
+        equations(*unrolling.step_latex(step, 1, n_f, n_c))
         st.caption(t("row_pick", token=token, step=step))
         parts = (u.xw[k, 0], u.hw[k, 0], u.b1, u.z1[k, 0], u.h[step, 0])
         limit = 1.5 * max(float(np.max(np.abs(v))) for v in parts) or 1.0      # one x range for all five panels
@@ -219,7 +219,7 @@ if shown:
     batch_seq = unrolling.batch_tokens(seq, others, len(seq))              # (m, T)
     ub = unrolling.unroll(net, batch_seq)
     if ask(quiz.recurrent_shape(ub.hw[k], m, n_f, n_c, (m, n_f, n_c)), t, "hw_shape"):
-        st.latex(unrolling.step_latex(step, m, n_f, n_c))
+        equations(*unrolling.step_latex(step, m, n_f, n_c))
         labels = [t("this_review")] + [f"#{j % len(data.x_val)}" for j in range(first, first + m - 1)]
         rows = [f"{a}: {unrolling.plain_word(w)}" for a, w in zip(labels, decode(batch_seq[:, k], data.index_to_word))]
         bparts = dict(zip((TERMS[0], TERMS[1], TERMS[4]), (ub.xw[k], ub.hw[k], ub.h[step])))

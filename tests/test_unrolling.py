@@ -89,7 +89,7 @@ def test_batch_puts_the_review_first_and_pads_like_pad_sequences():
 
 
 def test_step_latex_shows_the_real_shapes():
-    tex = unrolling.step_latex(7, 8, 100, 32)
+    tex = " ".join(unrolling.step_latex(7, 8, 100, 32))
     for part in ("X_{7}", "H_{6}", "(8,\\,100)", "(100,\\,32)", "(32,\\,32)", "(32,)", "(8,\\,32)", "H_{7}"):
         assert part in tex
 

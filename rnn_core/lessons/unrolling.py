@@ -65,14 +65,15 @@ def batch_tokens(first, others, steps):
 
 
 def step_latex(step, m, n_features, n_cells):
-    """Z1_t = X_t W1x + H_{t-1} W1h + b1 -> H_t in LaTeX, each factor with its real shape underneath."""
+    """Z1_t = X_t W1x + H_{t-1} W1h + b1, then Z1_t -> H_t: two LaTeX formulas (a phone shows them on two lines),
+    each factor with its real shape underneath."""
     def part(symbol, *shape):
         dims = r",\,".join(map(str, shape)) + ("," if len(shape) == 1 else "")
         return rf"\underbrace{{{symbol}}}_{{({dims})}}"
     return (part(f"X_{{{step}}}", m, n_features) + part("W_{1x}", n_features, n_cells) + " + "
             + part(f"H_{{{step - 1}}}", m, n_cells) + part("W_{1h}", n_cells, n_cells) + " + " + part("b_1", n_cells)
-            + " = " + part(f"Z_{{1,{step}}}", m, n_cells)
-            + r"\;\xrightarrow{\tanh}\;" + part(f"H_{{{step}}}", m, n_cells))
+            + " = " + part(f"Z_{{1,{step}}}", m, n_cells),
+            f"Z_{{1,{step}}}" + r"\;\xrightarrow{\tanh}\;" + part(f"H_{{{step}}}", m, n_cells))
 
 
 def plain_word(word):
