@@ -12,7 +12,7 @@ from ui import state
 from ui.charts import chart, runs_panels
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import lecture_mode
+from ui.layout import equations, lecture_mode
 from ui.navigation import entry_point_only
 from ui.panel import Panel, about, curves
 from ui.texts import texts
@@ -187,8 +187,9 @@ def show_runs():
 st.title(t("title"))
 st.markdown(t.md("intro"))
 if not big:
-    st.latex(r"L = -\frac{1}{m}\sum_{i=1}^{m}\big(y_i \log a_i + (1-y_i)\log(1-a_i)\big)"
-             r"\qquad W \leftarrow W - \eta\,\frac{\partial L}{\partial W}")
+    equations(r"\begin{aligned} L = -\frac{1}{m}\sum_{i=1}^{m}\big(&y_i \log a_i \\ &+ (1-y_i)\log(1-a_i)\big)"
+              r"\end{aligned}",
+              r"W \leftarrow W - \eta\,\frac{\partial L}{\partial W}")
     show_code(RecurrentNetwork.training, RecurrentNetwork.iter_fit, training.ChunkedTraining.run_chunk)
 
 show_saved()
