@@ -138,3 +138,34 @@ def test_valid_values_reach_the_widgets_and_bounds_agree(make_app, page):
             hi = param.hi if key != "unrolling_review" else widget.max      # the data's size, at most n_val - 1
             assert (widget.min, widget.max) == (param.lo, hi), key
             assert widget.max <= param.hi, key
+
+
+# The same table against a real `streamlit run` server, over its websocket as a browser sends it: the URL reaches
+# Streamlit's own query-parameter handling (where `unrolling_cells=inf` raised), not AppTest's mock runtime.
+async def _through_server(url):
+    import urllib.parse
+
+    from scripts.wsclient import Session
+
+    class Tab(Session):
+        toasts = 0
+
+        def seen(self, msg):
+            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self.toasts += msg.delta.new_element.WhichOneof("type") == "toast"
+
+    failures = []
+    for page, value in CASES:
+        hostile = [(key, v) for key, param in _page_params(page.key).items() if key != "lang"
+                   for v in (value if value is REPEATED else [value]) if value is REPEATED or not param.accepts(v)]
+        async with Tab(url) as tab:                # one session per case: none of them is a flood
+            await tab.run_page(page.key, urllib.parse.urlencode([("lang", "en"), *hostile]))
+            if tab.exceptions or tab.elements <= 3 or (hostile and not tab.toasts):
+                failures.append((page.key, str(value)[:20], tab.exceptions, tab.elements, tab.toasts))
+    return failures
+
+
+def test_hostile_urls_against_a_real_server():
+    from tests.browser import harness
+    with harness.streamlit_server(timeout=120) as (url, _proc):
+        assert harness.run_async(_through_server(url)) == []
