@@ -150,3 +150,13 @@ def test_answers_are_named_by_the_prompt_without_markdown_marks(make_app, page):
 def test_plain_prompt_keeps_code_text():
     from ui.question import plain
     assert plain("Reads **100** steps, `h ** 2`?") == "Reads 100 steps, h ** 2?"
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_charts_leave_vegas_own_aria_out(name):
+    """A screen reader meets a chart as its description and its data table: Vega's default ARIA (every mark with
+    its unrounded numbers, English axis sentences on Korean pages) is off in every chart's config."""
+    built = CHARTS[name](False, "ko")
+    built = built if isinstance(built, dict) else built.to_dict(validate=False)
+    config = built.get("config", theme.config(False))
+    assert all(config[k]["aria"] is False for k in ("mark", "rule", "axis", "legend")), config
