@@ -4,6 +4,7 @@ import streamlit as st
 from rnn_core.assessment import self_check as sc
 from ui import classroom, state
 from ui.navigation import entry_point_only
+from ui.question import plain
 from ui.texts import texts
 
 entry_point_only()
@@ -82,11 +83,11 @@ for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}
                     prompt = say(item, "prompt")    # also the answer's accessible name (its label is collapsed)
                     st.markdown(f"**{i + 1}.** {prompt} {tolerance(item)}".rstrip())
                     if item.form == "choice":
-                        given = st.radio(f"{i + 1}. {prompt}", item.options, index=None, key=key,
+                        given = st.radio(f"{i + 1}. {plain(prompt)}", item.options, index=None, key=key,
                                          format_func=lambda o, item=item: say(item, f"opt.{o}"),
                                          label_visibility="collapsed", width="stretch")
                     else:
-                        given = st.text_input(f"{i + 1}. {prompt}", max_chars=sc.MAX_CHARS, key=key,
+                        given = st.text_input(f"{i + 1}. {plain(prompt)}", max_chars=sc.MAX_CHARS, key=key,
                                               placeholder=t(f"placeholder.{item.form}"), label_visibility="collapsed")
                     if r["checked"]:
                         feedback(item, given)

@@ -133,3 +133,30 @@ def test_chart_element_carries_description_and_table(make_app):
     assert sum(e.label == label for e in at.expander) >= len(charts)
     for c in charts:
         assert re.search(r'"description":\s*"[^"]{20,}', c.proto.spec), c.proto.spec[:300]
+
+
+@pytest.mark.parametrize("page", ["memory", "gradflow", "self_check"])
+def test_answers_are_named_by_the_prompt_without_markdown_marks(make_app, page):
+    """A question's collapsed label is its answers' accessible name (aria-label): the prompt as shown, never the
+    Markdown source ("**100** steps", "`np.dot(...)`" read out mark by mark)."""
+    at = make_app("en", answers="true")
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    names = [w.label for w in [*at.radio, *at.text_input] if w.key and ("quiz" in w.key or "self_check" in w.key)]
+    assert names
+    assert not [n for n in names if "**" in n.replace("h ** 2", "") or "`" in n], names
+
+
+def test_plain_prompt_keeps_code_text():
+    from ui.question import plain
+    assert plain("Reads **100** steps, `h ** 2`?") == "Reads 100 steps, h ** 2?"
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_charts_leave_vegas_own_aria_out(name):
+    """A screen reader meets a chart as its description and its data table: Vega's default ARIA (every mark with
+    its unrounded numbers, English axis sentences on Korean pages) is off in every chart's config."""
+    built = CHARTS[name](False, "ko")
+    built = built if isinstance(built, dict) else built.to_dict(validate=False)
+    config = built.get("config", theme.config(False))
+    assert all(config[k]["aria"] is False for k in ("mark", "rule", "axis", "legend")), config

@@ -11,6 +11,7 @@ A question is keyed by its concept (`key`), never by its settings. Its state liv
 revealed). The radio's accessible name is the prompt. After a setting change the feedback tells the answer for
 the current settings, from the question's live numbers.
 """
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -36,6 +37,12 @@ def answers_toggle():
 def show_all():
     """True when every answer is shown without asking."""
     return bool(st.session_state.get(state.ANSWERS))
+
+
+def plain(prompt):
+    """A prompt as a screen reader's name for its answers: without the Markdown marks that its shown copy renders
+    (**bold**, `code`), which an aria-label would read out as they are. A code span keeps its text (`h ** 2`)."""
+    return re.sub(r"`([^`]*)`|\*\*", lambda m: m.group(1) or "", prompt)
 
 
 def _wkey(key):
@@ -101,7 +108,7 @@ def _ask(question, t, key):
             st.subheader(":material/quiz: " + prompt)
         else:
             st.markdown(":material/quiz: **" + prompt + "**")
-        choice = st.radio(prompt, question.options, index=None, key=wkey, persist_state="session",
+        choice = st.radio(plain(prompt), question.options, index=None, key=wkey, persist_state="session",
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch",
                           on_change=_commit, args=(key, question.settings),
                           disabled=done is not None and st.session_state.get(locked, False))

@@ -46,8 +46,11 @@ def config(big):
     """The Vega-Lite config of every chart: fonts, sizes, legend on top, the palette for categories."""
     fs = font_size(big)
     return {
-        "axis": {"labelFontSize": fs, "titleFontSize": fs},
-        "legend": {"labelFontSize": fs, "titleFontSize": fs, "orient": "top", "labelLimit": 400},
+        # Screen readers meet a chart as its description (its summary) and its data table: Vega's own ARIA would add
+        # every mark with its unrounded numbers and English axis sentences ("X-axis titled ...") on any page.
+        "axis": {"labelFontSize": fs, "titleFontSize": fs, "aria": False},
+        "legend": {"labelFontSize": fs, "titleFontSize": fs, "orient": "top", "labelLimit": 400, "aria": False},
+        "mark": {"aria": False},
         "title": {"fontSize": fs + 2, "subtitleFontSize": fs},
         "header": {"labelFontSize": fs, "titleFontSize": fs},
         "view": {"stroke": None},
