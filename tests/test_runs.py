@@ -312,3 +312,53 @@ def test_no_pace_without_a_saved_run_of_those_settings():
     assert runs.pace_seconds(runs.saved_runs(), "numpy", {**config, "n_cells": 64}) is None
     assert runs.pace_seconds([a_run()], "numpy", config) is None                    # a run without seconds
     assert runs.pace_seconds([], "numpy", config) is None
+
+
+# The hostile files again, in the runs folder of a real `streamlit run` server (RNN_SAVED_RUNS), its pages opened
+# over the websocket as a browser does: each page is drawn, names the skipped files, and the bomb costs no memory.
+async def _open_pages(url, keys):
+    from scripts.wsclient import Session
+    seen = {}
+    for key in keys:
+        async with Session(url) as tab:
+            await tab.run_page(key, "lang=en")
+            seen[key] = (tab.exceptions, tab.elements, list(tab.alerts))
+    return seen
+
+
+def _rss_mb(pid):
+    return int(next(line for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS")).split()[1]) / 1024
+
+
+def test_hostile_files_in_a_real_servers_runs_folder(tmp_path):
+    import shutil
+
+    from tests.browser import harness
+    from ui import i18n
+    for path in runs.SAVED_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path)
+    (tmp_path / "gone.json").symlink_to(tmp_path / "nowhere.json")               # dangling
+    outside = tmp_path.parent / "outside.json"
+    outside.write_text(json.dumps({"name": "outside"}))
+    (tmp_path / "outside.json").symlink_to(outside)                              # leaves the folder
+    runs.save_run(a_run("shape"), tmp_path)
+    np.savez(tmp_path / "shape.npz", w1h=np.zeros((4, 4)))                      # wrong shapes
+    (tmp_path / "typed.json").write_text(json.dumps(["not", "a", "run"]))        # wrong type
+    np.savez(tmp_path / "typed.npz", w1x=np.zeros(3))
+    runs.save_run(a_run("bomb"), tmp_path)
+    _zip_bomb(tmp_path / "bomb.npz", 5 * 2**30)                                  # 5 GB unpacked
+    heading = i18n.table("en", "common")["runs_skipped.heading"]
+    with harness.streamlit_server(env=harness.app_env(RNN_SAVED_RUNS=str(tmp_path)), timeout=120) as (url, proc):
+        seen = harness.run_async(_open_pages(url, ["home", "sequences"]))     # imports and data loaded first
+        before = _rss_mb(proc.pid)
+        seen.update(harness.run_async(_open_pages(url, ["train_numpy", "keras", "try_review"])))
+        grown = _rss_mb(proc.pid) - before
+    print(f"server RSS {before:.0f} MB before the pages, grown by {grown:.0f} MB")
+    for key, (exceptions, elements, _) in seen.items():
+        assert exceptions == 0 and elements > 3, (key, seen[key])
+    [note] = [a for a in seen["train_numpy"][2] if heading in a]
+    for name in ("gone.json", "outside.json", "shape.npz", "typed.json", "bomb.npz"):   # each skipped, by name
+        assert f"`{name}`" in note, (name, note)
+    assert str(tmp_path) not in note, note
+    assert grown < 150, f"the server grew by {grown:.0f} MB"         # the bomb alone would be 5,120 MB

@@ -12,7 +12,8 @@ import numpy as np
 
 from rnn_core.config import CHAPTER
 
-SAVED_DIR = Path(__file__).resolve().parents[2] / "saved_runs"
+# The shipped runs; RNN_SAVED_RUNS (set by whoever starts the server) points a server at another folder
+SAVED_DIR = Path(os.environ.get("RNN_SAVED_RUNS") or Path(__file__).resolve().parents[2] / "saved_runs")
 KINDS = ("numpy", *CHAPTER.keras)          # the chapter's models: the NumPy RNN and Keras models A, B, C
 log = logging.getLogger(__name__)
 
