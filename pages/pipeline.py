@@ -75,7 +75,7 @@ with tab_table:
     st.dataframe({t("review.col_index"): steps["raw"],
                   t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
                   t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
-w = t.labels("latex")    # the words inside the formulas, in the page's language
+w = t.labels("latex")    # the words inside the formulas ([latex] table), in the page's language
 equations(rf"\text{{{w['keep']} }} i > 2",
           rf"\text{{{w['word']}}}(i) = \texttt{{index\_to\_word}}[\,i - 3\,]",
           rf"0 = \text{{{w['pad']}}},\ 1 = \text{{{w['start']}}},\ 2 = \text{{{w['oov']}}}")

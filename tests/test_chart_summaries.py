@@ -247,10 +247,10 @@ def test_training(lang, page):
     assert "68.1" in said
     assert training.learning_curves_summary({}, names) == names["summary_wait"]
     runs = [("a", history), ("b", {**history, "val_accuracy": [0.5, 0.81], "val_loss": [0.7, 0.61]})]
-    said = training.runs_summary(runs, names)
+    said = training.runs_summary(runs, names, "val_accuracy")
     _has(said, 2, 81.0)
     assert "(b)" in said
-    said = training.runs_summary(runs, names, metrics=("val_loss",))           # a loss: the lowest ends best
+    said = training.runs_summary(runs, names, "val_loss")           # a loss: the lowest ends best
     assert "(a)" in said and "0.580" in said and said.startswith(names["val_loss"])
     if page == "train_numpy":
         said = training.confusion_summary(A([[2100, 400], [350, 2150]]), names)

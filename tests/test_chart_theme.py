@@ -65,10 +65,8 @@ CHARTS = {   # name -> (big, lang) -> chart (an Altair chart or a Vega-Lite dict
                                                                    L("train_numpy", "chart", lang=lang), big),
     "training.confusion": lambda big, lang: training.confusion_chart(A([[3, 1], [2, 4]]),
                                                                      L("train_numpy", "chart", lang=lang), big),
-    "training.runs": lambda big, lang: training.runs_chart([("a", HISTORY), ("b", HISTORY)],
-                                                           L("keras", "chart", lang=lang), big=big),
     "training.runs_one": lambda big, lang: training.runs_chart([("a", HISTORY), ("b", HISTORY)],
-                                                               L("keras", "chart", lang=lang), ("val_loss",), big),
+                                                               L("keras", "chart", lang=lang), "val_loss", big),
     "memory.accuracy": lambda big, lang: memory.accuracy_chart(MEMORY, L("memory", "chart", lang=lang), 10, big),
     "memory.reach": lambda big, lang: memory.reach_chart(MEMORY, L("memory", "chart", lang=lang), 10, big),
     "memory.padding": lambda big, lang: memory.padding_chart(memory.padding_frame(

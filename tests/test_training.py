@@ -261,7 +261,9 @@ def test_runs_chart_draws_every_run():
     df = charts.runs_frame(histories)
     assert set(df["run"]) == {"numpy-1", "numpy-2", "keras-a"}
     assert len(df) == 2 * 3 * 3 + 2 * 2
-    assert charts.runs_chart(histories, LABELS).to_dict() and charts.runs_chart(histories, LABELS, big=True).to_dict()
+    for metric, drawn in (("loss", {"numpy-1", "numpy-2", "keras-a"}), ("val_accuracy", {"numpy-1", "numpy-2"})):
+        spec = charts.runs_chart(histories, LABELS, metric, big=True).to_dict()
+        assert {row["run"] for row in next(iter(spec["datasets"].values()))} == drawn
 
 
 # ---------------------------------------------------------------- the shipped run

@@ -71,4 +71,4 @@ def runs_panels(histories, names, big):
     room = int(theme.height(big) * 0.7) + (190 if big else 160) + (36 if big else 30) * runs   # axes, title, legend
     for place, metric in zip(places, training.METRICS):
         with place:
-            chart(training.runs_chart, histories, names, metrics=(metric,), big=big, width="stretch", height=room)
+            chart(training.runs_chart, histories, names, metric, big=big, width="stretch", height=room)

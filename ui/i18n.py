@@ -53,7 +53,7 @@ class Texts:
         return table(self.lang, self.page).get(key, default)
 
     def labels(self, *tables):
-        """The labels of one chart: the texts of these tables of the page (charts/theme.labels)."""
+        """The texts of these tables of the page as {key: text}: a chart's labels, a formula's words (theme.labels)."""
         return theme.labels(table(self.lang, self.page), *tables)
 
     def md(self, name, **fmt):

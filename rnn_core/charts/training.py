@@ -89,34 +89,26 @@ def runs_frame(histories, metrics=METRICS):
     return pd.DataFrame(rows, columns=["run", "metric", "epoch", "value"])
 
 
-def runs_chart(histories, names, metrics=METRICS, big=False):
-    """One panel per metric (loss, val_loss, val_accuracy by default), one coloured line per run; stacked when big.
+def runs_chart(histories, names, metric, big=False):
+    """One metric's curves over epochs, one coloured line per run; the chart takes its column's width.
 
-    histories: (run name, history) pairs, e.g. [(r.name, r.history) for r in runs]. With one metric the chart is
-    one panel that takes its column's width (pages put each metric in its own column: a phone stacks them).
+    histories: (run name, history) pairs, e.g. [(r.name, r.history) for r in runs]. Pages put each metric in its own
+    column (ui.charts.runs_panels), so a phone stacks them.
     """
     n = names
-    df = runs_frame(histories, metrics)
-    shown = [m for m in metrics if (df["metric"] == m).any()] or list(metrics[:1])
+    df = runs_frame(histories, (metric,))
     run_names = list(dict.fromkeys(df["run"]))
-    one = len(metrics) == 1
     color = alt.Color("run:N", title=n["run"], scale=alt.Scale(
         domain=run_names, range=[SERIES[i % len(SERIES)] for i in range(len(run_names))]),
-        legend=alt.Legend(columns=1, labelLimit=0) if one else alt.Legend())   # a narrow column: one run a line
-    panels = []
-    for m in shown:
-        part = df[df["metric"] == m]
-        y = alt.Y("value:Q", title=n.get(m, m), scale=alt.Scale(zero=False),
-                  axis=alt.Axis(format=".0%") if "accuracy" in m else alt.Axis())
-        panels.append(alt.Chart(part).mark_line(point=True).encode(
-            x=alt.X("epoch:Q", title=n["epoch"], axis=alt.Axis(tickMinStep=1, format="d")), y=y, color=color,
-            tooltip=[alt.Tooltip("run:N", title=n["run"]), alt.Tooltip("epoch:Q", title=n["epoch"]),
-                     alt.Tooltip("value:Q", title=n.get(m, m), format=".4f")],
-        ).properties(**({} if one else {"width": 640 if big else 220}), height=int(height(big) * 0.7)))
-    if one:
-        return style(panels[0].properties(title=title(n.get(shown[0], shown[0]), big=big)), big)
-    both = alt.vconcat(*panels) if big else alt.hconcat(*panels)
-    return style(both.properties(title=title(n["runs_title"], big=big)), big)
+        legend=alt.Legend(columns=1, labelLimit=0))                       # a narrow column: one run a line
+    y = alt.Y("value:Q", title=n.get(metric, metric), scale=alt.Scale(zero=False),
+              axis=alt.Axis(format=".0%") if "accuracy" in metric else alt.Axis())
+    panel = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("epoch:Q", title=n["epoch"], axis=alt.Axis(tickMinStep=1, format="d")), y=y, color=color,
+        tooltip=[alt.Tooltip("run:N", title=n["run"]), alt.Tooltip("epoch:Q", title=n["epoch"]),
+                 alt.Tooltip("value:Q", title=n.get(metric, metric), format=".4f")],
+    ).properties(height=int(height(big) * 0.7), title=title(n.get(metric, metric), big=big))
+    return style(panel, big)
 
 
 # --- text alternatives: one sentence per chart, from the chart's own inputs (ui.charts.chart finds f_summary)
@@ -155,9 +147,9 @@ def confusion_summary(matrix, names, big=False):
                                              fp=f"{fp:,}", fn=f"{fn:,}")
 
 
-def runs_summary(histories, names, metrics=METRICS, big=False):
-    """How many runs, and which one ends best: the highest validation accuracy, or with one loss metric the lowest."""
-    m = "val_accuracy" if "val_accuracy" in metrics else metrics[0]
+def runs_summary(histories, names, metric, big=False):
+    """How many runs, and which one ends best on this metric: the highest accuracy, or the lowest loss."""
+    m = metric
     last = [(h[m][-1], name) for name, h in histories if h.get(m)]
     if not last:
         return names["summary_runs_none"].format(k=len(histories))
