@@ -20,7 +20,7 @@ entry_point_only()
 t = texts("class_session")
 KEEP_DAYS = f"{KEEP_TTL / 86400:g}"      # how long the store keeps a learner's work (rnn_core.classroom.keep)
 ss = st.session_state
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 
 
 def base_url():
@@ -59,7 +59,7 @@ if lec is not None:
         st.image(qr_png(join), caption=t("lecturer.qr_caption", code=code), alt=t("lecturer.qr_alt", code=code),
                  width=360 if lecture_mode() else 280)
 
-    st.subheader(t("self_check.heading"))
+    st.subheader(t("self_check.heading"), anchor=False)
     row = st.container(horizontal=True, vertical_alignment="bottom")
     section = row.selectbox(t("self_check.section"), SECTIONS, key="class_sc_section")
     row.button(t("self_check.start"), icon=":material/play_arrow:", on_click=lec.start_self_check, args=(section,))
@@ -85,13 +85,13 @@ elif code:
 else:
     left, right = st.columns(2)
     with left.container(border=True):
-        st.subheader(t("join.heading"))
+        st.subheader(t("join.heading"), anchor=False)
         typed = st.text_input(t("join.code"), max_chars=12, key=state.CLASS_CODE_TYPED, placeholder="K7P2Q")
         st.button(t("join.button"), icon=":material/login:",
                   on_click=lambda: classroom.join(ss[state.CLASS_CODE_TYPED]),
                   type="primary")
     with right.container(border=True):
-        st.subheader(t("open.heading"))
+        st.subheader(t("open.heading"), anchor=False)
         st.caption(t("open.how"))
         st.button(t("open.button"), icon=":material/co_present:", on_click=classroom.open_new)
 if classroom.me() and lec is None:

@@ -50,7 +50,7 @@ def check(seed, window):
     return gradflow.gradient_check(seed=seed, window=window)
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 data = chapter_data(num_words=CHAPTER.num_words, skip_top=CHAPTER.skip_top, maxlen=MAX_STEPS)
 source_note(data)
@@ -86,7 +86,7 @@ with st.container(border=True):
 res = flow(data, data_key, steps, radius, init, input_scale, n_cells, batch, seed, window)
 
 # --- 1. the error signal flowing back, and the eigenvalues of W1h
-st.header(t("flow_heading"))
+st.header(t("flow_heading"), anchor=False)
 ratio = res["delta"][0] / res["delta"][-1] if res["delta"][-1] > 0 else float("nan")
 settings = (data_key, steps, radius, init, input_scale, n_cells, batch, seed)
 flow_shown = ask(quiz.delta_ratio(ratio, radius, steps, settings), t, "ratio")
@@ -103,7 +103,7 @@ if flow_shown:
     st.markdown(t.md("vanish_explode"))
 
 # --- 2. each step's share of dL/dW1h, and what truncation keeps
-st.header(t("truncation_heading"))
+st.header(t("truncation_heading"), anchor=False)
 if flow_shown:                                  # this chart shows the same decay: not before the prediction
     chart(charts.contribution_chart, res["contrib"], window, t.labels("contrib_chart"), big, width="stretch")
     st.markdown(t("dropped", window=window, share=100 * res["dropped"]))
@@ -113,7 +113,7 @@ st.markdown(t.md("truncation"))
 show_code(gradflow.Flow.w1h_grad, gradflow.Flow.dropped_share)
 
 # --- 3. the gradient check
-st.header(t("check_heading"))
+st.header(t("check_heading"), anchor=False)
 check_seed = 0
 if not big:
     check_seed = st.number_input(t("check_seed"), 0, 9999, 0, key="gradflow_check_seed", persist_state="session")
@@ -145,7 +145,7 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
     show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)
 
 # --- 4. remedies
-st.header(t("remedies_heading"))
+st.header(t("remedies_heading"), anchor=False)
 st.markdown(t.md("remedies"))
 clip = 1.0
 if not big:

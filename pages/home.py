@@ -11,10 +11,10 @@ from ui.texts import texts
 entry_point_only()
 
 t = texts("home")
-st.title(t("title_long"))
+st.title(t("title_long"), anchor=False)
 st.markdown(t.md("intro"))
 
-st.subheader(t("map_heading"))
+st.subheader(t("map_heading"), anchor=False)
 pages = [p for p in PAGES if p.key != "home"]
 for i, info in enumerate(pages):
     if i % 2 == 0:
@@ -25,13 +25,14 @@ for i, info in enumerate(pages):
         lecture = t("lecture_section", section=info.lecture) + " · " if info.lecture else ""
         st.caption(lecture + page_texts("summary"))
 
-st.subheader(t("self_check_heading"))
+st.subheader(t("self_check_heading"), anchor=False)
 scores = st.session_state.get(state.SELF_CHECK_SCORES, {})
 with st.container(horizontal=True, key="home_scores"):
     for section in SECTIONS:
         right, total = scores.get(section, (None, None))
-        st.metric(t("self_check_section", section=section), f"{right}/{total}" if total else "–", width="content")
+        said = f"{right}/{total}" if total else t("self_check_none")
+        st.metric(t("self_check_section", section=section), said, width="content")
 st.page_link("pages/self_check.py", label=texts("self_check")("title"), icon=":material/quiz:")
 
-st.subheader(t("data_heading"))
+st.subheader(t("data_heading"), anchor=False)
 source_note()

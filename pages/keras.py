@@ -54,7 +54,7 @@ def epoch_table(history):
 
 def show_saved():
     """The shipped full runs at once: accuracy against the published values, curves, how and when they were made."""
-    st.subheader(t("saved.heading"))
+    st.subheader(t("saved.heading"), anchor=False)
     saved = {r.kind: r for r in saved_runs() if r.kind in KINDS}
     if not saved:
         st.info(t("saved.missing"))
@@ -185,7 +185,7 @@ def compare(run):
 
 def show_compare():
     """Load a NumPy model's weights into Keras model A (or the reverse) and compare their predictions."""
-    st.subheader(t("compare.heading"))
+    st.subheader(t("compare.heading"), anchor=False)
     st.markdown(t.md("compare", eps=float(np.finfo(np.float32).eps)))
     sources = numpy_sources()
     labels = [f"{r.name} · {t('kind.' + r.kind)}" + (f" · {t('runs.saved_suffix')}" if r.saved else "")
@@ -227,7 +227,7 @@ def show_compare():
 
 def show_all_runs():
     """One chart with the learning curves of this session's runs and the saved runs."""
-    st.subheader(t("runs.heading"))
+    st.subheader(t("runs.heading"), anchor=False)
     saved = [dataclasses.replace(r, name=f"{r.name} ({t('runs.saved_suffix')})") for r in saved_runs()]
     mine = ss[state.RUNS]
     if not mine:
@@ -237,11 +237,11 @@ def show_all_runs():
 
 # ----------------------------------------------------------------------------- the page
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro", **{k[-1]: spec.units for k, spec in CHAPTER.keras.items()}))
 show_saved()
 
-st.subheader(t("models_heading"))
+st.subheader(t("models_heading"), anchor=False)
 quick = QUICK_RUNS["keras"]
 book = {"n_train": CHAPTER.n_train, "epochs": CHAPTER.keras["keras_a"].epochs}     # the textbook's run of model A
 paces = [panel.about(t, saved_runs(), k, {"kind": k, **c}) for k, c in ((quick["kind"], quick), ("keras_a", book))]
@@ -254,7 +254,7 @@ kind = st.segmented_control(t("model_pick"), KINDS, default="keras_a", required=
                             disabled=training.active)
 show_model(kind)
 
-st.subheader(t("train.heading"))
+st.subheader(t("train.heading"), anchor=False)
 if not big:
     st.markdown(t.md("chunks"))
 training.show(kind, controls(kind, disabled=training.active))

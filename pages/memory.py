@@ -103,7 +103,7 @@ def trace(results):
     beyond = {d: f for d, f in facts.items() if d > results["window"]}
     if not beyond:
         return
-    st.subheader(t("trace.heading"))
+    st.subheader(t("trace.heading"), anchor=False)
     rows = [{"distance": d, "kept": f["accuracy"].mean, "kept_low": f["accuracy"].low, "kept_high": f["accuracy"].high,
              "swapped": f["swapped"].mean, "swapped_low": f["swapped"].low, "swapped_high": f["swapped"].high}
             for d, f in beyond.items()]
@@ -128,7 +128,7 @@ def explode(results):
     facts = memory.explode_facts(results)
     if not facts:
         return
-    st.subheader(t("explode.heading"))
+    st.subheader(t("explode.heading"), anchor=False)
     st.markdown(t.md("explode", **facts))
     series = {"norm": results["batch_norms"], "radius": results["radii"]}
     left, right = (st.container(), st.container()) if big else st.columns(2)
@@ -141,7 +141,7 @@ def explode(results):
 
 def conditions(results):
     """Where the simple RNN and the LSTM part ways: harder tasks, per-epoch accuracy, reach at initialisation."""
-    st.subheader(t("conditions.heading"))
+    st.subheader(t("conditions.heading"), anchor=False)
     rows = []
     for cond in ("main", "hard", "frozen"):
         block = results if cond == "main" else results.get(cond)
@@ -178,7 +178,7 @@ def conditions(results):
 def padding(results):
     """Padding in front (the chapter) or behind on the chapter's reviews, over seeds; claims from the ranges."""
     pad = results.get("padding")
-    st.subheader(t("padding.heading"))
+    st.subheader(t("padding.heading"), anchor=False)
     if not pad:
         st.info(t("padding.missing"))
         return
@@ -239,7 +239,7 @@ def live_section():
     It trains in the worker process like every training (rnn_core.jobs.worker kind "memory": memory.MemoryTraining),
     polled by a fragment; the charts are this page's own.
     """
-    st.subheader(t("live.heading"))
+    st.subheader(t("live.heading"), anchor=False)
     c = memory.LIVE
     st.markdown(t.md("live", n_train=c["n_train"], epochs=c["epochs"], cells=c["n_cells"],
                      distances=", ".join(map(str, c["distances"])), keras_train=memory.LIVE_KERAS["n_train"],
@@ -301,7 +301,7 @@ def live_fragment():
 
 # ----------------------------------------------------------------------------- the page
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro", steps=memory.STEPS, k=memory.WINDOW))
 results = saved_results()
 
@@ -313,7 +313,7 @@ show_code(memory.make_task, memory.numpy_input_gradients, RecurrentNetwork.backp
 if results is None:
     st.warning(t("missing"), icon=":material/warning:")
 else:
-    st.subheader(t("question.heading"))
+    st.subheader(t("question.heading"), anchor=False)
     if question(results):
         main_charts(results)
         keras_seeds = min(len(memory.seeds_of(results, k)[0]) for k in memory.KERAS_MODELS)

@@ -11,7 +11,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import equations, lecture_mode, setting
+from ui.layout import english, equations, lecture_mode, setting
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -34,7 +34,7 @@ def human(n):
         n /= 1000
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 
 with st.container(horizontal=True):
@@ -50,7 +50,7 @@ st.code(f"(x_train_all, y_train_all), _ = imdb.load_data(skip_top={skip_top}, nu
         language="python")
 
 # 1. One review, step by step --------------------------------------------------------------------
-st.header(t("review.heading"))
+st.header(t("review.heading"), anchor=False)
 last = len(data.raw) - 1
 j = st.number_input(t("review.pick", last=last), min_value=0, max_value=last, value=0, step=1,
                     key="pipeline_review", persist_state="session", help=t("review.pick_help"), width=260)
@@ -69,7 +69,7 @@ with tab_raw:
     st.code(str(steps["raw"].tolist()), language=None, wrap_lines=True, height=160)
 with tab_clean:
     st.code(str(steps["cleaned"].tolist()), language=None, wrap_lines=True, height=160)
-with tab_words:
+with tab_words, english("words"):
     st.code(" ".join(words), language=None, wrap_lines=True, height=160)
 with tab_table:
     st.dataframe({t("review.col_index"): steps["raw"],
@@ -82,7 +82,7 @@ equations(rf"\text{{{w['keep']} }} i > 2",
 show_code(imdb.load_reviews, imdb.drop_special, imdb.decode)
 
 # 2. Lengths and padding -------------------------------------------------------------------------------
-st.header(t("lengths.heading"))
+st.header(t("lengths.heading"), anchor=False)
 train_lengths = data.train_reviews.lengths                             # (20000,) after dropping <= 2
 starts, ends, counts = ps.length_histogram(train_lengths, maxlen)
 cut, padded = ps.share_cut(train_lengths, maxlen), ps.share_padded(train_lengths, maxlen)
@@ -96,7 +96,7 @@ if padding_shown:                                  # the legend and the shares w
     c3.metric(t("lengths.median"), f"{np.median(train_lengths):.0f}")
     st.caption(t("lengths.note", longest=int(train_lengths.max())))
 
-st.subheader(t("padded.heading"))
+st.subheader(t("padded.heading"), anchor=False)
 if padding_shown:
     st.markdown(t.md("padded", n=min(N_ROWS, len(data.raw) - int(j)), first=int(j), maxlen=maxlen))
     block = ps.padded_block(data, int(j), N_ROWS, maxlen)                 # (N_ROWS, maxlen)
@@ -107,7 +107,7 @@ if padding_shown:
     show_code(imdb.pad_sequences, ps.padded_block, ps.share_cut)
 
 # 3. One-hot or tokens ---------------------------------------------------------------------------------
-st.header(t("memory.heading"))
+st.header(t("memory.heading"), anchor=False)
 m = len(data.x_train)
 rows = ps.input_formats(m, maxlen, num_words)
 for r in rows:
@@ -132,7 +132,7 @@ if ask(memory_q, t, "memory"):
     show_code(ps.onehot_bytes, ps.input_formats)
 
 # 4. The split -------------------------------------------------------------------------------------------
-st.header(t("split.heading"))
+st.header(t("split.heading"), anchor=False)
 counts = {"train": ps.label_counts(data.y_train), "val": ps.label_counts(data.y_val)}
 st.markdown(t.md("split", first=", ".join(str(i) for i in data.train_index[:8]), n_train=len(data.y_train),
                  n_val=len(data.y_val)))

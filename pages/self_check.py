@@ -66,7 +66,7 @@ def feedback(item, given):
         st.error(t("wrong") + " " + text, icon=":material/cancel:")
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 
 for section, tab in zip(sc.SECTIONS, st.tabs([t(f"sections.{s.replace('.', '_')}") for s in sc.SECTIONS])):

@@ -46,11 +46,11 @@ def temperatures(noise, lag):
     return series, [(ts.lag_pairs(s, lag), ts.lag_correlation(s, lag)) for s in (series, mixed)]
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 
 # 1. A sentence as time steps ------------------------------------------------------------------
-st.header(t("steps.heading"))
+st.header(t("steps.heading"), anchor=False)
 sentence = st.text_input(t("steps.sentence", n=seq.MAX_WORDS), value=t("steps.default"), max_chars=80,
                          key="sequences_sentence", persist_state="session", help=t("steps.sentence_help"))
 words = seq.split_words(sentence)
@@ -70,7 +70,7 @@ st.dataframe(
     hide_index=True, width="content")
 
 # 2. Every order, fed to two models -----------------------------------------------------------
-st.header(t("orders.heading"))
+st.header(t("orders.heading"), anchor=False)
 n_total = seq.n_distinct_orders(words)          # different sentences: repeated words swapped give the same one
 st.markdown(t.md("orders", T=T, n=f"{n_total:,}"))
 with st.container(horizontal=True):
@@ -111,7 +111,7 @@ with right:
 show_code(seq.dense_outputs, seq.rnn_outputs, RecurrentNetwork.forpass, seq.seeded_rnn)
 
 # 3. A time series: this hour and the next ---------------------------------------------------------
-st.header(t("series.heading"))
+st.header(t("series.heading"), anchor=False)
 with st.container(horizontal=True):
     lag = st.slider(t("series.lag"), 1, 24, 1, key="sequences_lag", persist_state="session",
                     help=t("series.lag_help"), width=320)
@@ -138,7 +138,7 @@ st.latex(r"r = \frac{\sum_t (x_t - \bar{x})(x_{t+k} - \bar{x}')}"
 show_code(ts.hourly_temperatures, ts.shuffled, ts.lag_pairs, ts.correlation)
 
 # 4. The cell, folded and unrolled ----------------------------------------------------------------
-st.header(t("cell.heading"))
+st.header(t("cell.heading"), anchor=False)
 m = n_total
 shapes = {"X": f"({m:,}, {T}, {n_f})", "X_t": f"({m:,}, {n_f})", "H": f"({m:,}, {n_cells})",
           "W1x": f"({n_f}, {n_cells})", "W1h": f"({n_cells}, {n_cells})", "A2": f"({m:,}, 1)", "n_c": str(n_cells)}
@@ -156,7 +156,7 @@ if ask(quiz.shared_weights(n_weights, n_f, int(n_cells), T, settings=(words, n_c
     show_code(RecurrentNetwork.init_weights, RecurrentNetwork.forpass)
 
 # 5. The same idea on real reviews -----------------------------------------------------------------
-st.header(t("reviews.heading"))
+st.header(t("reviews.heading"), anchor=False)
 data = chapter_data()
 source_note(data)
 last = decode(data.x_train[0][-12:], data.index_to_word)            # the last 12 time steps of review 0

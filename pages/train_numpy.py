@@ -63,7 +63,7 @@ def show_table(matrix, rows):
 
 def show_saved():
     """The shipped run at once: accuracy against the published values, its curves, how and when it was made."""
-    st.subheader(t("saved.heading"))
+    st.subheader(t("saved.heading"), anchor=False)
     saved = saved_runs("numpy")
     if not saved:
         st.info(t("saved.missing"))
@@ -145,13 +145,13 @@ def show_results(job):
     """Once a run is over: the confusion matrix and a few validation reviews, computed by the worker."""
     res = job.report.results
     if job.done and "matrix" in res:
-        st.subheader(t("results.heading"))
+        st.subheader(t("results.heading"), anchor=False)
         show_table(res["matrix"], res["examples"])
 
 
 def show_runs():
     """This session's runs: a table, their curves next to the saved run, downloads."""
-    st.subheader(t("runs.heading"))
+    st.subheader(t("runs.heading"), anchor=False)
     mine = ss[state.RUNS]
     if not mine:
         st.caption(t("runs.empty"))
@@ -184,7 +184,7 @@ def show_runs():
                       mime="text/csv", on_click="ignore", icon=":material/download:", key="train_numpy_dl_history")
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 if not big:
     equations(r"\begin{aligned} L = -\frac{1}{m}\sum_{i=1}^{m}\big(&y_i \log a_i \\ &+ (1-y_i)\log(1-a_i)\big)"
@@ -194,7 +194,7 @@ if not big:
 
 show_saved()
 
-st.subheader(t("train.heading"))
+st.subheader(t("train.heading"), anchor=False)
 quick = QUICK_RUNS["train_numpy"]
 paces = [about(t, saved_runs("numpy"), "numpy", {**C, **settings}) for settings in (quick, {})]
 timing = t("status.timing", quick=paces[0], chapter=paces[1], **C) if None not in paces else ""

@@ -11,7 +11,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import lecture_mode
+from ui.layout import english, lecture_mode
 from ui.navigation import entry_point_only
 from ui.texts import texts
 
@@ -35,7 +35,7 @@ def add_model(models, run, origin, n):
     models[label if label not in models else f"{label} ({run.name})"] = run
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 source_note()   # the word list every model reads the text with
 
@@ -65,9 +65,10 @@ columns = st.columns(3)
 for column, name in zip(columns, ("positive", "negative", "negation")):
     column.button(t(f"examples.{name}.label"), on_click=set_example, args=(name,), width="stretch",
                   key=f"try_review_example_{name}")
-text = st.text_area(t("text_label"), key=state.TRY_REVIEW_TEXT, max_chars=MAX_PASTE, height=160 if big else 130,
-                    placeholder=t("placeholder"), help=t("text_help", max=f"{MAX_PASTE:,}", read=f"{MAX_CHARS:,}"),
-                    persist_state="session") or ""
+with english("review"):
+    text = st.text_area(t("text_label"), key=state.TRY_REVIEW_TEXT, max_chars=MAX_PASTE, height=160 if big else 130,
+                        placeholder=t("placeholder"), help=t("text_help", max=f"{MAX_PASTE:,}", read=f"{MAX_CHARS:,}"),
+                        persist_state="session") or ""
 was_cut = len(text) > MAX_CHARS
 if was_cut:
     st.info(t("cut", n=f"{len(text):,}", read=f"{MAX_CHARS:,}"), icon=":material/content_cut:")
@@ -106,7 +107,7 @@ if not any(r.n_read for r in readings.values()):
     st.warning(t("nothing_read"), icon=":material/translate:")
 
 # --- 1. the predictions
-st.header(t("predictions_heading"))
+st.header(t("predictions_heading"), anchor=False)
 per_row = 2 if big else 4
 labels = list(readings)
 for row in range(0, len(labels), per_row):
@@ -119,7 +120,7 @@ for row in range(0, len(labels), per_row):
                          maxlen=models[label].config["maxlen"]))
 
 # --- 2. the trajectory: P(positive) after each word
-st.header(t("trajectory_heading"))
+st.header(t("trajectory_heading"), anchor=False)
 first = max(0, len(words) - MAX_CHART_WORDS)
 frame = charts.trajectory_frame(words, readings, t("chart.start"), first=first)
 chart(charts.trajectory_chart, frame, t.labels("chart", "status"), big=big, width="stretch")
@@ -128,7 +129,7 @@ if first > 0:
     st.caption(t("chart_window", shown=len(words) - first, total=len(words)))
 
 # --- 3. which words could each model still learn from: the gradient of its output wrt each word's input
-st.header(t("gradient_heading"))
+st.header(t("gradient_heading"), anchor=False)
 st.markdown(t.md("gradient"))
 gradients = {}
 for label, r in readings.items():
@@ -145,7 +146,7 @@ if big:
     st.stop()   # lecture mode: predictions and the charts only
 
 # --- 4. each word, and what every model did with it
-st.header(t("words_heading"))
+st.header(t("words_heading"), anchor=False)
 st.markdown(t.md("words"))
 table = pd.DataFrame({t("col_pos"): np.arange(1, len(words) + 1), t("col_word"): words})
 for label, r in readings.items():

@@ -14,7 +14,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import announce, equations, lecture_mode, motion_interval
+from ui.layout import announce, english, equations, lecture_mode, motion_interval
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -87,7 +87,7 @@ def next_step():
     return max(due, ss.get(state.UNROLLING_STEP, 1) + 1)
 
 
-st.title(t("title"))
+st.title(t("title"), anchor=False)
 st.markdown(t.md("intro"))
 
 # --- the model: a shipped trained run unless the learner asks for fresh weights (in the settings)
@@ -125,8 +125,9 @@ playing = ss.get(state.UNROLLING_PLAYING, False)
 def review_of(pick):
     """The tokens of the chosen review and the text that says what it is."""
     if pick == "own":
-        text = st.text_area(t("text"), t("default_text"), max_chars=MAX_CHARS, height=90, key="unrolling_text",
-                            bind="query-params")
+        with english("own"):
+            text = st.text_area(t("text"), t("default_text"), max_chars=MAX_CHARS, height=90, key="unrolling_text",
+                                bind="query-params")
         seq, tokens, _ = unrolling.text_tokens(text, data.word_index, config["num_words"], config["skip_top"],
                                             config["maxlen"])
         return seq, t("kept_words", kept=len(seq), total=len(tokens))
@@ -190,8 +191,8 @@ def explorer():
     chart(charts.heatmap_chart, u.h[1:, 0], words, None if moving else step, t.labels("time_chart"), big,
           width="stretch")
 
-    st.markdown(unrolling.word_strip(words, u.prob[:, 0], step))
-    st.subheader(t("step_heading", step=step))
+    english("strip").markdown(unrolling.word_strip(words, u.prob[:, 0], step))
+    st.subheader(t("step_heading", step=step), anchor=False)
     st.metric(t("index"), token, help=t("index_help"))
     settings = (run.name if run else None, int(n_cells), int(seed), n_f)
     if ask(quiz.input_term(u.xw[k, 0], net.w1x, token, settings), t, "input_term"):
@@ -213,7 +214,7 @@ show_code(unrolling.unroll, RecurrentNetwork.forpass, unrolling.curated_reviews)
 if shown:
     seq, step = shown
     k = step - 1
-    st.subheader(t("batch_heading", m=m))
+    st.subheader(t("batch_heading", m=m), anchor=False)
     first = int(ss.get(state.UNROLLING_REVIEW, 0)) + 1 if ss.get(state.UNROLLING_PICK) == "number" else 0
     others = [np.asarray(data.val_reviews[j % len(data.x_val)]) for j in range(first, first + m - 1)]
     batch_seq = unrolling.batch_tokens(seq, others, len(seq))              # (m, T)

@@ -109,7 +109,8 @@ _ACCESS_CSS = """<style>
 </style>"""
 
 # The page's language and the markup fixes no Streamlit option reaches, kept while Streamlit redraws: <html lang>
-# is the language shown (WCAG 3.1.1); the sidebar navigation's section groups are groups named by their heading,
+# is the language shown (WCAG 3.1.1), and English review words in a container of english() are marked English
+# (3.1.2); the sidebar navigation's section groups are groups named by their heading,
 # not malformed lists; a box that scrolls (a wide equation or chart, a fixed-height container) takes keyboard
 # focus so it can be scrolled without a mouse. It reports prefers-reduced-motion back to Python.
 _ACCESS_JS = """
@@ -136,6 +137,10 @@ export default function(component) {
         if (head) group.setAttribute('aria-label', head.innerText.trim());
       }
       for (const li of ul.querySelectorAll('li')) li.setAttribute('role', 'none');
+    }
+    for (const el of document.querySelectorAll(
+        '[class*="st-key-en_text_"] :is(textarea, pre, [data-testid="stMarkdownContainer"])')) {
+      if (el.lang !== 'en') el.lang = 'en';       // review words: English on a Korean page too (WCAG 3.1.2)
     }
     for (const el of document.querySelectorAll('[class*="st-key-quizsaid_"], [class*="st-key-announce_"]')) {
       if (!el.hasAttribute('aria-live')) {
@@ -167,6 +172,11 @@ export default function(component) {
 """
 
 _access = None
+
+
+def english(name):
+    """A container for English review text (IMDB words, a typed review): its text, not its label, gets lang="en"."""
+    return st.container(key=f"en_text_{name}")
 
 
 def accessibility(lang):

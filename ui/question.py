@@ -105,9 +105,9 @@ def _ask(question, t, key):
     with st.container(border=True, key=f"quizbox_{key}"):
         prompt = say("prompt")
         if lecture_mode():
-            st.subheader(":material/quiz: " + prompt)
+            st.subheader(prompt, anchor=False)   # no icon: a screen reader would say "quiz icon"
         else:
-            st.markdown(":material/quiz: **" + prompt + "**")
+            st.markdown("**" + prompt + "**")
         choice = st.radio(plain(prompt), question.options, index=None, key=wkey, persist_state="session",
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch",
                           on_change=_commit, args=(key, question.settings),

@@ -77,6 +77,16 @@ def axe_run(page, options=WCAG):
     return Axe().run(page, options=options).response["violations"]
 
 
+ENGLISH_PARTS = {"unrolling": 1, "pipeline": 1, "try_review": 1}   # containers of ui.layout.english() as a page opens
+
+
+def english_parts(page, key):
+    """The page's English review text is marked lang="en" (WCAG 3.1.2), whatever the page's language."""
+    want = ENGLISH_PARTS.get(key, 0)
+    page.wait_for_function("""n => { const boxes = [...document.querySelectorAll('[class*="st-key-en_text_"]')];
+        return boxes.length >= n && boxes.every(b => b.querySelector('[lang="en"]')); }""", arg=want, timeout=10_000)
+
+
 def switch(page, name):
     """Flip a sidebar switch (lecture mode, show all answers) by its label, with the keyboard (a phone-sized
     window may have closed the sidebar)."""

@@ -1,12 +1,12 @@
 """Every page in headless Chromium, in both languages: one tour per page and language, on one tab per size.
 
-On a 1280x800 tab: the page opens with its title, <html lang> of its language and no exception; axe-core (WCAG 2.1
-A/AA) finds nothing serious at 1280x800 and, with nothing wider than the window, at 390x844, in each state: as
-opened, in lecture mode, with every question answered, with all answers shown. In English the keyboard alone reaches
-every control (and answers a question, starts a training); the page's main controls are used as a person would (in
-WALK_LANGS; home's walk switches the language: the title, the URL and <html lang> follow). Then a phone tab
-(390x844, touch, mobile viewport) opens it with all answers shown: the sidebar starts closed, nothing scrolls
-sideways, the answers are easy to tap.
+On a 1280x800 tab: the page opens with its title, <html lang> of its language (its review words lang="en") and no
+exception; axe-core (WCAG 2.1 A/AA) finds nothing serious at 1280x800 and, with nothing wider than the window, at
+390x844, in each state: as opened, in lecture mode, with every question answered, with all answers shown. In English
+the keyboard alone reaches every control (and answers a question, starts a training); the page's main controls are
+used as a person would (in WALK_LANGS; home's walk switches the language: the title, the URL and <html lang> follow).
+Then a phone tab (390x844, touch, mobile viewport) opens it with all answers shown: the sidebar starts closed,
+nothing scrolls sideways, the answers are easy to tap.
 
 One tour instead of a test per check: each check used to open the page again, and the opening is most of the cost.
 `pytest --shots` writes screenshots to artifacts/browser/ (look at them).
@@ -149,6 +149,7 @@ def test_page_tour(browser, server, info, lang):
         title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
         assert title in page.locator("h1").first.inner_text()
         page.wait_for_function(f"document.documentElement.lang === '{lang}'", timeout=10_000)   # <html lang>
+        checks.english_parts(page, info.key)                                  # review words: lang="en"
         harness.screenshot(page, SHOTS / f"{info.key}-{lang}.png")
         checks.audit(page, "as opened", found)
         if lang == "en":
