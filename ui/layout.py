@@ -109,7 +109,8 @@ _ACCESS_CSS = """<style>
 </style>"""
 
 # The page's language and the markup fixes no Streamlit option reaches, kept while Streamlit redraws: <html lang>
-# is the language shown (WCAG 3.1.1), and English review words in a container of english() are marked English
+# is the language shown (WCAG 3.1.1), Streamlit's own English control names are said in it (common.toml
+# [streamlit]), and English review words in a container of english() are marked English
 # (3.1.2); the sidebar navigation's section groups are groups named by their heading,
 # not malformed lists; a box that scrolls (a wide equation or chart, a fixed-height container) takes keyboard
 # focus so it can be scrolled without a mouse. It reports prefers-reduced-motion back to Python.
@@ -125,9 +126,26 @@ export default function(component) {
     return (x && /(auto|scroll)/.test(s.overflowX)) || (y && /(auto|scroll)/.test(s.overflowY));
   };
   const FOCUSABLE = 'a[href], button, input, textarea, select, summary, [tabindex]';
+  const names = (data && data.names) || {};
+  const patterns = Object.keys(names).filter(k => k.includes('{}')).map(k => [k.split('{}'), names[k]]);
+  const named = (s) => {                // Streamlit's own English name of a control, in the page's language
+    if (s in names) return names[s];
+    for (const [[pre, post], to] of patterns)
+      if (s.length > pre.length + post.length && s.startsWith(pre) && s.endsWith(post))
+        return to.replace('{}', s.slice(pre.length, s.length - post.length));
+    return s;
+  };
   state.fix = () => {
     const root = document.documentElement;
     if (state.lang && root.lang !== state.lang) root.lang = state.lang;
+    for (const el of document.querySelectorAll('[aria-label]')) {
+      const now = el.getAttribute('aria-label');
+      const was = el.dataset.rnnSet === now ? el.dataset.rnnLabel : now;    // Streamlit's own, before renaming
+      const want = named(was);
+      if (want !== now) el.setAttribute('aria-label', want);
+      if (want !== was) { el.dataset.rnnLabel = was; el.dataset.rnnSet = want; }
+      else { delete el.dataset.rnnLabel; delete el.dataset.rnnSet; }
+    }
     for (const ul of document.querySelectorAll('[data-testid="stSidebarNavItems"]')) {
       if (!ul.querySelector(':scope > div')) continue;            // no sections: a well-formed list already
       ul.setAttribute('role', 'none');
@@ -187,7 +205,8 @@ def accessibility(lang):
         _access = components.component("rnn_access", js=_ACCESS_JS, isolate_styles=True)
     st.html(_ACCESS_CSS)
     with st.sidebar:
-        _access(data={"lang": lang}, key=state.ACCESS, on_reduced_motion_change=lambda: None)
+        _access(data={"lang": lang, "names": texts("common").labels("streamlit")}, key=state.ACCESS,
+                on_reduced_motion_change=lambda: None)
 
 
 def reduced_motion():

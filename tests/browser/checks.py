@@ -78,13 +78,24 @@ def axe_run(page, options=WCAG):
 
 
 ENGLISH_PARTS = {"unrolling": 1, "pipeline": 1, "try_review": 1}   # containers of ui.layout.english() as a page opens
+STREAMLIT_NAMES = """names => { const english = (s) => names.some(n => n.includes('{}')
+        ? s.startsWith(n.split('{}')[0]) && s.endsWith(n.split('{}')[1]) : s === n);
+    return [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label')).filter(english); }"""
 
 
-def english_parts(page, key):
-    """The page's English review text is marked lang="en" (WCAG 3.1.2), whatever the page's language."""
-    want = ENGLISH_PARTS.get(key, 0)
+def language_parts(page, key, lang):
+    """The page's English review text is marked lang="en" (WCAG 3.1.2), whatever the page's language; on a Korean
+    page no control keeps a Streamlit name in English (common.toml [streamlit])."""
     page.wait_for_function("""n => { const boxes = [...document.querySelectorAll('[class*="st-key-en_text_"]')];
-        return boxes.length >= n && boxes.every(b => b.querySelector('[lang="en"]')); }""", arg=want, timeout=10_000)
+        return boxes.length >= n && boxes.every(b => b.querySelector('[lang="en"]')); }""",
+                           arg=ENGLISH_PARTS.get(key, 0), timeout=10_000)
+    ours = i18n.table(lang, "common")
+    names = [k.removeprefix("streamlit.") for k, v in i18n.table("en", "common").items()
+             if k.startswith("streamlit.") and ours[k] != v]
+    if names:
+        page.wait_for_timeout(300)                       # the page renames them 150 ms after Streamlit draws
+        left = page.evaluate(STREAMLIT_NAMES, names)
+        assert not left, f"{key} ({lang}): Streamlit's names left in English: {sorted(set(left))}"
 
 
 def switch(page, name):

@@ -149,7 +149,7 @@ def test_page_tour(browser, server, info, lang):
         title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
         assert title in page.locator("h1").first.inner_text()
         page.wait_for_function(f"document.documentElement.lang === '{lang}'", timeout=10_000)   # <html lang>
-        checks.english_parts(page, info.key)                                  # review words: lang="en"
+        checks.language_parts(page, info.key, lang)                      # review words, Streamlit's names
         harness.screenshot(page, SHOTS / f"{info.key}-{lang}.png")
         checks.audit(page, "as opened", found)
         if lang == "en":
