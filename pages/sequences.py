@@ -149,7 +149,7 @@ if ask(quiz.shared_weights(n_weights, n_f, int(n_cells), T, settings=(words, n_c
         st.markdown(t.md("cell", m=f"{m:,}", n_f=n_f, n_c=n_cells, T=T))
     with c2:
         chart(charts.folded_cell_chart, shapes, t.labels("cell"), big=big)
-    chart(charts.unrolled_chart, list(words), shapes, t.labels("cell"), big=big)
+    chart(charts.unrolled_chart, list(words), shapes, t.labels("cell"), big=big, narrow=True)   # a phone: stacked
     st.latex(r"\underbrace{Z_{1,t}}_{(m,\,n_c)} = \underbrace{X_t}_{(m,\,n_f)}\underbrace{W_{1x}}_{(n_f,\,n_c)}"
              r" + \underbrace{H_{t-1}}_{(m,\,n_c)}\underbrace{W_{1h}}_{(n_c,\,n_c)} + \underbrace{b_1}_{(n_c,)}"
              r"\qquad H_t = \tanh(Z_{1,t})")

@@ -91,7 +91,8 @@ def _charts():
 
 
 CHARTS_ALL = _charts()
-DIAGRAMS = {"sequences.folded", "sequences.unrolled"}     # boxes and arrows, every part labelled inside: no title
+DIAGRAMS = {"sequences.folded", "sequences.unrolled",        # boxes and arrows, every part labelled inside: no title
+            "sequences.unrolled_narrow"}
 SERIES = ("color", "strokeDash", "shape")
 UNNAMED = {("unrolling.term", "sign")}                   # the sign of each bar: its value is written next to it
 

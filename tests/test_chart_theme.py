@@ -59,6 +59,9 @@ CHARTS = {   # name -> (big, lang) -> chart (an Altair chart or a Vega-Lite dict
     "sequences.folded": lambda big, lang: sequences.folded_cell_chart(SHAPES, L("sequences", "cell", lang=lang), big),
     "sequences.unrolled": lambda big, lang: sequences.unrolled_chart(["a", "b"], SHAPES,
                                                                      L("sequences", "cell", lang=lang), big),
+    "sequences.unrolled_narrow": lambda big, lang: sequences.unrolled_chart(["a", "b"], SHAPES,
+                                                                            L("sequences", "cell", lang=lang), big,
+                                                                            narrow=True),
     "training.curves": lambda big, lang: training.learning_curves(HISTORY, L("train_numpy", "chart", lang=lang), big),
     "training.curves_keras": lambda big, lang: training.learning_curves(HISTORY, L("keras", "chart", lang=lang), big),
     "training.accuracy": lambda big, lang: training.accuracy_chart(HISTORY, {"notebook": 0.68},
@@ -137,3 +140,82 @@ def test_chart_data_table_has_distinct_columns(name):
     from rnn_core.charts import spec as specs
     table = specs.data_table(_spec(CHARTS[name](False, "en")))
     assert table.columns.is_unique, (name, list(table.columns))
+
+
+# --- the unrolled cell on a phone: its narrow drawing fits the column, text readable, nothing overlapping
+
+PHONE_COLUMN = 358      # px: the content column of a 390 px phone
+LONGEST = {"X": "(40,320, 8, 8)", "X_t": "(40,320, 8)", "H": "(40,320, 16)", "W1x": "(8, 16)", "W1h": "(16, 16)",
+           "A2": "(40,320, 1)", "n_c": "16"}     # 8 distinct words (8! orders), 16 cells: the longest shapes
+SENTENCES = [["Hello"], ["Hello", "Deep", "Learning"], "the movie was not extraordinarily good at all".split(),
+             "그 영화는 정말 대단하지는 않았다 진짜로 아니다".split(), ["Incomprehensibilities"] * 8]
+
+
+def _text_boxes(spec):
+    """Each text of a diagram (a Vega-Lite dict of sequences._diagram) as (left, top, right, bottom) in px (its width
+    as theme.text_width estimates it), its font size and itself."""
+    (x0, x1), (y0, y1) = (spec["layer"][0]["encoding"][c]["scale"]["domain"] for c in ("x", "y"))
+    sx, sy = spec["width"] / (x1 - x0), spec["height"] / (y1 - y0)
+    sizes = {layer["transform"][0]["filter"]["equal"]: layer["mark"].get("fontSize") for layer in spec["layer"]}
+    out = []
+    for r in spec["data"]["values"]:
+        if r["part"].startswith("text"):
+            fs = sizes[r["part"]]
+            w = theme.text_width(r["text"], fs)
+            left = (r["x"] - x0) * sx - {"left": 0, "center": w / 2, "right": w}[r["align"]]
+            top = (y1 - r["y"]) * sy - fs / 2
+            out.append(((left, top, left + w, top + fs), fs, r["text"]))
+    return out
+
+
+def _boxes(spec):
+    (x0, x1), (y0, y1) = (spec["layer"][0]["encoding"][c]["scale"]["domain"] for c in ("x", "y"))
+    sx, sy = spec["width"] / (x1 - x0), spec["height"] / (y1 - y0)
+    return [((r["x"] - x0) * sx, (y1 - r["y2"]) * sy, (r["x2"] - x0) * sx, (y1 - r["y"]) * sy)
+            for r in spec["data"]["values"] if r["part"] == "box"]
+
+
+def _overlap(a, b, pad=0.0):
+    return a[0] < b[2] - pad and b[0] < a[2] - pad and a[1] < b[3] - pad and b[1] < a[3] - pad
+
+
+def _inside(a, b):
+    return b[0] <= a[0] and a[2] <= b[2] and b[1] <= a[1] and a[3] <= b[3]
+
+
+def _readable_and_apart(spec, name):
+    """Every text >= 11 px, inside the drawing, apart from every other text, and inside the box it sits on."""
+    texts, boxes = _text_boxes(spec), _boxes(spec)
+    for box, fs, text in texts:
+        assert fs >= 11, (name, text, fs)
+        assert box[0] >= 0 and box[2] <= spec["width"] and box[1] >= -2 and box[3] <= spec["height"] + 2, (
+            name, text, box, spec["width"], spec["height"])
+        for frame in boxes:
+            if _overlap(box, frame):
+                assert _inside(box, frame), (name, text, box, frame)       # on a box: wholly inside it
+    for i, (a, _, ta) in enumerate(texts):
+        for b, _, tb in texts[i + 1:]:
+            assert not _overlap(a, b, pad=1), (name, ta, tb)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_unrolled_cell_fits_a_phone(lang):
+    """The narrow drawing (a phone: the steps one under the other) is at most a phone's column wide, whatever the
+    sentence (1 to 8 words, long ones cut), its text 13 px and never overlapping."""
+    names = L("sequences", "cell", lang=lang)
+    for words in SENTENCES:
+        spec = sequences.unrolled_chart(words, LONGEST, names, narrow=True)
+        assert spec["width"] <= PHONE_COLUMN - 16, (words, spec["width"])    # Vega's padding: ui.charts.FIT_MARGIN
+        _readable_and_apart(spec, ("narrow", lang, words))
+        assert sum(r.get("kind") == "cell" for r in spec["data"]["values"]) == len(words)
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_unrolled_cell_side_by_side_is_readable(big):
+    """The wide drawing (laptop, projector): a laptop's column while a box's text still fits, text apart."""
+    names = L("sequences", "cell", lang="ko")
+    for words in SENTENCES:
+        spec = sequences.unrolled_chart(words, LONGEST if len(words) == 8 else SHAPES, names, big)
+        _readable_and_apart(spec, ("wide", big, words))
+        if len(words) <= (6 if big else 8):
+            assert spec["width"] <= sequences.WIDE_WIDTH[big], (words, spec["width"])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from rnn_core.charts import sequences as charts
+from rnn_core.charts import theme
 from rnn_core.data import timeseries as ts
 from rnn_core.lessons import sequences as seq
 from ui import i18n
@@ -131,7 +132,10 @@ def test_diagrams_show_the_shapes_and_one_cell_per_step():
     rows = chart_rows(charts.unrolled_chart(words, shapes, {"shared": "{w1x} {w1h}"}))
     assert sum(r.get("kind") == "cell" for r in rows) == len(words)
     texts = [str(r.get("text")) for r in rows]
-    assert "Hello" in texts and "extraordina…" in texts                     # long words are shortened to fit
+    assert "Hello" in texts and "extraordi…" in texts                       # long words are shortened to fit
+    narrow = [str(r.get("text")) for r in chart_rows(charts.unrolled_chart(words, shapes, {"shared": "{w1x} {w1h}"},
+                                                                         narrow=True))]
+    assert "extraordinarily" in narrow and sum(r.get("kind") == "cell" for r in rows) == len(words)   # (more room)
 
 
 # ----------------------------------------------------------------------------- the page
@@ -180,3 +184,21 @@ def test_lecture_mode_hides_technical_controls(make_app):
     assert "sequences_cells" not in keys and "sequences_seed" not in keys and "sequences_noise" not in keys
     assert at.text_input(key="sequences_sentence").value == "Hello Deep Learning"
     assert at.slider(key="sequences_lag") is not None
+
+
+def test_unrolled_cell_drawn_wide_and_narrow_said_once(make_app):
+    """The unrolled cell is drawn twice, side by side and one step under the other, in keyed containers that a
+    container query shows one of (ui.charts._fitted); both carry the one summary, written once under them, and a
+    second run replays them from the cache the same."""
+    import json
+    at = open_page(make_app, "en")
+    for _ in range(2):
+        said = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+        summary = charts.unrolled_summary(["Hello", "Deep", "Learning"], {"W1x": "(3, 4)", "W1h": "(4, 4)",
+                                          "A2": "(6, 1)"}, theme.labels(i18n.table("en", "sequences"), "cell"))
+        pair = [s for s in said if s["description"] == summary]
+        assert len(pair) == 2
+        assert pair[0]["width"] > pair[1]["width"]                             # wide first, then narrow
+        captions = [c.value for c in at.caption if c.value.replace("\\", "") == summary]
+        assert len(captions) == 1                                              # its text alternative: once
+        at.run()

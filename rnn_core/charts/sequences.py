@@ -3,7 +3,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from rnn_core.charts.theme import DARK, GREY, INK, PINK, TINTS, config, font_size, style, title
+from rnn_core.charts.theme import DARK, GREY, INK, PINK, TINTS, config, font_size, style, text_width, title
 
 MODEL_COLORS = [GREY, PINK]     # dense (grey), RNN (the app's pink)
 SUBSCRIPTS = str.maketrans("0123456789txh", "₀₁₂₃₄₅₆₇₈₉ₜₓₕ")
@@ -144,34 +144,110 @@ def folded_cell_chart(shapes, names, big=False):
     return _diagram(boxes, arrows, texts, [-1.8, 6.2], [0, 5.9], 340 if big else 290, big)
 
 
-def unrolled_chart(words, shapes, names, big=False):
-    """The same cell copied once per time step (a Vega-Lite spec): step t reads X_t and H_{t-1}, passes H_t on."""
-    T, step = len(words), 2.4
-    cx = [1.8 + step * t for t in range(T)]                              # cell centres
+def unrolled_chart(words, shapes, names, big=False, narrow=False):
+    """The same cell copied once per time step (a Vega-Lite spec): step t reads X_t and H_{t-1}, passes H_t on.
+
+    A fixed width, so that the words fit their boxes: the steps side by side (wide), or narrow=True one under the
+    other, at most NARROW_WIDTH px wide (a phone's column; ui.charts.chart shows the one that fits).
+    """
+    if narrow:
+        return _unrolled_narrow(words, shapes, names, big)
+    T, step, fs = len(words), 2.4, font_size(big) + 1
+    span = 3.4 + step * T                                                # the drawing's width in units
+    # pixels per unit: as many as the words want, within a laptop's column; never so few that a box's text spills
+    unit = max(min((60 if T <= 4 else 48 if T <= 6 else 42) * (1.4 if big else 1), WIDE_WIDTH[big] / span),
+               2.4 * fs)
+    cx = [2.2 + step * t for t in range(T)]                  # cell centres (H_0 = 0 written left of the first)
     boxes, arrows, texts = [], [], []
     texts.append(_text(0.1, 2.9, f"H{sub(0)} = 0", align="left"))
-    short = 12 if T <= 4 else 8 if T <= 6 else 6                       # longer words are cut to fit their box
-    arrows.append(_arrow(0.7, 2.5, cx[0] - 0.7, 2.5))
+    arrows.append(_arrow(0.4, 2.5, cx[0] - 0.7, 2.5))
     for t, (x, word) in enumerate(zip(cx, words), start=1):
         boxes.append({"x": x - 0.7, "x2": x + 0.7, "y": 0.3, "y2": 1.2, "kind": "input"})
         boxes.append({"x": x - 0.7, "x2": x + 0.7, "y": 1.9, "y2": 3.1, "kind": "cell"})
-        label = word if len(word) <= short else word[:short - 1] + "…"
-        texts += [_text(x, 0.95, f"X{sub(t)}"), _text(x, 0.55, label), _text(x, 2.5, f"t = {t}", weight="bold")]
+        texts += [_text(x, 0.95, f"X{sub(t)}"), _text(x, 0.55, _fitted_word(word, 1.4 * unit - 8, fs)),
+                  _text(x, 2.5, f"t = {t}", weight="bold")]
         arrows.append(_arrow(x, 1.2, x, 1.9))
         if t < T:
             arrows.append(_arrow(x + 0.7, 2.5, x + step - 0.7, 2.5))
             texts.append(_text(x + step / 2, 2.8, f"H{sub(t)}"))
     end = cx[-1] + 0.7
-    boxes.append({"x": end + 0.9, "x2": end + 2.5, "y": 1.9, "y2": 3.1, "kind": "output"})
+    boxes.append({"x": end + 0.9, "x2": end + 2.7, "y": 1.9, "y2": 3.1, "kind": "output"})
     arrows.append(_arrow(end, 2.5, end + 0.9, 2.5))
-    texts += [_text(end + 0.45, 2.8, f"H{sub(T)}"), _text(end + 1.7, 2.7, f"W{sub(2)}, b{sub(2)}", weight="bold"),
-              _text(end + 1.7, 2.3, f"A{sub(2)} = σ(·)")]
-    texts += [_text(0.1, 4.1, f"X {shapes['X']}   →   H{sub(T)} {shapes['H']}   →   A{sub(2)} {shapes['A2']}",
-                    align="left"),
+    texts += [_text(end + 0.45, 2.8, f"H{sub(T)}"), _text(end + 1.8, 2.7, f"W{sub(2)}, b{sub(2)}", weight="bold"),
+              _text(end + 1.8, 2.3, f"A{sub(2)} = σ(·)")]
+    texts += [_text(0.1, 4.1, "   →   ".join(_shapes_parts(shapes, T)), align="left"),
               _text(0.1, 3.6, names["shared"].format(w1x=shapes["W1x"], w1h=shapes["W1h"]), align="left")]
-    spec = _diagram(boxes, arrows, texts, [0, end + 2.7], [0, 4.5], 300 if big else 250, big)
-    unit = (60 if T <= 4 else 48 if T <= 6 else 42) * (1.4 if big else 1)   # pixels per unit: the words must fit
-    spec["width"] = int(min(unit * (end + 2.7), 1250))
+    spec = _diagram(boxes, arrows, texts, [0, span], [0, 4.5], 300 if big else 250, big)
+    spec["width"] = int(unit * span)
+    return spec
+
+
+# px: the widest the steps side by side are drawn (the column at 1280 px with the sidebar open, 820 px and in lecture
+# mode 916, less ui.charts.FIT_MARGIN); longer sentences get narrower boxes down to 2.4 font sizes per unit (the
+# output box's text), beyond which the column shows the narrow drawing.
+WIDE_WIDTH = {False: 800, True: 900}
+NARROW_WIDTH = 340      # px: a phone's column (390 px window: 358 px), with room for Vega's padding
+
+
+def _fitted_word(word, room, fs):
+    """A word cut (…) to at most `room` px at font size fs, as theme estimates a text's width."""
+    label = word
+    while len(label) > 2 and text_width(label, fs) > room:
+        label = label[:-2] + "…"
+    return label
+
+
+def _shapes_parts(shapes, T):
+    """The shapes of the input, the last state and the output, as written over the diagram."""
+    return [f"X {shapes['X']}", f"H{sub(T)} {shapes['H']}", f"A{sub(2)} {shapes['A2']}"]
+
+
+def _unrolled_narrow(words, shapes, names, big):
+    """unrolled_chart for a narrow column: X_t comes in from the left of cell t, H_t goes down to the next cell.
+
+    Drawn in pixels of the normal size (domain = width, height), so text sizes and gaps are exact; lecture mode
+    scales the whole drawing by its font size.
+    """
+    T, fs, W = len(words), font_size(False) + 1, NARROW_WIDTH
+    xbox, cbox = (4, 134), (184, 304)                                     # the inputs' and the cells' columns
+    xc, cc = sum(xbox) / 2, sum(cbox) / 2
+    box, gap, line = 42, 30, fs + 6                                       # a box's height, between two, a text line
+    parts = _shapes_parts(shapes, T)
+    top = ["   →   ".join(parts)] if text_width("   →   ".join(parts), fs) <= W - 8 else [parts[0]] + [
+        "→ " + p for p in parts[1:]]                                      # text lines above the steps, top first
+    top.append(names["shared"].format(w1x=shapes["W1x"], w1h=shapes["W1h"]))
+    y = 6 + line * len(top) + 8                                           # from the top: where H_0 is written
+    boxes, arrows, rows = [], [], []
+    for i, text in enumerate(top):
+        rows.append((4, 6 + line * i + line / 2, text, "left", "normal"))
+    rows.append((cc, y + line / 2, f"H{sub(0)} = 0", "center", "normal"))
+    y += line
+    arrows.append((cc, y, cc, y + 22))
+    y += 22
+    for t, word in enumerate(words, start=1):
+        label = _fitted_word(word, xbox[1] - xbox[0] - 10, fs)
+        boxes.append((*xbox, y, y + box, "input"))
+        boxes.append((*cbox, y, y + box, "cell"))
+        mid = y + box / 2
+        rows += [(xc, mid - 9, f"X{sub(t)}", "center", "normal"), (xc, mid + 9, label, "center", "normal"),
+                 (cc, mid, f"t = {t}", "center", "bold")]
+        arrows.append((xbox[1], mid, cbox[0], mid))
+        arrows.append((cc, y + box, cc, y + box + gap))
+        rows.append((cc + 8, y + box + gap / 2, f"H{sub(t)}", "left", "normal"))
+        y += box + gap
+    out = (cc - 60, cc + 60)
+    boxes.append((*out, y, y + box, "output"))
+    rows += [(cc, y + box / 2 - 9, f"W{sub(2)}, b{sub(2)}", "center", "bold"),
+             (cc, y + box / 2 + 9, f"A{sub(2)} = σ(·)", "center", "normal")]
+    H = y + box + 4
+
+    def flip(v):                                                          # Vega's y grows upwards
+        return H - v
+    spec = _diagram([{"x": x, "x2": x2, "y": flip(y2), "y2": flip(y1), "kind": k} for x, x2, y1, y2, k in boxes],
+                    [_arrow(x, flip(y1), x2, flip(y2)) for x, y1, x2, y2 in arrows],
+                    [_text(x, flip(yy), text, align=a, weight=w) for x, yy, text, a, w in rows],
+                    [0, W], [0, H], round(H * (1.4 if big else 1)), big)
+    spec["width"] = round(W * (1.4 if big else 1))
     return spec
 
 
@@ -202,6 +278,6 @@ def folded_cell_summary(shapes, names, big=False):
     return names["summary_folded"].format(x=shapes["X_t"], w1x=shapes["W1x"], h=shapes["H"], w1h=shapes["W1h"])
 
 
-def unrolled_summary(words, shapes, names, big=False):
-    """The unrolled cell: one copy per word, the same weights, H_T to the output."""
+def unrolled_summary(words, shapes, names, big=False, narrow=False):
+    """The unrolled cell: one copy per word, the same weights, H_T to the output (either drawing)."""
     return names["summary_unrolled"].format(T=len(words), w1x=shapes["W1x"], w1h=shapes["W1h"], a2=shapes["A2"])

@@ -38,6 +38,37 @@ OVERFLOW = """() => {
 }"""
 
 
+# A chart drawn wide and narrow (ui.charts._fitted): exactly one of the two shown, and it fits its column.
+FITTED = """() => {
+  const bad = [], seen = [];
+  for (const box of document.querySelectorAll('[data-testid="stMain"] [class*="st-key-fit_"]')) {
+    const key = [...box.classList].find(c => c.startsWith('st-key-fit_'));
+    if (/_(wide|narrow)$/.test(key)) continue;
+    const shown = [...box.querySelectorAll(':scope [class*="st-key-fit_"]')].filter(
+      el => getComputedStyle(el).display !== 'none');
+    const right = box.getBoundingClientRect().right;
+    const drawn = shown.map(el => el.querySelector('[data-testid="stVegaLiteChart"] svg, canvas'))
+      .filter(Boolean).map(el => el.getBoundingClientRect());
+    seen.push(key);
+    if (shown.length !== 1 || drawn.length !== 1 || !drawn[0].width) bad.push(key + ': ' + shown.length + ' shown');
+    else if (drawn[0].right > right + 1) bad.push(key + ': ' + Math.round(drawn[0].right) + ' > ' + Math.round(right));
+  }
+  return {seen, bad};
+}"""
+
+
+def fitted(page, what):
+    """The page's wide-or-narrow charts: one of each pair shown, inside its column. Returns how many pairs."""
+    from playwright.sync_api import TimeoutError as Timeout
+    try:                                    # (Vega draws a chart a moment after Streamlit's run has ended)
+        page.wait_for_function(f"() => ({FITTED})().bad.length === 0", timeout=5_000)
+    except Timeout:                         # (the assertion below says what is wrong)
+        pass
+    found = page.evaluate(FITTED)
+    assert not found["bad"], (what, found)
+    return len(found["seen"])
+
+
 def fits(phone, info, lang, answers):
     """The phone checks of the page as it is now: no sideways scroll, sidebar closed, answers easy to tap."""
     sidebar = phone.locator('[data-testid="stSidebar"]')
@@ -48,6 +79,7 @@ def fits(phone, info, lang, answers):
     assert size["scroll"] <= size["inner"], (answers, size)                  # the page never scrolls sideways
     assert size["main"] <= size["main_client"], (answers, size)              # nor does the app's own scroller
     assert not size["wide"], (answers, size)                                 # nor does anything stick out of it
+    assert fitted(phone, answers) or info.key != "sequences"                 # the unrolled cell: its narrow drawing
     taps = phone.locator('[class*="st-key-quizbox_"] [role="radiogroup"] label, '
                          '[class*="st-key-quizbox_"] input[type="text"]')
     taps = [x for x in taps.all() if x.is_visible()]             # (the self-check's other tabs are hidden)

@@ -162,6 +162,7 @@ def test_page_tour(browser, server, info, lang):
         checks.switch(page, common["lecture_mode"])
         size = page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"] p')).fontSize")
         assert float(size.rstrip("px")) >= 20, size                         # lecture mode: text for the back row
+        checks.fitted(page, "lecture mode")                                 # a chart drawn wide and narrow fits
         harness.screenshot(page, SHOTS / f"{info.key}-{lang}-lecture.png")
         checks.audit(page, "lecture mode", found, checks.LAYOUT_RULES)    # (only the styles change)
         checks.switch(page, common["lecture_mode"])
