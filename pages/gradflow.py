@@ -12,7 +12,7 @@ from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import equations, lecture_mode
+from ui.layout import equations, lecture_mode, show_table
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -139,7 +139,7 @@ if ask(quiz.textbook_line(errors, settings=(int(check_seed), int(window))), t, "
         t("check.verdict"): [t("check.ok") if r.error < gradflow.CHECK_TOLERANCE else t("check.approx")
                              if r.method == "truncated" else t("check.bad") for r in rows],
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, hide_index=True, width="stretch")
     st.caption(t("check_caption", window=window, m=gradflow.CHECK_REVIEWS, steps=gradflow.CHECK_STEPS,
                    eps=f"{gradflow.CHECK_EPS:g}"))
     show_code(gradflow.numerical_gradient, gradflow.gradient_check, RecurrentNetwork.backprop)

@@ -17,7 +17,7 @@ from ui import jobs, panel, state
 from ui.charts import runs_panels
 from ui.code import show_code
 from ui.data import saved_runs
-from ui.layout import lecture_mode
+from ui.layout import lecture_mode, show_table
 from ui.navigation import entry_point_only
 from ui.texts import texts
 
@@ -48,8 +48,7 @@ def epoch_table(history):
     df = pd.DataFrame({t(f"chart.{k}"): history.get(k, []) for k in keys})
     df.index = range(1, len(df) + 1)
     df.index.name = t("chart.epoch")
-    st.dataframe(df, width="stretch", column_config={c: st.column_config.NumberColumn(format="%.4f")
-                                                     for c in df.columns})
+    show_table(df, width="stretch", formats=dict.fromkeys(df.columns, "%.4f"))
 
 
 def show_saved():
@@ -111,7 +110,7 @@ def show_model(kind):
         t("params.params"): [r["params"] for r in rows],
         t("params.keras"): [counts[r["layer"]] for r in rows],
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table, hide_index=True, width="stretch")
     st.markdown(t("params.total", formula=s["total_formula"], keras=f"{s['total']:,}"))
     if not big:
         st.latex(t(f"latex.{kind}") + " = " + f"{s['total']:,}".replace(",", "{,}"))     # the total: Keras's count
@@ -217,10 +216,8 @@ def show_compare():
     table = pd.DataFrame({t("compare.review"): range(1, 9), t("compare.label"): y[:8],
                           t("compare.p_numpy"): p_numpy[:8], t("compare.p_keras"): p_keras[:8],
                           t("compare.diff"): diff[:8]})
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        t("compare.p_numpy"): st.column_config.NumberColumn(format="%.7f"),
-        t("compare.p_keras"): st.column_config.NumberColumn(format="%.7f"),
-        t("compare.diff"): st.column_config.NumberColumn(format="%.1e")})
+    show_table(table, hide_index=True, width="stretch",
+               formats={t("compare.p_numpy"): "%.7f", t("compare.p_keras"): "%.7f", t("compare.diff"): "%.1e"})
     if not big:
         show_code("rnn_core.model.keras_models.numpy_to_keras_a", "rnn_core.model.keras_models.import_weights")
 

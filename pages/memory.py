@@ -14,7 +14,7 @@ from rnn_core.model.numpy_rnn import RecurrentNetwork
 from ui import jobs, panel, state
 from ui.charts import chart
 from ui.code import show_code
-from ui.layout import equations, lecture_mode
+from ui.layout import equations, lecture_mode, show_table
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -91,9 +91,8 @@ def numbers_table(results):
                              t("table.range"): f"{sp.low:.3f}–{sp.high:.3f}", t("table.seeds"): sp.n_seeds,
                              t("table.verdict"): t(f"verdict.{sp.verdict}", learned=f"{memory.LEARNED:.0%}"),
                              t("table.reach"): r})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
-        t("table.reach"): st.column_config.NumberColumn(format="scientific")})
+    show_table(pd.DataFrame(rows), hide_index=True, width="stretch",
+               formats={t("table.accuracy"): "%.3f", t("table.reach"): "scientific"})
 
 
 def trace(results):
@@ -160,10 +159,8 @@ def conditions(results):
                              t("table.epochs_to_90", learned=f"{memory.LEARNED:.0%}"):
                                  ", ".join("–" if n is None else str(n) for n in to_learn),
                              t("table.reach_init"): init})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        t("table.accuracy"): st.column_config.NumberColumn(format="%.3f"),
-        t("table.first_epoch"): st.column_config.NumberColumn(format="%.3f"),
-        t("table.reach_init"): st.column_config.NumberColumn(format="scientific")})
+    show_table(pd.DataFrame(rows), hide_index=True, width="stretch", formats={
+        t("table.accuracy"): "%.3f", t("table.first_epoch"): "%.3f", t("table.reach_init"): "scientific"})
     facts = memory.condition_facts(results)
     if facts and memory.fewest_seeds(results) >= memory.MIN_SEEDS:
         st.markdown(t.md("findings", **facts))

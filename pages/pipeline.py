@@ -11,7 +11,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import english, equations, lecture_mode, setting
+from ui.layout import english, equations, lecture_mode, setting, show_table
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -72,9 +72,9 @@ with tab_clean:
 with tab_words, english("words"):
     st.code(" ".join(words), language=None, wrap_lines=True, height=160)
 with tab_table:
-    st.dataframe({t("review.col_index"): steps["raw"],
-                  t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
-                  t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
+    show_table({t("review.col_index"): steps["raw"],
+                t("review.col_word"): imdb.decode(steps["raw"], data.index_to_word),
+                t("review.col_kept"): steps["raw"] > 2}, height=240, width="stretch")
 w = t.labels("latex")    # the words inside the formulas ([latex] table), in the page's language
 equations(rf"\text{{{w['keep']} }} i > 2",
           rf"\text{{{w['word']}}}(i) = \texttt{{index\_to\_word}}[\,i - 3\,]",
@@ -124,9 +124,9 @@ if ask(memory_q, t, "memory"):
                 + rf" \\ &= {num(total)}\ \text{{{w['bytes']}}} \end{{aligned}}"                # three lines: a phone
                 for name, formula, factors, total in size))
     fmt_names = t.labels("memory")
-    st.dataframe([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
-                   "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
-                  for r in rows], hide_index=True, width="stretch")
+    show_table([{t("memory.col_format"): fmt_names[r["key"]], t("memory.col_shape"): str(r["shape"]),
+                 "dtype": r["dtype"], t("memory.col_bytes"): f"{r['bytes']:,}", t("memory.col_size"): r["size"]}
+                for r in rows], hide_index=True, width="stretch")
     chart(charts.formats_chart, rows, fmt_names, big=big, width="stretch")
     st.markdown(t.md("memory_after", ratio=f"{rows[0]['bytes'] // rows[2]['bytes']:,}"))
     show_code(ps.onehot_bytes, ps.input_formats)
@@ -138,7 +138,7 @@ st.markdown(t.md("split", first=", ".join(str(i) for i in data.train_index[:8]),
                  n_val=len(data.y_val)))
 split_names = t.labels("split")
 chart(charts.split_chart, counts, split_names, big=big, width="stretch")
-st.dataframe([{t("split.part"): split_names[part], t("split.negative"): neg, t("split.positive"): pos,
-               t("split.total"): neg + pos, t("split.share_pos"): f"{pos / (neg + pos):.1%}"}
-              for part, (neg, pos) in counts.items()], hide_index=True, width="stretch")
+show_table([{t("split.part"): split_names[part], t("split.negative"): neg, t("split.positive"): pos,
+             t("split.total"): neg + pos, t("split.share_pos"): f"{pos / (neg + pos):.1%}"}
+            for part, (neg, pos) in counts.items()], hide_index=True, width="stretch")
 show_code(imdb.chapter_split, ps.label_counts)

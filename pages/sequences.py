@@ -12,7 +12,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, source_note
-from ui.layout import lecture_mode, setting
+from ui.layout import lecture_mode, setting, show_table
 from ui.navigation import entry_point_only
 from ui.question import ask
 from ui.texts import texts
@@ -64,7 +64,7 @@ vocab = seq.vocabulary(words)
 T, n_f = len(words), len(vocab)
 
 st.markdown(t.md("steps", T=T, n_f=n_f))
-st.dataframe(
+show_table(
     [{t("steps.col_step"): f"t = {i}", t("steps.col_word"): w, t("steps.col_token"): vocab[w],
       t("steps.col_onehot"): str(np.eye(n_f, dtype=int)[vocab[w]])} for i, w in enumerate(words, start=1)],
     hide_index=True, width="content")
@@ -92,10 +92,10 @@ if ask(question, t, "orders"):
 
     if T <= seq.MAX_LISTED:
         with st.expander(t("orders.list", n=f"{n_total:,}"), icon=":material/list:", expanded=T <= 3):
-            st.dataframe([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
-                           t("orders.rnn"): round(float(r), 4)}
-                          for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
-                         hide_index=True, width="stretch")
+            show_table([{"#": i + 1, t("orders.order"): text, t("orders.dense"): round(float(d), 4),
+                         t("orders.rnn"): round(float(r), 4)}
+                        for i, (text, d, r) in enumerate(zip(texts, dense, recurrent))],
+                       hide_index=True, width="stretch")
     else:
         st.caption(t("orders.not_listed", max=seq.MAX_LISTED))
 
@@ -161,4 +161,4 @@ data = chapter_data()
 source_note(data)
 last = decode(data.x_train[0][-12:], data.index_to_word)            # the last 12 time steps of review 0
 st.markdown(t.md("reviews", maxlen=data.maxlen, n=f"{len(data.x_train):,}"))
-st.dataframe([{f"t = {data.maxlen - len(last) + i + 1}": w for i, w in enumerate(last)}], hide_index=True)
+show_table([{f"t = {data.maxlen - len(last) + i + 1}": w for i, w in enumerate(last)}], hide_index=True)

@@ -12,7 +12,7 @@ from ui import state
 from ui.charts import chart, runs_panels
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import equations, lecture_mode
+from ui.layout import equations, lecture_mode, show_table
 from ui.navigation import entry_point_only
 from ui.panel import Panel, about, curves
 from ui.texts import texts
@@ -38,7 +38,7 @@ def evaluate_saved(name, created, source, _run, _data):
     return training.evaluate(_run.weights, _data)
 
 
-def show_table(matrix, rows):
+def show_evaluation(matrix, rows):
     """The confusion matrix next to a table of validation reviews and what the model said about them."""
     total, right = int(matrix.sum()), int(matrix[0, 0] + matrix[1, 1])
     left, right_col = (st.container(), st.container()) if big else st.columns([2, 3])
@@ -93,7 +93,7 @@ def show_saved():
             source_note(data)
             st.info(t("saved.other_data"))      # its weights were trained on other reviews
         else:
-            show_table(*evaluate_saved(run.name, run.created, data.source, run, data))
+            show_evaluation(*evaluate_saved(run.name, run.created, data.source, run, data))
 
 
 def controls(disabled):
@@ -146,7 +146,7 @@ def show_results(job):
     res = job.report.results
     if job.done and "matrix" in res:
         st.subheader(t("results.heading"), anchor=False)
-        show_table(res["matrix"], res["examples"])
+        show_evaluation(res["matrix"], res["examples"])
 
 
 def show_runs():
@@ -166,8 +166,7 @@ def show_runs():
         rows.append({t("runs.name"): r.name, t("runs.kind"): r.kind,
                      t("runs.status"): t.get(f"status_name.{r.status}", r.status), t("runs.epochs"): r.epochs,
                      t("runs.val_accuracy"): acc, t("runs.settings"): settings})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        t("runs.val_accuracy"): st.column_config.NumberColumn(format="%.4f")})
+    show_table(pd.DataFrame(rows), hide_index=True, width="stretch", formats={t("runs.val_accuracy"): "%.4f"})
     saved = saved_runs("numpy")
     st.markdown(f"**{t('runs.compare')}**")
     runs_panels([(r.name, r.history) for r in saved[-1:] + mine], names, big)

@@ -11,7 +11,7 @@ from ui import state
 from ui.charts import chart
 from ui.code import show_code
 from ui.data import chapter_data, saved_runs, source_note
-from ui.layout import english, lecture_mode
+from ui.layout import english, lecture_mode, show_table
 from ui.navigation import entry_point_only
 from ui.texts import texts
 
@@ -151,14 +151,14 @@ st.markdown(t.md("words"))
 table = pd.DataFrame({t("col_pos"): np.arange(1, len(words) + 1), t("col_word"): words})
 for label, r in readings.items():
     table[label] = [t(f"status.{s}") for s in r.status]
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(words), 400))
+show_table(table, hide_index=True, width="stretch", height=min(38 + 35 * len(words), 400))
 
 summary = pd.DataFrame([
     {t("col_model"): label, **{t(f"status.{s}"): n for s, n in r.counts().items()},
      t("col_settings"): t("settings", **{k: models[label].config[k] for k in ("num_words", "skip_top", "maxlen")}),
      t("col_padding"): r.n_pad}
     for label, r in readings.items()])
-st.dataframe(summary, hide_index=True, width="stretch")
+show_table(summary, hide_index=True, width="stretch")
 
 with st.expander(t("how_heading"), icon=":material/info:"):
     st.markdown(t.md("how"))

@@ -1,12 +1,12 @@
 """The one way pages draw a chart, with its text alternative."""
 import importlib
 import json
-import re
 import zlib
 
 import streamlit as st
 
-from ui.layout import lecture_mode
+from ui.layout import CHART_ROWS, lecture_mode, show_table
+from ui.layout import markdown_plain as _plain
 from ui.texts import texts
 
 
@@ -57,7 +57,7 @@ def _draw(spec, width, height, summary, narrow):
         css = _fitted(spec, {**_as_dict(narrow), "description": summary}, width, height)
     with st.expander(words("chart.data"), icon=":material/table_view:"):
         st.caption(_plain(summary))
-        st.dataframe(specs.data_table(spec), hide_index=True)
+        show_table(specs.data_table(spec), hide_index=True, lecture_rows=CHART_ROWS)
     return css
 
 
@@ -95,11 +95,6 @@ def _fitted(wide, narrow, width, height):
 @container (max-width: {need - 1}px) {{ .st-key-{key}_wide {{ display: none !important; }} }}
 @container (min-width: {need}px) {{ .st-key-{key}_narrow {{ display: none !important; }} }}
 </style>"""
-
-
-def _plain(text):
-    """Text shown as itself by Markdown: every ASCII punctuation mark escaped (a summary can quote a typed word)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -1,4 +1,5 @@
 """Layout for the screen at hand: lecture mode for a projector, and phones."""
+import re
 import time
 
 import streamlit as st
@@ -13,10 +14,11 @@ def lecture_mode():
 
 
 # Projector styling: every text at least as large as on a laptop and readable from the back of a room (at
-# 1280x720: body, labels and captions >= 22 px, metric values >= 40 px; tests/browser/test_lecture_mode.py measures
-# them). Each rule names the element that holds the text: Streamlit puts a metric's value and a caption's text in
-# a markdown paragraph of their own, so a rule for every paragraph would shrink them. The app's own CSS, never
-# user text.
+# 1280x720: body, labels, captions and table cells >= 22 px, metric values >= 40 px; tests/browser/
+# test_lecture_mode.py measures them). Each rule names the element that holds the text: Streamlit puts a metric's
+# value and a caption's text in a markdown paragraph of their own, so a rule for every paragraph would shrink them.
+# Tables are st.table in lecture mode (show_table), their cells' sides a little narrower: the memory page's nine
+# columns fit 1280 px with their numbers whole. The app's own CSS, never user text.
 _LECTURE_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.5rem; }
 [data-testid="stMain"] :is([data-testid="stMarkdownContainer"] :is(p, li, td, th), li, label, summary,
@@ -38,6 +40,7 @@ _LECTURE_CSS = """<style>
 [data-testid="stMain"] :is([data-testid="stMetricDelta"], [data-testid="stMetricDelta"] *) {
   white-space: normal !important; flex-wrap: wrap; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stMain"] [data-testid="stTable"] :is(td, th) { padding-left: 0.25rem; padding-right: 0.25rem; }
 </style>"""
 
 
@@ -47,6 +50,80 @@ def lecture_toggle():
                       help=texts("common")("lecture_help"))
     if lecture_mode():
         st.html(_LECTURE_CSS)
+
+
+# Tables in lecture mode. st.dataframe draws its cells on a canvas in a font fixed by Streamlit's theme (0.875rem:
+# 14 px, whatever the page's CSS; a CSS zoom overflowed the page), so lecture mode draws a table as st.table, an
+# HTML table that _LECTURE_CSS sizes like body text (24 px). Up to LECTURE_ROWS rows: every table a page shows (the
+# longest, a review's words on the pipeline page, has a few hundred). A chart's own data table, collapsed under it,
+# only up to CHART_ROWS: an HTML table is drawn even while its expander is closed, each cell a Markdown block, and
+# the unrolling page's ten charts' tables as HTML (about 2,000 rows) took its lecture-mode load from about 6 s to
+# 13 s on this (busy) 2-core machine.
+# More than LECTURE_VISIBLE rows scroll inside a box LECTURE_HEIGHT px high, under a header that stays.
+LECTURE_ROWS, CHART_ROWS, LECTURE_VISIBLE, LECTURE_HEIGHT = 1000, 60, 10, 520
+
+
+def show_table(data, *, formats=None, hide_index=None, width="stretch", height="auto", lecture_rows=LECTURE_ROWS):
+    """Show a table: st.dataframe, or in lecture mode an st.table in large text (lecture_rows rows at most).
+
+    formats: {column: printf-style format or "scientific"}, numbers shown as st.column_config.NumberColumn would.
+    The one way pages show a table of data (tests/test_lecture_tables.py).
+    """
+    formats = formats or {}
+    if lecture_mode():
+        import pandas as pd
+        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+        if len(frame) <= lecture_rows:
+            st.table(lecture_frame(frame, formats, hide_index), hide_index=True, width=width,
+                     height=LECTURE_HEIGHT if len(frame) > LECTURE_VISIBLE else "content")
+            return
+    config = {c: st.column_config.NumberColumn(format=f) for c, f in formats.items()}
+    st.dataframe(data, hide_index=hide_index, width=width, height=height, column_config=config or None)
+
+
+def lecture_frame(frame, formats, hide_index=None):
+    """A data frame as st.table shows it in lecture mode: its index a column of its own (unless hidden or a plain
+    0, 1, 2, ... as st.dataframe would hide it), numbers formatted, yes/no as ✓/✗, and every text shown as itself
+    (st.table reads its cells as Markdown: each ASCII punctuation mark escaped)."""
+    import pandas as pd
+    plain_index = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 and frame.index.step == 1
+    out = frame if hide_index or (hide_index is None and plain_index) else frame.reset_index()
+    out = out.reset_index(drop=True)
+    columns = {}
+    for name in out.columns:
+        values = out[name]
+        if name in formats:
+            columns[name] = [_formatted(v, formats[name]) for v in values]
+        elif pd.api.types.is_bool_dtype(values):
+            columns[name] = ["✓" if v else "✗" for v in values]
+        elif pd.api.types.is_numeric_dtype(values):
+            columns[name] = values
+        else:
+            columns[name] = ["" if _missing(v) else markdown_plain(str(v)) for v in values]
+    return pd.DataFrame({markdown_plain(str(name)): v for name, v in columns.items()})
+
+
+def _formatted(value, fmt):
+    """A number as st.column_config.NumberColumn(format=fmt) shows it ("%.4f", "%.1e", "scientific"), with a minus
+    sign; blank if missing."""
+    if _missing(value):
+        return ""
+    if fmt == "scientific":                                          # as Intl's scientific notation: 8.276E-1
+        mantissa, exponent = f"{float(value):.3e}".split("e")
+        text = f"{mantissa.rstrip('0').rstrip('.')}E{int(exponent)}"
+    else:
+        text = fmt % value
+    return markdown_plain(text.replace("-", "−"))     # a minus sign: a line never breaks inside the number
+
+
+def _missing(value):
+    return value is None or (isinstance(value, float) and value != value)     # (NaN is not itself)
+
+
+def markdown_plain(text):
+    """Text shown as itself by Markdown: every ASCII punctuation mark escaped (a summary or a table can quote a
+    typed word)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def setting(widget, key, default, *args, **kwargs):

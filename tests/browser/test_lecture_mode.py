@@ -1,7 +1,7 @@
 """Lecture mode at 1280x720 reads from the back of a room: the computed font size of every paragraph, caption,
 metric value and radio label the page draws (each text-bearing element, not a container's nominal size) and nothing
-wider than the viewport. Two page loads: pipeline in Korean (paragraphs, captions, metrics, a question) and
-unrolling in English (metrics and the Play bar)."""
+wider than the viewport, and no table in st.dataframe's small canvas text. Two page loads: pipeline in Korean
+(paragraphs, captions, metrics, a question, tables) and unrolling in English (metrics and the Play bar)."""
 import pytest
 
 from tests.browser import harness
@@ -63,9 +63,17 @@ KINDS = {
     "metric label": '[data-testid="stMetricLabel"]',
     "radio label": '[data-testid="stRadioOption"]',
     "widget label": '[data-testid="stWidgetLabel"]',
+    "table cell": '[data-testid="stTable"] :is(td, th)',
 }
 FLOOR = {"paragraph": BODY, "caption": CAPTION, "metric value": METRIC, "metric label": CAPTION,
-         "radio label": BODY, "widget label": BODY}
+         "radio label": BODY, "widget label": BODY, "table cell": BODY}
+
+
+# Tables drawn on a canvas (st.dataframe: Streamlit's 14 px font, whatever the CSS) that are on screen: lecture mode
+# shows tables as st.table (ui.layout.show_table); a chart's long data table stays collapsed under its chart.
+_CANVAS_TABLES = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]')]
+  .filter(el => el.getClientRects().length > 0 && !el.closest('details:not([open])'))
+  .map(el => (el.closest('details') ? 'in an open expander: ' : '') + el.innerText.slice(0, 60))"""
 
 
 def measure(page):
@@ -74,7 +82,8 @@ def measure(page):
 
 
 @pytest.mark.parametrize("key, lang, kinds", [
-    ("pipeline", "ko", ["paragraph", "caption", "metric value", "metric label", "radio label", "widget label"]),
+    ("pipeline", "ko", ["paragraph", "caption", "metric value", "metric label", "radio label", "widget label",
+                        "table cell"]),
     ("unrolling", "en", ["paragraph", "caption", "metric value", "metric label", "widget label"]),
 ])
 def test_lecture_mode_reads_from_the_back(browser, server, key, lang, kinds):
@@ -90,5 +99,6 @@ def test_lecture_mode_reads_from_the_back(browser, server, key, lang, kinds):
             px, text = got["smallest"]
             assert px >= FLOOR[kind], f"{key} {lang}: {kind} {text!r} at {px} px < {FLOOR[kind]} px"
         assert not overflow, f"{key} {lang} at 1280x720: {overflow}"
+        assert not page.evaluate(_CANVAS_TABLES), f"{key} {lang}: small-text tables {page.evaluate(_CANVAS_TABLES)}"
     finally:
         page.close()
