@@ -29,6 +29,7 @@ MAX_CHARS = 1000          # typed reviews
 PLAY_EVERY = 0.2          # seconds between redraws while playing
 PLAY_RATE = 5             # steps per second of wall time: a slow redraw skips steps instead of slowing down
 SAY_EVERY = 2.0           # seconds between two steps a screen reader is told while playing (one sentence's time)
+ECHO = 1.0                # seconds after the redraw that stops Play in which a stale step from the browser is undone
 TERMS = ("X_t W1x", "H_t-1 W1h", "b1", "Z1_t", "H_t")
 PICKS = (*unrolling.PICKS, "number", "own")
 
@@ -73,11 +74,34 @@ def step_to(value):
     ss[state.UNROLLING_STEP] = value
 
 
+def stopping(value):
+    """Play stops (Reset, Pause, the end) at `value`: until the redraw without the timer reaches the browser, its
+    timer still ticks, and a tick sends back the step the browser shows, which Streamlit takes for a move of the
+    slider (Reset then stopped there, not at 1). Remember the steps shown since Play started: moved() undoes those."""
+    if ss.get(state.UNROLLING_PLAYING):
+        shown = ss.get(state.UNROLLING_SHOWN, frozenset()) | {ss.get(state.UNROLLING_STEP, 1)}
+        ss[state.UNROLLING_ECHO] = (value, shown - {value}, None)
+
+
+def moved():
+    """The slider moved: Play goes on from there. A step shown while playing, sent back just after Play stopped
+    (stopping()), is the browser's stale one: undone."""
+    value, stale, redrawn = ss.get(state.UNROLLING_ECHO) or (None, frozenset(), 0.0)
+    if ss[state.UNROLLING_STEP] in stale and (redrawn is None or time.monotonic() - redrawn < ECHO):
+        ss[state.UNROLLING_STEP] = value
+        return
+    ss[state.UNROLLING_CLOCK] = (time.monotonic(), ss[state.UNROLLING_STEP])
+
+
 def toggle_play():
+    stopping(ss.get(state.UNROLLING_STEP, 1))                              # (Pause: the step stays)
     ss[state.UNROLLING_PLAYING] = not ss.get(state.UNROLLING_PLAYING, False)
     if ss[state.UNROLLING_PLAYING] and ss.get(state.UNROLLING_STEP, 1) >= ss.get(state.UNROLLING_STEPS, 1):
         ss[state.UNROLLING_STEP] = 1                                        # Play at the end starts over
     ss[state.UNROLLING_CLOCK] = (time.monotonic(), ss.get(state.UNROLLING_STEP, 1))   # when, where Play started
+    if ss[state.UNROLLING_PLAYING]:
+        ss[state.UNROLLING_SHOWN] = frozenset({ss.get(state.UNROLLING_STEP, 1)})
+        ss.pop(state.UNROLLING_ECHO, None)
 
 
 def next_step():
@@ -161,9 +185,11 @@ def explorer():
             ss[state.UNROLLING_STEP] = min(max(int(ss.get(state.UNROLLING_STEP, 1)), 1), steps)
         if ss.get(state.UNROLLING_PLAYING):
             if ss.get(state.UNROLLING_STEP, 1) >= steps:
+                stopping(steps)
                 ss[state.UNROLLING_PLAYING] = False
                 st.rerun()                                            # redraw without the timer
             ss[state.UNROLLING_STEP] = min(next_step(), steps)
+            ss[state.UNROLLING_SHOWN] = ss.get(state.UNROLLING_SHOWN, frozenset()) | {ss[state.UNROLLING_STEP]}
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
             now_playing = ss.get(state.UNROLLING_PLAYING, False)
             st.button(t("pause") if now_playing else t("play"), key="unrolling_play_btn", on_click=toggle_play,
@@ -171,10 +197,9 @@ def explorer():
             st.button(t("step"), icon=":material/skip_next:", key="unrolling_next",
                       on_click=lambda: step_to(min(ss.get(state.UNROLLING_STEP, 1) + 1, steps)))
             st.button(t("reset"), icon=":material/replay:", key="unrolling_reset",
-                      on_click=lambda: (step_to(1), ss.update({state.UNROLLING_PLAYING: False})))
+                      on_click=lambda: (stopping(1), step_to(1), ss.update({state.UNROLLING_PLAYING: False})))
             step = st.slider(t("step_slider"), 1, max(steps, 2), key="unrolling_step", bind="query-params",
-                             width="stretch", disabled=steps < 2, on_change=lambda: ss.update(
-                                 {state.UNROLLING_CLOCK: (time.monotonic(), ss[state.UNROLLING_STEP])}))   # from here
+                             width="stretch", disabled=steps < 2, on_change=moved)
         st.caption(about)
     step = min(int(step), steps)
     words = decode(seq, data.index_to_word)
@@ -240,3 +265,7 @@ with st.expander(t("measured"), icon=":material/science:"):
         st.caption(t("fresh_info", cells=net.n_cells, seed=seed))
     facts = fresh_facts(config["num_words"], int(n_cells), int(seed), (data.source, *config.values()))
     st.markdown(t.md("reading", fresh=t("fresh_facts", cells=int(n_cells), seed=int(seed), **facts)))
+
+echo = ss.get(state.UNROLLING_ECHO)
+if echo and echo[2] is None and not ss.get(state.UNROLLING_PLAYING):     # the redraw that stops Play is out: a stale
+    ss[state.UNROLLING_ECHO] = (*echo[:2], time.monotonic())          # step can only come a moment longer (ECHO)

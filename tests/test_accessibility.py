@@ -62,12 +62,23 @@ def test_chart_marks_and_texts_stand_out_from_white():
 
 
 def test_the_apps_own_css_colours_are_readable():
-    colours = set(re.findall(r"color: (#[0-9a-f]{6})", layout._ACCESS_CSS))
+    colours = set(re.findall(r"(?<![-\w])color: (#[0-9a-f]{6})", layout._ACCESS_CSS))     # text (not background-)
     assert len(colours) >= 5
     for colour in colours:                                           # captions, inline code, code tokens
         assert min(contrast(colour, WHITE), contrast(colour, SIDEBAR)) >= 4.5, colour
     ring = re.search(r"outline: 3px solid (#[0-9a-f]{6})", layout._ACCESS_CSS).group(1)
     assert min(contrast(ring, WHITE), contrast(ring, SIDEBAR)) >= 3                   # the focus ring
+
+
+def test_control_edges_stand_out():
+    """WCAG 1.4.11: the theme's borderColor (every control's edge) and the app's fills for the toggle's off track
+    and the slider's empty track (under Streamlit's 25 % tint of #bbbba5) >= 3:1 on white and on the sidebar. The
+    browser measures the real controls: tests/browser/test_accessibility.py::test_control_boundaries_contrast."""
+    edge = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["theme"]["borderColor"]
+    fills = re.findall(r"background-color: (#[0-9a-f]{6})", layout._ACCESS_CSS)
+    assert edge in fills and len(fills) == 3
+    for colour in [*fills, over("#bbbba5", fills[-1], 0.25)]:
+        assert min(contrast(colour, WHITE), contrast(colour, SIDEBAR)) >= 3, colour
 
 
 CVD = ("deuteranomaly", "protanomaly", "tritanomaly")

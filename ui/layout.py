@@ -162,6 +162,11 @@ def phone_style():
 # Accessibility, every page: text contrast >= 4.5:1 (captions and code tokens: Streamlit draws them lighter than
 # that with a custom primary colour), a focus ring on whatever the keyboard reaches, and no animation for people
 # who asked their system for less motion. The app's own CSS, never user text.
+# Non-text contrast (WCAG 1.4.11) where no theme option reaches: a toggle's off track (Streamlit: the text colour
+# at 20 %, 1.5:1; its knob, the page's colour, shows on it) takes the theme's borderColor (.streamlit/config.toml,
+# 3.6:1), darker under the pointer; a slider's empty track (Streamlit: a 25 % tint, 1.2:1) gets a fill under that
+# tint that comes out as borderColor too. Disabled ones stay as Streamlit draws them. Lines that only group
+# (bordered containers, an open expander's rule, the sidebar's separator) keep Streamlit's light one.
 _ACCESS_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #55575f !important; opacity: 1; }
 [data-testid="stCaptionContainer"] code, [data-testid="stMarkdownContainer"] code:not(pre code) {
@@ -177,6 +182,14 @@ _ACCESS_CSS = """<style>
   [role="tab"], [role="option"]):focus-visible { outline: 3px solid #1c4f9c !important; outline-offset: 2px; }
 [data-baseweb="radio"]:has(input:focus-visible), [data-baseweb="checkbox"]:has(input:focus-visible),
 [data-testid="stSlider"] [role="slider"]:focus { outline: 3px solid #1c4f9c !important; outline-offset: 2px; }
+[data-testid="stCheckbox"] label:has(> span > input[role="switch"]:not(:checked):not(:disabled)) > span + div {
+  background-color: #8a8680 !important; }
+[data-testid="stCheckbox"] label[data-hovered]:has(> span > input[role="switch"]:not(:checked):not(:disabled))
+  > span + div { background-color: #6b6761 !important; }
+[data-testid="stSlider"] [role="group"] > [data-orientation]:not(:has(input:disabled))
+  > div:first-child:not(:has(input)) { background-color: #7a7474; }
+:is([data-testid="stVerticalBlock"], [data-testid="stHorizontalBlock"], [data-testid="stExpanderDetails"],
+  [data-testid="stSidebarNavSeparator"]) { border-color: rgba(47, 45, 43, 0.2) !important; }
 [class*="st-key-announce_"] { position: absolute !important; width: 1px !important; height: 1px !important;
   overflow: hidden !important; clip-path: inset(50%) !important; white-space: nowrap; }
 @media (prefers-reduced-motion: reduce) {

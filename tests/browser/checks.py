@@ -210,9 +210,47 @@ def tab_walk(page, limit=400):
     return stops
 
 
+def tab_to(page, target, key="Tab", limit=400):
+    """Press Tab (or Shift+Tab) from where the focus is until it is on `target` (a locator)."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if target.evaluate("e => e === document.activeElement"):
+            return
+    raise AssertionError(f"{key} never reached {target}")
+
+
+STEP = """([op, n]) => { const v = Number(document.querySelector('.st-key-unrolling_step input[type="range"]').value);
+  return op === '=' ? v === n : v > n; }"""
+
+
+def unrolling_keys(page):
+    """The unrolling page's bar by keyboard alone: Tab to Step, Enter and Space each show the next step; Shift+Tab
+    to Play, Enter plays on; Tab to Reset, Enter goes back to step 1 and stops (Play is offered again)."""
+    bar = ".st-key-unrolling_bar"
+    step = page.locator('.st-key-unrolling_step input[type="range"]').first
+    first = int(step.evaluate("e => Number(e.value)"))
+    page.locator("body").focus()
+    tab_to(page, page.locator(f"{bar} .st-key-unrolling_next button"))
+    for n, key in ((first + 1, "Enter"), (first + 2, "Space")):
+        page.keyboard.press(key)
+        page.wait_for_function(STEP, arg=["=", n], timeout=20_000)
+    play = page.locator(f"{bar} .st-key-unrolling_play_btn button")
+    tab_to(page, play, "Shift+Tab", limit=3)
+    page.keyboard.press("Enter")
+    page.wait_for_function(STEP, arg=[">", first + 2], timeout=20_000)    # it plays on by itself
+    tab_to(page, page.locator(f"{bar} .st-key-unrolling_reset button"))
+    page.keyboard.press("Enter")
+    page.wait_for_function(STEP, arg=["=", 1], timeout=20_000)
+    harness.wait_idle(page)
+    lang = page.evaluate("document.documentElement.lang")
+    assert i18n.table(lang, "unrolling")["play"] in play.inner_text()           # stopped: Play, not Pause
+    assert int(step.evaluate("e => Number(e.value)")) == 1
+
+
 def keyboard_alone(page, key):
-    """Tab reaches every control of the page with a visible focus ring; a question is answered by keyboard, and
-    on the training page a training is started by keyboard."""
+    """Tab reaches every control of the page with a visible focus ring; a question is answered by keyboard, on the
+    unrolling page Step, Play and Reset work by keyboard (unrolling_keys), and on the training page a training is
+    started by keyboard."""
     stops = tab_walk(page)
     unseen = [s for s in stops if not s["visible"]]
     assert not unseen, unseen[:5]
@@ -230,13 +268,11 @@ def keyboard_alone(page, key):
         page.keyboard.press("ArrowDown")
         harness.wait_idle(page)
         assert page.locator(f'{QUIZ} [data-testid="stAlert"]').count() >= 1
+    if key == "unrolling":
+        unrolling_keys(page)
     if key == "train_numpy":
-        start = page.locator('.st-key-train_numpy_start button')
         page.locator("body").focus()
-        for _ in range(400):
-            page.keyboard.press("Tab")
-            if start.evaluate("b => b === document.activeElement"):
-                break
+        tab_to(page, page.locator('.st-key-train_numpy_start button'))
         page.keyboard.press("Enter")
         page.wait_for_timeout(1500)
         harness.wait_idle(page)
@@ -246,3 +282,90 @@ def keyboard_alone(page, key):
         if stop.is_enabled():
             stop.click()
             harness.wait_idle(page)
+
+
+# WCAG 1.4.11 (non-text contrast): what identifies each kind of control in its unselected / off state, as
+# (CSS selector of the element, what to measure). "border": its border against the background outside it and its
+# own fill inside; "fill": its fill against the background behind it; "knob": its fill against its parent's (the
+# toggle's knob on its track); "track": the unfilled part of a slider's track (a gradient's stop that is not the
+# primary colour) against the background. Disabled controls are left out (1.4.11 exempts them).
+BOUNDARIES = {
+    "radio": ('[data-testid="stRadioOption"]:has(input:not(:checked):not(:disabled)) > div > div:first-child',
+              "border"),
+    "checkbox": ('[data-testid="stCheckbox"] label:has(input[type="checkbox"]:not([role="switch"]):not(:checked)'
+                 ':not(:disabled)) > span + div', "border"),
+    "toggle track": ('[data-testid="stCheckbox"] label:has(input[role="switch"]:not(:checked):not(:disabled))'
+                     ' > span + div', "fill"),
+    "toggle knob": ('[data-testid="stCheckbox"] label:has(input[role="switch"]:not(:checked):not(:disabled))'
+                    ' > span + div > div', "knob"),
+    "slider track": ('[data-testid="stSlider"] [role="group"] > [data-orientation]:not(:has(input:disabled))'
+                     ' > div:first-child:not(:has(input))', "track"),
+    "slider thumb": ('[data-testid="stSlider"] [role="group"] > [data-orientation] > div:has(input[type="range"])'
+                     ':not(:has(input:disabled))', "fill"),
+    "segmented control": ('button[data-variant="segmented_control"]:not([aria-checked="true"]):not(:disabled)',
+                          "border"),
+    "pills": ('button[data-variant="pills"]:not([aria-checked="true"]):not(:disabled)', "border"),
+    "selectbox": ('[data-testid="stSelectbox"] [role="group"]:has(> input[role="combobox"]:not(:disabled))',
+                  "border"),
+    "text area": ('[data-testid="stTextAreaRootElement"]:has(textarea:not(:disabled))', "border"),
+    "text input": ('[data-testid="stTextInputRootElement"]:has(input:not(:disabled))', "border"),
+    "number input": ('[data-testid="stNumberInputContainer"]:has(input:not(:disabled))', "border"),
+}
+CONTRASTS = """specs => {
+  const parse = (c) => {      // rgb()/rgba() or color(srgb r g b / a), as [r, g, b, a] on 0-255
+    let m = c.match(/^rgba?\\(([^)]*)\\)$/);
+    if (m) { const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p[3] ?? 1]; }
+    m = c.match(/^color\\(srgb ([^)]*)\\)$/);
+    if (m) { const p = m[1].split(/[\\s\\/]+/).filter(Boolean).map(Number);
+             return [p[0] * 255, p[1] * 255, p[2] * 255, p[3] ?? 1]; }
+    throw new Error('unknown colour ' + c);
+  };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+  const behind = (el) => {    // the opaque colour seen behind el: its ancestors' fills, composited
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    return layers.reverse().reduce((base, c) => over(c, base), [255, 255, 255, 1]);
+  };
+  const lum = (c) => { const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                       return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const hex = (c) => '#' + c.slice(0, 3).map(v => Math.round(v).toString(16).padStart(2, '0')).join('');
+  const out = [];
+  for (const [name, [selector, how]] of Object.entries(specs)) {
+    for (const el of document.querySelectorAll(selector)) {
+      const s = getComputedStyle(el), outside = behind(el.parentElement);
+      let fg, bg = outside, inner = null;
+      if (how === 'border') {
+        fg = over(parse(s.borderTopColor), outside);
+        inner = behind(el);
+        if (s.borderTopStyle === 'none' || parseFloat(s.borderTopWidth) === 0) fg = outside;
+      } else if (how === 'fill' || how === 'knob') {
+        fg = behind(el);
+      } else {                                   // track: the gradient's stop that is not the thumb's colour
+        const thumb = el.parentElement.querySelector(':scope > div:has(input)');
+        const primary = parse(getComputedStyle(thumb).backgroundColor).join();
+        const stops = (s.backgroundImage.match(/rgba?\\([^)]*\\)|color\\(srgb [^)]*\\)/g) || []).map(parse)
+          .filter(c => c.join() !== primary);
+        fg = stops.length ? over(stops[0], behind(el)) : behind(el);
+      }
+      const value = Math.min(ratio(fg, bg), inner ? ratio(fg, inner) : Infinity);
+      out.push({name, where: el.closest('[data-testid="stSidebar"]') ? 'sidebar' : 'main',
+                ratio: Math.round(value * 100) / 100, fg: hex(fg), bg: hex(bg), inner: inner && hex(inner)});
+    }
+  }
+  return out;
+}"""
+
+
+def control_contrasts(page, names=tuple(BOUNDARIES)):
+    """The lowest contrast of each kind of control's boundary on the page as it is now (WCAG 1.4.11), per place:
+    {(name, "main" | "sidebar"): (ratio, boundary colour, background, fill inside or None)}."""
+    lowest = {}
+    for m in page.evaluate(CONTRASTS, {n: BOUNDARIES[n] for n in names}):
+        key = (m["name"], m["where"])
+        if key not in lowest or m["ratio"] < lowest[key][0]:
+            lowest[key] = (m["ratio"], m["fg"], m["bg"], m["inner"])
+    return lowest

@@ -1,10 +1,11 @@
-"""Accessibility in Chromium beyond the tour: the screen reader's view (aria_snapshot), reduced motion. The axe-core
+"""Accessibility in Chromium beyond the tour: the screen reader's view (aria_snapshot), reduced motion, the contrast of
+the controls' edges (WCAG 1.4.11, which axe does not check). The axe-core
 audit of every page in every state, the keyboard walk and <html lang> (as opened, and after the language switch)
 run in each page's tour (tests/browser/test_pages.py, with the checks in tests/browser/checks.py).
 """
 import pytest
 
-from tests.browser import harness
+from tests.browser import checks, harness
 from tests.browser.checks import QUIZ, SIZES
 from ui import i18n
 
@@ -61,3 +62,28 @@ def test_reduced_motion(browser, server):
         assert set(duration.replace("s", "").split(", ")) <= {"0"}, duration
     finally:
         context.close()
+
+
+# What the unrolling page shows (a review typed in: its text area; the settings' toggles, selectbox and batch
+# slider, drawn in the closed expander; a question's radios; the sidebar's language and switches), then with a review
+# picked by number (its number input). (st.select_slider is the same control as st.slider; st.checkbox, st.pills and
+# st.text_input are measured wherever they show, here none but the text input on other pages.)
+SEEN = {("radio", "main"), ("toggle track", "main"), ("toggle knob", "main"), ("toggle track", "sidebar"),
+        ("toggle knob", "sidebar"), ("slider track", "main"), ("slider thumb", "main"), ("segmented control", "main"),
+        ("segmented control", "sidebar"), ("selectbox", "main"), ("text area", "main"), ("number input", "main")}
+
+
+def test_control_boundaries_contrast(page, server):
+    """WCAG 1.4.11: the edge of every kind of control the app uses, unselected or off, has >= 3:1 against what is
+    around it (the white page, the grey sidebar, a field's own fill), in the app's theme (light only: the theme's
+    base is light and the viewer's menu offers no other)."""
+    harness.open_page(page, server, "unrolling", "en", unrolling_pick="My own text")
+    found = checks.control_contrasts(page)
+    page.locator('.st-key-unrolling_pick button[role="radio"]', has_text="Review no.").first.click()
+    harness.wait_idle(page)
+    found |= checks.control_contrasts(page, ["number input"])
+    for (name, where), (ratio, edge, around, inside) in sorted(found.items()):
+        print(f"{name:18} {where:8} {ratio:5.2f}:1  {edge} on {around}" + (f", around {inside}" if inside else ""))
+    assert SEEN <= set(found), sorted(SEEN - set(found))
+    low = {k: v for k, v in found.items() if v[0] < 3}
+    assert not low, low

@@ -3,8 +3,9 @@
 On a 1280x800 tab: the page opens with its title, <html lang> of its language (its review words lang="en") and no
 exception; axe-core (WCAG 2.1 A/AA) finds nothing serious at 1280x800 and, with nothing wider than the window, at
 390x844, in each state: as opened, in lecture mode, with every question answered, with all answers shown. In English
-the keyboard alone reaches every control (and answers a question, starts a training); the page's main controls are
-used as a person would (in WALK_LANGS; home's walk switches the language: the title, the URL and <html lang> follow).
+the keyboard alone reaches every control (and answers a question, steps, plays and resets the unrolling, starts a
+training); the page's main controls are used as a person would (in WALK_LANGS; home's walk switches the language:
+the title, the URL and <html lang> follow).
 Then a phone tab (390x844, touch, mobile viewport) opens it with all answers shown: the sidebar starts closed,
 nothing scrolls sideways, the answers are easy to tap.
 
