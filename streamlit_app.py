@@ -1,44 +1,60 @@
-"""Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>."""
+"""Entry point: language, lecture mode and navigation; every page lives in pages/<key>.py at the URL /<key>.
+
+`streamlit run streamlit_app.py` finds `app` below (an st.App) and imports this file once as a module to get it:
+the server, with Streamlit's routes and the students' room poll (rnn_core.classroom.poll.routes). Every page run
+then runs this file as the script, where __name__ is "__main__" (Streamlit's script runner, AppTest, and
+ui.navigation.entry_point_only alike).
+"""
 import streamlit as st
 
-from ui import classroom, flood, keep, params, question
-from ui.layout import accessibility, lecture_toggle, phone_style
-from ui.navigation import entry_point_only
-from ui.server import warm_up
-from ui.site import PAGES
-from ui.texts import language_selector, texts
 
-entry_point_only()
-flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
-params.new_run()
-params.clean()          # every URL parameter checked before a widget sees it
-st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
+def main():
+    """One page run: the checks before any widget, the sidebar, the banner, then the page."""
+    from ui import classroom, flood, keep, params, question
+    from ui.layout import accessibility, lecture_toggle, phone_style
+    from ui.navigation import entry_point_only
+    from ui.server import warm_up
+    from ui.site import PAGES
+    from ui.texts import language_selector, texts
 
-accessibility(language_selector())
-params.note()
-classroom.read_url()
-common = texts("common")
+    entry_point_only()
+    flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
+    params.new_run()
+    params.clean()          # every URL parameter checked before a widget sees it
+    st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")
 
-sections = {}
-for info in PAGES:
-    page = st.Page(
-        info.path,
-        title=texts(info.key)("title"),
-        icon=info.icon,
-        url_path=None if info.key == "home" else info.key,   # the file's name: direct links run through this script
-        default=info.key == "home",
-    )
-    sections.setdefault(common(f"sections.{info.section}"), []).append(page)
+    accessibility(language_selector())
+    params.note()
+    classroom.read_url()
+    common = texts("common")
 
-current = st.navigation(sections)
-lecture_toggle()
-phone_style()
-question.answers_toggle()
-warm_up()
-classroom.banner(current.url_path or "home")
-keep.restore()
-keep.remember()
-try:
-    current.run()
-finally:
+    sections = {}
+    for info in PAGES:
+        page = st.Page(
+            info.path,
+            title=texts(info.key)("title"),
+            icon=info.icon,
+            url_path=None if info.key == "home" else info.key,   # the file's name: direct links run through this
+            default=info.key == "home",
+        )
+        sections.setdefault(common(f"sections.{info.section}"), []).append(page)
+
+    current = st.navigation(sections)
+    lecture_toggle()
+    phone_style()
+    question.answers_toggle()
+    warm_up()
+    classroom.banner(current.url_path or "home")
+    keep.restore()
     keep.remember()
+    try:
+        current.run()
+    finally:
+        keep.remember()
+
+
+if __name__ == "__main__":
+    main()
+else:                           # `streamlit run` importing the file for its server (no page module loaded)
+    from rnn_core.classroom import poll
+    app = st.App(__file__, routes=poll.routes(st.get_option("server.baseUrlPath")))

@@ -146,7 +146,7 @@ def test_join_by_code_and_bad_code(make_app, class_store):
 def test_students_polls_share_a_read_of_the_room(class_store, monkeypatch):
     """A poll's read of a room serves the other polls on the replica for SHARED_READ seconds, then the store's
     state is read again; a vote in between is still checked by the store."""
-    from ui import classroom
+    from rnn_core.classroom import poll as classroom
     monkeypatch.setattr(classroom, "_polled", {})
     monkeypatch.setattr(classroom, "SHARED_READ", 3600.0)
     code, secret = rooms.open_room(class_store)

@@ -1,68 +1,21 @@
-"""A class session in the app: the store (module state), the room and the anonymous id from the URL, the banner
-students poll, the lecturer's controls, and `poll`, the one call that makes a question a class vote."""
-import logging
-import threading
+"""A class session in the app: the room and the anonymous id from the URL, the banner a student's page reruns when
+its room changes (the store and the poll route: rnn_core.classroom.poll), the lecturer's controls, and `poll`, the
+one call that makes a question a class vote."""
 import time
-from typing import Any
 
 import streamlit as st
 
 from rnn_core.charts import class_session as charts
 from rnn_core.classroom import keep, rooms
-from rnn_core.classroom.store import open_store, store_url
+from rnn_core.classroom.poll import StoreDown, call, polled_state, route_path, store
 from ui import state
 from ui.charts import chart
 from ui.layout import lecture_mode
 from ui.site import PAGES
 from ui.texts import texts
 
-STUDENT_POLL = 3.0      # seconds between two looks at the room by a student's page (at most)
-SHARED_READ = 1.0       # seconds one poll's read of a room also serves the other students' polls on this replica
+STUDENT_POLL = 3.0      # seconds between two looks at the room by a student's page (at least: at most one per 3 s)
 LECTURER_TICK = 1.0     # seconds between two counts on the lecturer's screen
-log = logging.getLogger(__name__)
-
-_lock = threading.Lock()    # module state, never st.cache_resource: a browser's "clear caches" must not drop it
-_stores: dict[str, Any] = {}     # store URL -> its store (SQLite or Redis; open_store is untyped)
-_polled: dict[str, tuple[float, Any]] = {}   # room code -> (when read, its state) for the students' polls
-
-
-def store():
-    """The store RNN_STORE names (one connection pool per process and URL)."""
-    url = store_url()
-    s = _stores.get(url)
-    if s is None:
-        with _lock:
-            s = _stores.get(url) or _stores.setdefault(url, open_store(url))
-    return s
-
-
-def polled_state(code):
-    """The room's state for a student's poll: one read of the store per room and replica every SHARED_READ seconds
-    serves all its students' polls (a vote is still checked by the store: a round closed since is refused)."""
-    now = time.monotonic()
-    seen = _polled.get(code)
-    if seen is None or now - seen[0] >= SHARED_READ:
-        seen = _polled[code] = (now, call(rooms.state, store(), code))
-        if len(_polled) > 64:                               # rooms no one polls any more
-            for old in [k for k, (at, _) in list(_polled.items()) if now - at >= SHARED_READ]:
-                _polled.pop(old, None)
-    return seen[1]
-
-
-class StoreDown(Exception):
-    """The class store did not answer."""
-
-
-def call(fn, *args):
-    """fn(*args) on the store; StoreDown (logged) when the store fails, so the page can say so."""
-    try:
-        return fn(*args)
-    except (PermissionError, ValueError):
-        raise
-    except Exception as e:      # redis.ConnectionError, sqlite3.OperationalError, timeouts
-        log.warning("class store: %s: %s", type(e).__name__, e)
-        raise StoreDown(str(e)) from e
-
 
 # --- the URL: ?room=CODE, ?me=ID, ?host=SECRET (the lecturer link, moved into the session at once) -------------
 
@@ -210,11 +163,55 @@ def _send(code, s, choice):
     return sent.get(mark) == choice
 
 
-@st.fragment(run_every=STUDENT_POLL)
+_POLL_JS = """
+export default function(component) {
+  const { data, key, setTriggerValue } = component;
+  const polls = window.__rnnRoomPoll || (window.__rnnRoomPoll = {});
+  const own = polls[key] || (polls[key] = {});
+  own.drawn = data.fp; own.url = data.url; own.every = 1000 * data.every; own.trigger = setTriggerValue;
+  const look = async () => {
+    own.timer = setTimeout(look, own.every * (1 + 0.1 * Math.random()));   // at most one look per `every`
+    if (document.hidden || own.drawn === null) return;
+    try {
+      const r = await fetch(own.url, { cache: 'no-store', credentials: 'same-origin' });
+      const fp = r.ok ? (await r.text()).trim() : r.status === 404 ? '' : null;
+      if (fp !== null && fp !== own.drawn) { own.drawn = fp; own.trigger('changed', fp); }
+    } catch (e) { /* offline for a moment: the next look tries again */ }
+  };
+  if (!own.timer) {
+    own.timer = setTimeout(look, own.every * Math.random());               // the class's pages not in step
+    own.shown = () => { if (!document.hidden) { clearTimeout(own.timer); look(); } };
+    document.addEventListener('visibilitychange', own.shown);
+  }
+  return () => {
+    clearTimeout(own.timer);
+    document.removeEventListener('visibilitychange', own.shown);
+    delete polls[key];
+  };
+}
+"""
+_poller = None
+
+
+def _watch_room(code, s):
+    """A student's page looks at the room (GET of room_poll, every STUDENT_POLL seconds, in the browser) and reruns
+    the banner's fragment when the room's fingerprint is no longer the one this run drew from s."""
+    global _poller
+    if _poller is None:
+        import streamlit.components.v2 as components
+        _poller = components.component("rnn_room_poll", js=_POLL_JS, isolate_styles=True)
+    url = route_path(st.get_option("server.baseUrlPath")) + "/" + code
+    fp = None if s is StoreDown else rooms.fingerprint(s) if s is not None else ""
+    _poller(data={"url": url, "fp": fp, "every": STUDENT_POLL}, key=state.CLASS_POLL,
+            on_changed_change=lambda: None, width="content")
+
+
+@st.fragment
 def _student_banner(code, page):
     """The student's banner and round status. It reads the room's state (polled_state), sends an answer
     given before the round opened, and reruns the whole page only when the page must change: a question of this
-    page revealed, or the lecturer's page when following."""
+    page revealed, or the lecturer's page when following. The page reruns it when the room changes (_watch_room),
+    not on a timer: a Streamlit rerun costs the server more than a poll may."""
     t = texts("class_session")
     try:
         s = polled_state(code)
@@ -225,7 +222,10 @@ def _student_banner(code, page):
                    and (_send(code, s, answers[s.question][0]) if fragment_run else
                         st.session_state.get(state.CLASS_SENT, {}).get((code, s.question, s.round)) is not None))
     except StoreDown:
-        s, counted = None, False
+        s, counted = StoreDown, False
+    _watch_room(code, s)
+    if s is StoreDown:
+        s = None
     if s is not None:
         seen = st.session_state.get(state.CLASS_SEEN)
         now = (s.question, s.phase, s.page)

@@ -52,6 +52,7 @@ CLASS_BOX = "_class_box_"            # + question key: (page run, what the page 
 CLASS_RUN = "_class_run"            # "page" or "fragment": what kind of run is drawing now
 CLASS_HERE = "class_here"           # page -> the questions this browser drew there (a reveal reruns the app)
 CLASS_SEEN = "class_seen"           # the room's version this browser last drew
+CLASS_POLL = "class_poll"           # the student's page's look at the room (a component: it reruns the banner)
 CLASS_FOLLOW = "class_follow"       # follow the lecturer from page to page (the banner's toggle)
 CLASS_SENT = "class_sent"           # the votes this browser sent: question -> what it sent
 CLASS_COUNT_DRAWN = "class_count_drawn"   # (votes counted, when) of the lecturer's last drawn count

@@ -88,6 +88,13 @@ def state(store, code):
                  _text(f, "sc"))
 
 
+def fingerprint(s):
+    """A short digest of what a student's banner shows (question, phase, round, the lecturer's page): it changes
+    when the banner must be drawn again and tells nothing else (no tallies, no right option)."""
+    seen = json.dumps([s.question, s.phase, s.round, s.page])
+    return hashlib.blake2s(seen.encode(), digest_size=6).hexdigest()
+
+
 def vote(store, code, question, rnd, voter, option):
     """A student's vote (or changed vote) in an open round; False when that round is not open (or no room)."""
     s = state(store, code)
