@@ -8,7 +8,9 @@ the lecturer opens a room on the Class page by clicking its button, goes to the 
 its three questions, starts round 1, closes it, starts round 2, closes it and reveals, by clicking the buttons.
 Students join within --join seconds (?room=CODE&me=<random id>), then vote by setting the question's radio (real
 widget values, no side door into the store), some change their vote, some reload mid-round; every session runs
-its fragments on their timers (a student's room poll every 3 s, the lecturer's live count every second). In the
+its fragments on their timers (the lecturer's live count every second), and a student's page looks at the room as
+its browser does: an HTTP GET of the room's fingerprint every 3 s (ui/classroom.py _POLL_JS), and a rerun of the
+banner's fragment (with the component's trigger) only when the fingerprint changed. In the
 second question's first round one replica is killed (SIGKILL) and serve.sh restarts it; its students reconnect.
 
 At the end the votes the students saw through are compared with the store's (read only for this check):
@@ -19,6 +21,7 @@ students=N votes_sent=... votes_counted=... lost=0 double=0 first_page_p90_ms=..
 """
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -38,26 +41,58 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from benchmarks.load_headless import quantile, tree_cpu_s  # noqa: E402
 from rnn_core.classroom import keep, rooms  # noqa: E402
 from rnn_core.classroom.store import open_store  # noqa: E402
-from scripts.wsclient import PageRunError, Session  # noqa: E402
+from scripts.wsclient import HttpGet, PageRunError, Session  # noqa: E402
 from tests.browser import harness  # noqa: E402
 from ui import i18n  # noqa: E402
+from ui.classroom import STUDENT_POLL  # noqa: E402
 
 PAGE = "sequences"
 QUESTIONS = ("orders", "series", "shared")        # the page's three predict-then-reveal questions, in order
 RELOAD_SHARE, CHANGE_SHARE = 0.1, 0.3             # students who reload mid-round / change their vote
 FRAGMENT_DONE = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 EN = i18n.table("en", "class_session")
-NET = (PageRunError, OSError, websockets.WebSocketException)     # a closed or dead connection: reconnect
+NET = (PageRunError, OSError, websockets.WebSocketException, asyncio.IncompleteReadError)   # reconnect
+POLL_COMPONENT = "rnn_room_poll"                  # the banner's look at the room (ui/classroom.py _watch_room)
 
 
 class Client(Session):
     """A Session that remembers the elements of its last run, the fragment each widget was drawn in (a browser
-    sends a widget's change as a rerun of that fragment only), and the fragments the app asked to rerun on a timer."""
+    sends a widget's change as a rerun of that fragment only), the fragments the app asked to rerun on a timer, and
+    the room poll a student's page runs in the browser."""
 
     def __init__(self, base):
         super().__init__(base)
         self.drawn, self.timers, self.lock = [], {}, asyncio.Lock()
         self.widgets = {}           # widget id -> (its element, the fragment it was drawn in, "" for none)
+        self.poll = None            # the room poll's (component id, its fragment, its data) from the last drawing
+        self.last_query = ""
+        self.http = None
+
+    async def __aenter__(self):
+        await super().__aenter__()
+        self.http = HttpGet(self.base, self.cookie)
+        return self
+
+    async def __aexit__(self, *exc):
+        if self.http is not None:
+            self.http.close()
+        await super().__aexit__(*exc)
+
+    async def look(self):
+        """What the browser's poll does every STUDENT_POLL seconds: GET the room's fingerprint; when it is not the
+        one the banner was drawn with, rerun the banner's fragment as the component's trigger does. Returns
+        (seconds of the GET, seconds of the rerun or None)."""
+        cid, fid, data = self.poll
+        started = time.perf_counter()
+        status, body = await self.http.get(data["url"])
+        got = time.perf_counter() - started
+        fp = body.strip() if status == 200 else "" if status == 404 else None
+        if fp is None or data["fp"] is None or fp == data["fp"]:
+            return got, None
+        data["fp"] = fp                        # the page's JS does not trigger twice for one change
+        event = [WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",
+                             json_trigger_value=json.dumps([{"event": "changed", "value": fp}]))]
+        return got, await self.run(self.last_query, event, fid)
 
     def seen(self, msg):
         kind = msg.WhichOneof("type")
@@ -67,6 +102,8 @@ class Client(Session):
             which = e.WhichOneof("type")
             if which in ("radio", "button"):
                 self.widgets[getattr(e, which).id] = (e, msg.delta.fragment_id)
+            elif which == "bidi_component" and e.bidi_component.component_name.endswith(POLL_COMPONENT):
+                self.poll = (e.bidi_component.id, msg.delta.fragment_id, json.loads(e.bidi_component.json))
         elif kind == "auto_rerun":
             self.timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
         elif kind == "stop_auto_rerun":
@@ -78,8 +115,9 @@ class Client(Session):
     async def run(self, query, widgets=(), fragment_id=""):
         """One run of the page (or of one fragment), one at a time per session; the seconds it took."""
         async with self.lock:
+            self.last_query = query               # the page's URL, for the poll's rerun
             if not fragment_id:
-                self.drawn, self.timers, self.widgets = [], {}, {}
+                self.drawn, self.timers, self.widgets, self.poll = [], {}, {}, None
             else:
                 self.drawn = []
             return await self.run_page(PAGE if not query.startswith("page=") else query[5:].split("&")[0],
@@ -128,6 +166,7 @@ class Bench:
         self.base, self.n, self.join, self.rng = base, n, join, random.Random(seed)
         self.code = self.secret = None
         self.first_page, self.votes_ms, self.polls_ms, self.errors = [], [], [], []
+        self.banner_ms = []         # the banner's fragment reruns a poll asked for (the room had changed)
         self.sent = {}              # (question, round) -> {voter: option} as the students saw them through
         self.vote_times = {}        # (question, round) -> [(sent at, done at, voter)] first votes
         self.counts = {}            # (question, round) -> [(time, count)] on the lecturer's screen
@@ -139,11 +178,20 @@ class Bench:
         self.joined = 0
 
 
-async def ticker(client, query_fn, bench, record=None):
-    """Run the session's timed fragments as the browser does (each on its own interval)."""
+async def ticker(client, query_fn, bench, record=None, looked=None):
+    """Run the session's timed fragments as the browser does (each on its own interval), and its room poll every
+    STUDENT_POLL seconds (a little more, at random, as the page's JS) when the page has one."""
     due = {}
     while not bench.finished.is_set():
         now = time.monotonic()
+        if client.poll is not None and due.setdefault("poll", now + random.uniform(0, STUDENT_POLL)) <= now:
+            due["poll"] = now + STUDENT_POLL * (1 + 0.1 * random.random())
+            try:
+                got, reran = await client.look()
+            except NET:
+                return
+            if looked is not None:
+                looked(got, reran, client)
         for fid, interval in list(client.timers.items()):
             if due.setdefault(fid, now + interval) <= now:
                 due[fid] = now + interval
@@ -230,8 +278,10 @@ async def student(bench, n):
     query = lambda: f"lang={lang}&room={b.code}&me={me}"   # noqa: E731
     state = {"c": None, "tick": None}
 
-    def record(seconds, client):
-        b.polls_ms.append(seconds * 1000)
+    def looked(got, reran, client):
+        b.polls_ms.append(got * 1000)
+        if reran is not None:
+            b.banner_ms.append(reran * 1000)
 
     async def connect(first):
         for attempt in range(20):
@@ -242,7 +292,7 @@ async def student(bench, n):
                 if first:
                     b.first_page.append((time.perf_counter() - started) * 1000)
                 state["c"] = c
-                state["tick"] = asyncio.create_task(ticker(c, query, b, record))
+                state["tick"] = asyncio.create_task(ticker(c, query, b, looked=looked))
                 return
             except NET as e:
                 b.errors.append(f"student {n} join: {type(e).__name__}: {e}")
@@ -409,7 +459,7 @@ def main():
                 t = time.perf_counter()
                 rooms.state(store, b.code)
                 rooms_state.append((time.perf_counter() - t) * 1000)
-    fp, votes, polls = sorted(b.first_page), sorted(b.votes_ms), sorted(b.polls_ms)
+    fp, votes, polls, banner = sorted(b.first_page), sorted(b.votes_ms), sorted(b.polls_ms), sorted(b.banner_ms)
     lag, n_lag = lag_p90(b)
     print(f"store {args.store}, {args.replicas} replica(s), {args.students} students, {b.seconds:.0f} s; "
           f"replica killed: {'yes' if b.killed else 'no'}; errors seen (reconnects included): {len(b.errors)}")
@@ -425,8 +475,9 @@ def main():
         print("   ", e)
     print(f"first page: n={len(fp)} p50 {quantile(fp, 0.5):.0f} ms p90 {quantile(fp, 0.9):.0f} ms; "
           f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms max {max(votes, default=0):.0f} ms; "
-          f"student poll (fragment run, round trip): n={len(polls)} p50 {quantile(polls, 0.5):.1f} ms "
-          f"p90 {quantile(polls, 0.9):.1f} ms; the store's read of a room: p50 "
+          f"student poll (HTTP GET, round trip): n={len(polls)} p50 {quantile(polls, 0.5):.1f} ms "
+          f"p90 {quantile(polls, 0.9):.1f} ms; banner reruns on a change: n={len(banner)} p50 "
+          f"{quantile(banner, 0.5):.0f} ms; the store's read of a room: p50 "
           f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")
     print(f"students={args.students} votes_sent={sent} votes_counted={counted} lost={lost} double={double} "
           f"first_page_p90_ms={quantile(fp, 0.9):.0f} vote_p90_ms={quantile(votes, 0.9):.0f} "

@@ -135,6 +135,54 @@ class Session:
         return time.perf_counter() - start
 
 
+class HttpGet:
+    """A browser tab's plain HTTP GETs to the server, on one kept-alive connection with the tab's cookies (behind
+    HAProxy they name its replica), as a page's fetch() sends them."""
+
+    def __init__(self, base, cookie=""):
+        check_loopback(base)
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port, self.cookie = parts.hostname, parts.port or 80, cookie
+        self.reader = self.writer = None
+
+    async def get(self, path):
+        """(status, body) of GET path; a connection the server closed is opened again once."""
+        for attempt in (0, 1):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            head = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            if self.cookie:
+                head += f"Cookie: {self.cookie}\r\n"
+            try:
+                self.writer.write((head + "\r\n").encode())
+                return await asyncio.wait_for(self._response(), RUN_TIMEOUT)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _response(self):
+        status = int((await self.reader.readuntil(b"\r\n")).split()[1])
+        length, keep = 0, True
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+            elif name.strip().lower() == "connection" and value.strip().lower() == "close":
+                keep = False
+        body = await self.reader.readexactly(length) if length else b""
+        if not keep:
+            self.close()
+        return status, body.decode()
+
+    def close(self):
+        """Close the connection (the next GET opens another)."""
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def warm(base, pages, sessions=1):
     """Open every page in both languages so that caches are filled before visitors come (one session per
     replica behind a round-robin proxy: give `sessions` >= replicas)."""

@@ -32,8 +32,10 @@ async def _scenario(base):
     await student.__aexit__(None, None, None)
     again = await Client(base).__aenter__()                       # the reload: a new session, the same ?me=
     await again.run(query)
-    for fid in list(again.timers):                                # the banner's poll after the reload
-        await again.run(query, fragment_id=fid)
+    assert again.poll is not None and not again.timers, "the banner polls the room in the browser, not on a timer"
+    _, reran = await again.look()                                 # the banner's poll after the reload
+    assert reran is None, "the room has not changed: the banner is not rerun"
+    await again.run(query, fragment_id=again.poll[1])             # as a change of the room reruns it
     await again.__aexit__(None, None, None)
     await lec.__aexit__(None, None, None)
     return code, me, radio.options[1]
