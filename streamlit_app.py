@@ -57,4 +57,6 @@ if __name__ == "__main__":
     main()
 else:                           # `streamlit run` importing the file for its server (no page module loaded)
     from rnn_core.classroom import poll
+    from ui.server import disable_nagle
+    disable_nagle()             # from the first connection (the students' polls too), not the first page run
     app = st.App(__file__, routes=poll.routes(st.get_option("server.baseUrlPath")))

@@ -87,7 +87,7 @@ class Client(Session):
         status, body = await self.http.get(data["url"])
         got = time.perf_counter() - started
         fp = body.strip() if status == 200 else "" if status == 404 else None
-        if fp is None or data["fp"] is None or fp == data["fp"]:
+        if fp is None or fp == data["fp"]:
             return got, None
         data["fp"] = fp                        # the page's JS does not trigger twice for one change
         event = [WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",

@@ -114,8 +114,14 @@ def test_a_replica_that_keeps_crashing_is_restarted_with_back_off(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def proxy(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("serve"), 1) as (url, log, _proc):
+def proxy_store(tmp_path_factory):
+    """The class store of the proxy's replicas (a SQLite file of this module)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('serve') / 'class.db'}"
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory, proxy_store):
+    with serve(tmp_path_factory.mktemp("serve"), 1, RNN_STORE=proxy_store) as (url, log, _proc):
         yield url
 
 
@@ -130,6 +136,18 @@ def test_the_replica_cookie_is_samesite(proxy):
     with urllib.request.urlopen(proxy + "/", timeout=10) as r:
         cookies = [c for c in r.headers.get_all("Set-Cookie") or [] if c.startswith("RNN_REPLICA=")]
     assert cookies and all("SameSite=Lax" in c and "HttpOnly" in c for c in cookies), cookies
+
+
+def test_a_students_room_poll_passes_the_proxy(proxy, proxy_store):
+    """The students' room poll (an HTTP route next to Streamlit's) answers through HAProxy: the room's fingerprint,
+    a bare 404 for a bad code."""
+    from rnn_core.classroom import rooms
+    from rnn_core.classroom.store import open_store
+    store = open_store(proxy_store)
+    code, _ = rooms.open_room(store)
+    with urllib.request.urlopen(f"{proxy}/_rnn/room/{code}", timeout=10) as r:
+        assert r.read().decode() == rooms.fingerprint(rooms.state(store, code))
+    assert status(f"{proxy}/_rnn/room/NOPE!") == 404
 
 
 def _assets(html):

@@ -171,7 +171,8 @@ export default function(component) {
   own.drawn = data.fp; own.url = data.url; own.every = 1000 * data.every; own.trigger = setTriggerValue;
   const look = async () => {
     own.timer = setTimeout(look, own.every * (1 + 0.1 * Math.random()));   // at most one look per `every`
-    if (document.hidden || own.drawn === null) return;
+    if (document.hidden) return;
+    own.last = Date.now();
     try {
       const r = await fetch(own.url, { cache: 'no-store', credentials: 'same-origin' });
       const fp = r.ok ? (await r.text()).trim() : r.status === 404 ? '' : null;
@@ -180,7 +181,9 @@ export default function(component) {
   };
   if (!own.timer) {
     own.timer = setTimeout(look, own.every * Math.random());               // the class's pages not in step
-    own.shown = () => { if (!document.hidden) { clearTimeout(own.timer); look(); } };
+    own.shown = () => {                    // back to the tab: look now, unless it looked less than `every` ago
+      if (!document.hidden && !(Date.now() - own.last < own.every)) { clearTimeout(own.timer); look(); }
+    };
     document.addEventListener('visibilitychange', own.shown);
   }
   return () => {

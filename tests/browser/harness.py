@@ -58,14 +58,16 @@ def app_env(**extra):
 
 
 @contextlib.contextmanager
-def streamlit_server(port=None, env=None, timeout=60, script=None, poll=0.2):
-    """Start `streamlit run streamlit_app.py` (or another script), yield its base URL and process, then stop it."""
+def streamlit_server(port=None, env=None, timeout=60, script=None, poll=0.2, base_path=""):
+    """Start `streamlit run streamlit_app.py` (or another script), yield its base URL and process, then stop it.
+
+    base_path: the server's server.baseUrlPath (set in env), part of the URL yielded."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "streamlit_app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     log = open(ROOT / "artifacts" / f"server-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env or app_env(), stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path.strip("/") else "")
     try:
         deadline = time.monotonic() + timeout
         while True:
