@@ -98,3 +98,29 @@ def test_lecturer_and_three_students(browser, server):
     finally:
         for tab in (lec, *tabs):
             tab.close()
+
+
+def test_a_student_follows_the_lecturer(browser, server):
+    """A student who follows the lecturer is taken to the lecturer's page by the banner's poll of the room (the
+    page's GET of the room's fingerprint, then the banner's rerun), within a few seconds."""
+    en = i18n.table("en", "class_session")
+    lec = browser.new_page(viewport={"width": 1400, "height": 900})
+    tab = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        harness.open_page(lec, server, "class_session", "en")
+        lec.get_by_role("button", name=en["open.button"]).first.click()
+        harness.wait_idle(lec)
+        code = re.search(r"\?room=([A-Z0-9]{5})", lec.locator('[data-testid="stCode"]').first.inner_text()).group(1)
+        harness.open_page(tab, server, "sequences", "en", room=code)
+        tab.locator(BANNER).get_by_text(en["banner.follow"]).click()
+        harness.wait_idle(tab)
+        lec.locator('[data-testid="stSidebarNav"] a', has_text=i18n.table("en", "memory")["title"]).first.click()
+        harness.wait_idle(lec)
+        moved = time.monotonic()
+        assert wait_for(lambda: "/memory" in tab.url, 12), tab.url
+        assert time.monotonic() - moved <= 8                                   # one poll (3 s) and the page run
+        harness.wait_idle(tab)
+        assert not harness.exceptions(tab)
+    finally:
+        lec.close()
+        tab.close()
