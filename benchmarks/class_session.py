@@ -479,6 +479,9 @@ def main():
           f"p90 {quantile(polls, 0.9):.1f} ms; banner reruns on a change: n={len(banner)} p50 "
           f"{quantile(banner, 0.5):.0f} ms; the store's read of a room: p50 "
           f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")
+    rounds = {k: sorted((done - at) * 1000 for at, done, _ in v) for k, v in b.vote_times.items()}
+    print("vote p50/p90 ms by round:", "; ".join(f"{q} {r}: {quantile(ms, 0.5):.0f}/{quantile(ms, 0.9):.0f}"
+                                                 for (q, r), ms in rounds.items()))
     print(f"students={args.students} votes_sent={sent} votes_counted={counted} lost={lost} double={double} "
           f"first_page_p90_ms={quantile(fp, 0.9):.0f} vote_p90_ms={quantile(votes, 0.9):.0f} "
           f"lecturer_lag_p90_ms={lag:.0f}", flush=True)
