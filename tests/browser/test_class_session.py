@@ -11,12 +11,12 @@ from tests.browser.conftest import SHOTS
 from ui import i18n
 
 BOX = ".st-key-quizbox_orders"
-BANNER = ".st-key-class_banner"        # the student's round status, refreshed every 3 s
+BANNER = ".st-key-class_banner"        # the student's round status, redrawn when the page's poll (3 s) sees a change
 OPTIONS = ("neither", "dense", "rnn", "both")       # quiz.word_order's options, in order
 
 
 def wait_for(check, timeout=20, poll=0.2):
-    """Wait until check() is true (the app's own timers: a student's page looks at the room every 3 s)."""
+    """Wait until check() is true (the app's own timing: a student's page looks at the room every 3 s)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
