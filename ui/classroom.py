@@ -14,7 +14,7 @@ from ui.layout import lecture_mode
 from ui.site import PAGES
 from ui.texts import texts
 
-STUDENT_POLL = 3.0      # seconds between two looks at the room by a student's page (at least: at most one per 3 s)
+STUDENT_POLL = 3.0      # seconds between two looks at the room by a student's page (never fewer: up to 10 % more)
 LECTURER_TICK = 1.0     # seconds between two counts on the lecturer's screen
 
 # --- the URL: ?room=CODE, ?me=ID, ?host=SECRET (the lecturer link, moved into the session at once) -------------
@@ -176,7 +176,10 @@ export default function(component) {
     try {
       const r = await fetch(own.url, { cache: 'no-store', credentials: 'same-origin' });
       const fp = r.ok ? (await r.text()).trim() : r.status === 404 ? '' : null;
-      if (fp !== null && fp !== own.drawn) { own.drawn = fp; own.trigger('changed', fp); }
+      // once per change; again after two looks if no drawing with it came (a trigger can be lost in a rerun)
+      if (fp !== null && fp !== own.drawn && (fp !== own.asked || Date.now() - own.askedAt >= 2 * own.every)) {
+        own.asked = fp; own.askedAt = Date.now(); own.trigger('changed', fp);
+      }
     } catch (e) { /* offline for a moment: the next look tries again */ }
   };
   if (!own.timer) {
@@ -196,16 +199,15 @@ export default function(component) {
 _poller = None
 
 
-def _watch_room(code, s):
+def _watch_room(code, drawn):
     """A student's page looks at the room (GET of room_poll, every STUDENT_POLL seconds, in the browser) and reruns
-    the banner's fragment when the room's fingerprint is no longer the one this run drew from s."""
+    the banner's fragment when the room's fingerprint is no longer `drawn`, the one of the state this run drew."""
     global _poller
     if _poller is None:
         import streamlit.components.v2 as components
         _poller = components.component("rnn_room_poll", js=_POLL_JS, isolate_styles=True)
     url = route_path(st.get_option("server.baseUrlPath")) + "/" + code
-    fp = None if s is StoreDown else rooms.fingerprint(s) if s is not None else ""
-    _poller(data={"url": url, "fp": fp, "every": STUDENT_POLL}, key=state.CLASS_POLL,
+    _poller(data={"url": url, "fp": drawn, "every": STUDENT_POLL}, key=state.CLASS_POLL,
             on_changed_change=lambda: None, width="content")
 
 
@@ -224,11 +226,9 @@ def _student_banner(code, page):
         counted = (s is not None and s.phase == "open" and s.question in answers
                    and (_send(code, s, answers[s.question][0]) if fragment_run else
                         st.session_state.get(state.CLASS_SENT, {}).get((code, s.question, s.round)) is not None))
+        drawn = rooms.fingerprint(s) if s is not None else ""        # "" as the route's 404: no such room
     except StoreDown:
-        s, counted = StoreDown, False
-    _watch_room(code, s)
-    if s is StoreDown:
-        s = None
+        s, counted, drawn = None, False, None                          # None: any answer of the route differs
     if s is not None:
         seen = st.session_state.get(state.CLASS_SEEN)
         now = (s.question, s.phase, s.page)
@@ -250,6 +250,7 @@ def _student_banner(code, page):
             st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
                                                                                    page=page_title(s.page)))
         st.toggle(t("banner.follow"), key=state.CLASS_FOLLOW)
+        _watch_room(code, drawn)
     st.session_state[state.CLASS_RUN] = "fragment"      # until banner() says a page run has started
 
 

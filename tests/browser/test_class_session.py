@@ -117,7 +117,11 @@ def test_a_student_follows_the_lecturer(browser, server):
         lec.locator('[data-testid="stSidebarNav"] a', has_text=i18n.table("en", "memory")["title"]).first.click()
         harness.wait_idle(lec)
         moved = time.monotonic()
-        assert wait_for(lambda: "/memory" in tab.url, 12), tab.url
+        def path():
+            """The tab's path now (tab.url is only as fresh as the last call into Playwright)."""
+            return tab.evaluate("location.pathname")
+
+        assert wait_for(lambda: path().endswith("/memory"), 12), path()
         assert time.monotonic() - moved <= 8                                   # one poll (3 s) and the page run
         harness.wait_idle(tab)
         assert not harness.exceptions(tab)
