@@ -89,7 +89,7 @@ class Client(Session):
         fp = body.strip() if status == 200 else "" if status == 404 else None
         if fp is None or fp == data["fp"]:
             return got, None
-        data["fp"] = fp                        # the page's JS does not trigger twice for one change
+        data["fp"] = fp                        # as the page's JS: one trigger per change (the rerun redraws)
         event = [WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",
                              json_trigger_value=json.dumps([{"event": "changed", "value": fp}]))]
         return got, await self.run(self.last_query, event, fid)
