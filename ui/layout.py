@@ -14,9 +14,10 @@ def lecture_mode():
 
 
 # Projector styling: every text at least as large as on a laptop and readable from the back of a room (at
-# 1280x720: body, labels, captions and table cells >= 22 px, metric values >= 40 px; tests/browser/
-# test_lecture_mode.py measures them). Each rule names the element that holds the text: Streamlit puts a metric's
-# value and a caption's text in a markdown paragraph of their own, so a rule for every paragraph would shrink them.
+# 1280x720: body, labels, captions, table cells, buttons and what an input or a select box shows >= 22 px, metric values
+# >= 40 px; tests/browser/test_lecture_mode.py measures them). Each rule names the element that holds the text:
+# Streamlit puts a metric's value and a caption's text in a markdown paragraph of their own, so a rule for every
+# paragraph would shrink them.
 # Tables are st.table in lecture mode (show_table), their cells' sides a little narrower: the memory page's nine
 # columns fit 1280 px with their numbers whole. The app's own CSS, never user text.
 _LECTURE_CSS = """<style>
@@ -41,6 +42,7 @@ _LECTURE_CSS = """<style>
   white-space: normal !important; flex-wrap: wrap; }
 [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
 [data-testid="stMain"] [data-testid="stTable"] :is(td, th) { padding-left: 0.25rem; padding-right: 0.25rem; }
+[data-testid="stMain"] :is(input, textarea, [data-baseweb="select"] *, button p) { font-size: 1.5rem !important; }
 </style>"""
 
 

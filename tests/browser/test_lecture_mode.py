@@ -12,7 +12,8 @@ BODY, CAPTION, METRIC = 22, 22, 40       # px, the issue's floor for a projector
 # For each kind of text: the smallest font size among the visible elements that hold its text themselves (a text
 # node of their own), KaTeX's inner boxes aside (they size formulas relative to the text around them).
 _SIZES = """(kinds) => {
-  const own = (el) => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  const own = (el) => el.matches('input:not([type=checkbox], [type=radio]), textarea') ? el.value.trim() :
+                      [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
   const shown = (el) => el.getClientRects().length > 0 && !el.closest('[class*="st-key-announce_"]');
   const out = {};
   for (const [kind, sel] of Object.entries(kinds)) {
@@ -20,7 +21,7 @@ _SIZES = """(kinds) => {
     for (const root of document.querySelectorAll('[data-testid="stMain"] ' + sel)) {
       for (const el of [root, ...root.querySelectorAll('*')]) {
         if (own(el) && shown(el) && !el.closest('.katex')) {
-          sizes.push([parseFloat(getComputedStyle(el).fontSize), el.textContent.trim().slice(0, 40)]);
+          sizes.push([parseFloat(getComputedStyle(el).fontSize), (el.value || el.textContent).trim().slice(0, 40)]);
         }
       }
     }
@@ -64,9 +65,12 @@ KINDS = {
     "radio label": '[data-testid="stRadioOption"]',
     "widget label": '[data-testid="stWidgetLabel"]',
     "table cell": '[data-testid="stTable"] :is(td, th)',
+    "input value": ':is([data-testid="stNumberInput"], [data-testid="stTextInput"], [data-testid="stTextArea"])',
+    "button": 'button [data-testid="stMarkdownContainer"]',
 }
 FLOOR = {"paragraph": BODY, "caption": CAPTION, "metric value": METRIC, "metric label": CAPTION,
-         "radio label": BODY, "widget label": BODY, "table cell": BODY}
+         "radio label": BODY, "widget label": BODY, "table cell": BODY,
+         "input value": BODY, "button": BODY}
 
 
 # Tables drawn on a canvas (st.dataframe: Streamlit's 14 px font, whatever the CSS) that are on screen: lecture mode
@@ -83,8 +87,8 @@ def measure(page):
 
 @pytest.mark.parametrize("key, lang, kinds", [
     ("pipeline", "ko", ["paragraph", "caption", "metric value", "metric label", "radio label", "widget label",
-                        "table cell"]),
-    ("unrolling", "en", ["paragraph", "caption", "metric value", "metric label", "widget label"]),
+                        "table cell", "input value", "button"]),
+    ("unrolling", "en", ["paragraph", "caption", "metric value", "metric label", "widget label", "button"]),
 ])
 def test_lecture_mode_reads_from_the_back(browser, server, key, lang, kinds):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
