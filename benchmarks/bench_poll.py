@@ -111,6 +111,14 @@ async def app(url, pid, n, seconds, every, profile=None):
             spy.wait(30)
         out["banner rerun (on change)"] = await polls(sessions, lambda s: s.run(queries[s], fragment_id=s.poll[1]),
                                                      pid, seconds, every)
+        turn = dict.fromkeys(sessions, 0)
+
+        async def vote(s):                                    # a changed vote: the question's fragment reruns
+            turn[s] += 1
+            radio = s.find("radio", f"-quiz_{QUESTIONS[0]}$")
+            await s.change(queries[s], radio, choose(radio, turn[s] % len(radio.options)))
+
+        out["vote (question's fragment)"] = await polls(sessions, vote, pid, seconds, every)
         return out
     finally:
         for s in [*sessions, lec]:

@@ -112,9 +112,16 @@ class Client(Session):
         elif kind == "script_finished" and msg.script_finished == FRAGMENT_DONE:
             self._finish(None)
 
-    async def run(self, query, widgets=(), fragment_id=""):
-        """One run of the page (or of one fragment), one at a time per session; the seconds it took."""
+    async def run(self, query, widgets=(), fragment_id="", timer=False, widget=None):
+        """One run of the page (or of one fragment), one at a time per session; the seconds it took. A timer's run
+        is not sent (None) when the run before it stopped that timer, as a browser drops the timer then; the server
+        would drop the run without an answer (the fragment is gone). widget: a changed widget's id; the run is of
+        the fragment it is drawn in when the run is sent (a run just before may have moved it to another)."""
         async with self.lock:
+            if timer and fragment_id not in self.timers:
+                return None
+            if widget is not None:
+                fragment_id = self.widgets.get(widget, (None, ""))[1]
             self.last_query = query               # the page's URL, for the poll's rerun
             if not fragment_id:
                 self.drawn, self.timers, self.widgets, self.poll = [], {}, {}, None
@@ -136,7 +143,7 @@ class Client(Session):
 
     async def change(self, query, widget, states):
         """Send a widget's new value as the browser does: a rerun of the fragment it was drawn in, else of the page."""
-        return await self.run(query, states, self.widgets.get(widget.id, (None, ""))[1])
+        return await self.run(query, states, widget=widget.id)
 
     def texts(self):
         out = []
@@ -176,6 +183,8 @@ class Bench:
         self.kill = None            # set by main: kills a replica
         self.finished = asyncio.Event()
         self.joined = 0
+        self.rejoin_ms = []         # a reconnect's first page (after a reload or a lost replica), its try that worked
+        self.failed_s = []          # (seconds, error) of each vote attempt that failed
 
 
 async def ticker(client, query_fn, bench, record=None, looked=None):
@@ -196,10 +205,10 @@ async def ticker(client, query_fn, bench, record=None, looked=None):
             if due.setdefault(fid, now + interval) <= now:
                 due[fid] = now + interval
                 try:
-                    seconds = await client.run(query_fn(), fragment_id=fid)
+                    seconds = await client.run(query_fn(), fragment_id=fid, timer=True)
                 except NET:
                     return
-                if record is not None:
+                if record is not None and seconds is not None:
                     record(seconds, client)
         await asyncio.sleep(0.1)
 
@@ -289,8 +298,7 @@ async def student(bench, n):
             try:
                 c = await Client(b.base).__aenter__()
                 await c.run(query())
-                if first:
-                    b.first_page.append((time.perf_counter() - started) * 1000)
+                (b.first_page if first else b.rejoin_ms).append((time.perf_counter() - started) * 1000)
                 state["c"] = c
                 state["tick"] = asyncio.create_task(ticker(c, query, b, looked=looked))
                 return
@@ -318,6 +326,7 @@ async def student(bench, n):
                 await c.change(query(), radio, choose(radio, option_index))
             except NET as e:
                 b.errors.append(f"student {n} vote: {type(e).__name__}: {e}")
+                b.failed_s.append((time.perf_counter() - started, b.errors[-1]))
                 await drop()
                 await asyncio.sleep(0.5)
                 await connect(False)
@@ -390,7 +399,7 @@ def lag_p90(bench):
     return quantile(sorted(lags), 0.9), len(lags)
 
 
-async def session(base, n, join, serve_pid, seed, store):
+async def session(base, n, join, serve_pid, seed, store, no_kill=False):
     b = Bench(base, n, join, seed)
     b.store = store
     b.opened_all, b.all_joined, b.current = asyncio.Event(), asyncio.Event(), None
@@ -400,7 +409,7 @@ async def session(base, n, join, serve_pid, seed, store):
     killed = []
 
     def kill():
-        pids = replica_pids(serve_pid)
+        pids = replica_pids(serve_pid) if not no_kill else []
         if pids:
             victim = pids[-1]
             os.kill(victim, signal.SIGKILL)
@@ -435,6 +444,7 @@ def main():
     ap.add_argument("--store", choices=("redis", "sqlite"), default="redis")
     ap.add_argument("--join", type=float, default=10.0, help="seconds over which students join")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-kill", action="store_true", help="keep every replica alive (to compare with the kill)")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     (ROOT / "artifacts").mkdir(exist_ok=True)
@@ -451,7 +461,8 @@ def main():
                 store_url = re.search(r"class store (redis://\S+)", log).group(1)
             store = open_store(store_url)
             cpu0, server0 = time.process_time(), tree_cpu_s(proc.pid)
-            b = asyncio.run(session(url, args.students, args.join, proc.pid, args.seed, store))
+            b = asyncio.run(session(url, args.students, args.join, proc.pid, args.seed, store,
+                                                    args.no_kill))
             client_cpu, server_cpu = time.process_time() - cpu0, tree_cpu_s(proc.pid) - server0
             sent, counted, lost, double = check(b, store)
             rooms_state = []
@@ -468,17 +479,23 @@ def main():
           f"cores; load average {os.getloadavg()[0]:.1f}")
     kinds = {}
     for e in b.errors:
-        kind = re.sub(r"\d+", "N", e.split(":")[0]) + ": " + e.split(": ")[1] if ": " in e else e
+        kind = re.sub(r"\b\d+\b", "N", e)      # student N, N s: one kind (a fragment id stays)
         kinds[kind] = kinds.get(kind, 0) + 1
     print("errors by kind:", "; ".join(f"{k} x{v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])))
-    for e in b.errors[:5]:
-        print("   ", e)
+    slow = sorted(b.failed_s, reverse=True)
+    print(f"failed vote attempts: n={len(slow)}, seconds until they failed: "
+          f"p50 {quantile([s for s, _ in reversed(slow)], 0.5):.1f} max {slow[0][0] if slow else 0:.1f}; slowest:")
+    for seconds, e in slow[:3]:
+        print(f"    {seconds:.1f} s  {e}")
     print(f"first page: n={len(fp)} p50 {quantile(fp, 0.5):.0f} ms p90 {quantile(fp, 0.9):.0f} ms; "
           f"vote: n={len(votes)} p50 {quantile(votes, 0.5):.0f} ms max {max(votes, default=0):.0f} ms; "
           f"student poll (HTTP GET, round trip): n={len(polls)} p50 {quantile(polls, 0.5):.1f} ms "
           f"p90 {quantile(polls, 0.9):.1f} ms; banner reruns on a change: n={len(banner)} p50 "
           f"{quantile(banner, 0.5):.0f} ms; the store's read of a room: p50 "
           f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")
+    rejoin = sorted(b.rejoin_ms)
+    print(f"reconnects' first page: n={len(rejoin)} p50 {quantile(rejoin, 0.5):.0f} ms "
+          f"p90 {quantile(rejoin, 0.9):.0f} ms max {max(rejoin, default=0):.0f} ms")
     rounds = {k: sorted((done - at) * 1000 for at, done, _ in v) for k, v in b.vote_times.items()}
     print("vote p50/p90 ms by round:", "; ".join(f"{q} {r}: {quantile(ms, 0.5):.0f}/{quantile(ms, 0.9):.0f}"
                                                  for (q, r), ms in rounds.items()))

@@ -55,6 +55,8 @@ class Session:
         self.finished_runs = 0        # script_finished messages received, however the run ended
         self._finished = None
         self._reader = None
+        self.got = []                 # the kinds of ForwardMsg received since the current run was asked for
+        self.page = self.page_hash = ""   # the page the last run drew and its script hash (from its navigation)
 
     async def __aenter__(self):
         self.cookie = await asyncio.to_thread(http_cookies, self.base)
@@ -80,8 +82,11 @@ class Session:
                 msg.ParseFromString(raw)
                 self.seen(msg)
                 kind = msg.WhichOneof("type")
+                self.got.append(kind if kind != "script_finished" else f"finished {msg.script_finished}")
                 if kind == "script_finished":
                     self.finished_runs += 1
+                elif kind == "navigation":
+                    self.page_hash = msg.navigation.page_script_hash
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element
                     self.elements += 1
@@ -113,7 +118,13 @@ class Session:
         """Ask for a run of one page (its URL path, 'home' for the root) without waiting for it."""
         msg = BackMsg()
         msg.rerun_script.query_string = query
-        msg.rerun_script.page_name = "" if page == "home" else page
+        if page == self.page and self.page_hash:
+            # as a browser: a rerun of the page it shows names the page by its hash. A fragment run named by page
+            # name only has no page: a full-app st.rerun from that fragment would draw the default page instead
+            msg.rerun_script.page_script_hash = self.page_hash
+        else:
+            msg.rerun_script.page_name = "" if page == "home" else page
+            self.page, self.page_hash = page, ""
         msg.rerun_script.widget_states.widgets.extend(widgets)
         if fragment_id:
             msg.rerun_script.fragment_id = fragment_id
@@ -124,14 +135,16 @@ class Session:
 
         widgets: WidgetState messages (a click, a choice) sent with the run; fragment_id: rerun only that fragment."""
         self.exceptions = self.elements = 0
-        self.alerts = []
+        self.alerts, self.got = [], []
         self._finished = asyncio.get_running_loop().create_future()
         start = time.perf_counter()
         await self.ask(page, query, widgets, fragment_id)
         try:
             await asyncio.wait_for(self._finished, RUN_TIMEOUT)
         except TimeoutError:
-            raise PageRunError(f"{page}: no script_finished within {RUN_TIMEOUT:.0f} s") from None
+            seen = ", ".join(dict.fromkeys(self.got)) or "nothing"
+            raise PageRunError(f"{page}: no script_finished within {RUN_TIMEOUT:.0f} s (got: {seen}; "
+                               f"fragment {fragment_id or '-'})") from None
         return time.perf_counter() - start
 
 
@@ -155,23 +168,24 @@ class HttpGet:
                 head += f"Cookie: {self.cookie}\r\n"
             try:
                 self.writer.write((head + "\r\n").encode())
-                return await asyncio.wait_for(self._response(), RUN_TIMEOUT)
+                return await asyncio.wait_for(self._response(self.reader), RUN_TIMEOUT)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 self.close()
                 if attempt:
                     raise
         raise AssertionError("unreachable")
 
-    async def _response(self):
-        status = int((await self.reader.readuntil(b"\r\n")).split()[1])
+    async def _response(self, reader):
+        """(status, body) read from the connection's reader (its own: close() may drop self.reader meanwhile)."""
+        status = int((await reader.readuntil(b"\r\n")).split()[1])
         length, keep = 0, True
-        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+        while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
             name, _, value = line.decode("latin-1").partition(":")
             if name.strip().lower() == "content-length":
                 length = int(value)
             elif name.strip().lower() == "connection" and value.strip().lower() == "close":
                 keep = False
-        body = await self.reader.readexactly(length) if length else b""
+        body = await reader.readexactly(length) if length else b""
         if not keep:
             self.close()
         return status, body.decode()
