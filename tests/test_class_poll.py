@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from benchmarks.class_session import Client
+from benchmarks.class_session import Client, choose, click
 from rnn_core.classroom import keep, rooms
 from rnn_core.classroom.poll import SHARED_READ
 from rnn_core.classroom.store import open_store
@@ -121,3 +121,38 @@ async def _student(base, store, code, secret):
         assert (await s.look())[1] is None, "once drawn, the same round reruns nothing"
     finally:
         await s.__aexit__(None, None, None)
+
+
+def test_a_reveal_the_poll_missed_still_shows_the_result(server):
+    """The lecturer reveals a question and starts the next one before the student's next look: the page still
+    reruns and shows the revealed result (the room lists what is revealed, not only the phase of the moment)."""
+    base, store = server
+    harness.run_async(_missed_reveal(base))
+
+
+async def _missed_reveal(base):
+    en = i18n.table("en", "class_session")
+    lec, s = await Client(base).__aenter__(), await Client(base).__aenter__()
+    try:
+        await lec.run("page=class_session&lang=en")
+        await lec.run("page=class_session&lang=en", click(lec.find("button", f"^{en['open.button']}$")))
+        code = next(t[3:8] for t in lec.texts() if t.startswith("# `"))
+        room = f"lang=en&room={code}"
+        me = f"{room}&me={keep.new_me()}"
+        await lec.run(room)
+        await s.run(me)
+        right = en["result.right"].split("{")[0]                 # "round "
+        assert not any(t.startswith(right) for t in s.texts()), "no result before the reveal"
+        for button in ("class_start_orders", "class_close_orders", "class_reveal_orders", "class_start_series"):
+            await lec.run(room)
+            await lec.change(room, lec.find("button", f"{button}$"), click(lec.find("button", f"{button}$")))
+            if button == "class_start_orders":                   # the student votes in the round
+                radio = s.find("radio", "-quiz_orders$")
+                await s.change(me, radio, choose(radio, 2))
+        await asyncio.sleep(SHARED_READ + 0.1)
+        _, reran = await s.look()                                # sees the series round open, not the reveal
+        assert reran is not None
+        assert any(t.startswith(right) for t in s.texts()), ("the orders result is shown", s.texts())
+    finally:
+        for c in (lec, s):
+            await c.__aexit__(None, None, None)

@@ -1,5 +1,6 @@
 """Class sessions on both stores (SQLite in WAL mode and a real redis-server): rooms, the lecturer's secret,
 idempotent votes, no tally before the reveal, self-check scores, expiry, and what a student keeps."""
+import dataclasses
 import threading
 import time
 from collections import Counter
@@ -110,6 +111,27 @@ def test_no_tally_or_answer_before_reveal(store):
     assert r.correct == {"c"} and r.counts == (Counter(a=2, c=1), Counter(c=2, b=1))
     assert r.both == 3 and r.moved == 1                                   # v1: a -> c
     assert r.share_right(1) == pytest.approx(1 / 3) and r.share_right(2) == pytest.approx(2 / 3)
+
+
+def test_the_room_lists_what_is_revealed(store):
+    """The public state lists the revealed questions (a page that missed the reveal's moment still learns of it),
+    and a result is looked up only for a question so listed; a room without the list is asked as before."""
+    code, secret = rooms.open_room(store)
+    lec = rooms.Lecturer(store, code, secret)
+    assert rooms.state(store, code).revealed == ()
+    for q in ("q1", "q2"):
+        lec.start_round(q, "orders", OPTIONS, {"c"}, 1)
+        rooms.vote(store, code, q, 1, "v1", "c")
+        lec.close_round()
+        lec.reveal()
+    lec.start_round("q3", "orders", OPTIONS, {"c"}, 1)                      # the room has moved on
+    s = rooms.state(store, code)
+    assert s.revealed == ("q1", "q2") and s.phase == "open"
+    assert rooms.revealed(store, code, "q1", s).counts[0] == Counter(c=1)
+    assert rooms.revealed(store, code, "q3", s) is None
+    before = dataclasses.replace(s, revealed=None)                          # a room from before the list
+    assert rooms.revealed(store, code, "q2", before).counts[0] == Counter(c=1)
+    assert rooms.fingerprint(s) != rooms.fingerprint(dataclasses.replace(s, revealed=("q1",)))
 
 
 def test_class_self_check_distribution(store):

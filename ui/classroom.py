@@ -145,7 +145,7 @@ def banner(page):
         st.warning(t("banner.ended", code=code), icon=":material/door_back:")
         leave()
         return
-    st.session_state[state.CLASS_SEEN] = (s.question, s.phase, s.page)
+    st.session_state[state.CLASS_SEEN] = _seen(s)
     st.session_state[state.CLASS_PAGE_NOW] = page
     st.session_state[state.CLASS_RUN] = "page"
     if st.session_state.get(state.CLASS_FOLLOW) and s.page and s.page != page and any(p.key == s.page for p in PAGES):
@@ -158,7 +158,7 @@ def _send(code, s, choice):
     sent = st.session_state.setdefault(state.CLASS_SENT, {})
     mark = (code, s.question, s.round)
     if sent.get(mark) != choice and call(rooms.vote, store(), code, s.question, s.round, keep.voter(me(), code),
-                                         choice):
+                                         choice, s):
         sent[mark] = choice
     return sent.get(mark) == choice
 
@@ -211,6 +211,19 @@ def _watch_room(code, drawn):
             on_changed_change=lambda: None, width="content")
 
 
+def _seen(s):
+    """What a student's page was drawn with: the room's question, phase, the lecturer's page, the revealed ones."""
+    return (s.question, s.phase, s.page, s.revealed)
+
+
+def _newly_revealed(seen, s):
+    """The questions revealed since the page was drawn with `seen`: also one whose reveal the poll missed (the
+    lecturer moved on to the next question within a poll's interval)."""
+    if s.revealed is None or seen[3] is None:              # a room from before the revealed list: the phase
+        return {s.question} if s.phase == "revealed" else set()
+    return set(s.revealed) - set(seen[3])
+
+
 @st.fragment
 def _student_banner(code, page):
     """The student's banner and round status. It reads the room's state (polled_state), sends an answer
@@ -231,12 +244,12 @@ def _student_banner(code, page):
         s, counted, drawn = None, False, None                          # None: any answer of the route differs
     if s is not None:
         seen = st.session_state.get(state.CLASS_SEEN)
-        now = (s.question, s.phase, s.page)
+        now = _seen(s)
         if seen is not None and now != seen:
             st.session_state[state.CLASS_SEEN] = now
-            shown_here = s.question in st.session_state.get(state.CLASS_HERE, {}).get(page, ())
+            here = st.session_state.get(state.CLASS_HERE, {}).get(page, set())
             follow = st.session_state.get(state.CLASS_FOLLOW)
-            if (s.phase == "revealed" and shown_here) or (follow and s.page != seen[2]):
+            if _newly_revealed(seen, s) & here or (follow and s.page != seen[2]):
                 st.rerun(scope="app")
     with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
         st.markdown(":material/groups: " + t("banner.student", code=code))
@@ -295,7 +308,7 @@ def poll(question, choice, say):
         s = call(rooms.state, store(), code)
         if s is None:
             return None
-        result = call(rooms.revealed, store(), code, question.key)
+        result = call(rooms.revealed, store(), code, question.key, s)
     except StoreDown:
         st.warning(t("note.store_down"), icon=":material/cloud_off:")
         return None

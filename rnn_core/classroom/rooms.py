@@ -48,6 +48,7 @@ class State:
     phase: str              # idle, open (votes taken), closed (histogram on the projector), revealed
     options: tuple
     self_check: str         # the self-check section the room is doing ('' for none)
+    revealed: tuple | None = None   # the questions revealed so far (None: a room from before this field; ask)
 
     def open_for(self, question):
         """True while this question's round takes votes."""
@@ -72,7 +73,8 @@ def open_room(store):
         code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LEN))
         if not store.hlen(room_key(code)):
             secret = secrets.token_urlsafe(18)
-            store.hset(room_key(code), {"secret": _hash(secret), "v": 1, "phase": "idle", "round": 0, "open": "-"},
+            store.hset(room_key(code), {"secret": _hash(secret), "v": 1, "phase": "idle", "round": 0, "open": "-",
+                                        "rv": "[]"},
                        ROOM_TTL)
             return code, secret
     raise RuntimeError("no free room code")
@@ -85,19 +87,21 @@ def state(store, code):
         return None
     return State(code, int(_text(f, "v", "0")), _text(f, "q"), _text(f, "qid"), _text(f, "page"),
                  int(_text(f, "round", "0")), _text(f, "phase", "idle"), tuple(json.loads(_text(f, "options", "[]"))),
-                 _text(f, "sc"))
+                 _text(f, "sc"), tuple(json.loads(_text(f, "rv"))) if "rv" in f else None)
 
 
 def fingerprint(s):
-    """A short digest of what a student's banner shows (question, phase, round, the lecturer's page): it changes
-    when the banner must be drawn again and tells nothing else (no tallies, no right option)."""
-    seen = json.dumps([s.question, s.phase, s.round, s.page])
+    """A short digest of what a student's banner shows (question, phase, round, the lecturer's page, the questions
+    revealed): it changes when the banner must be drawn again and tells nothing else (no tallies, no right option)."""
+    seen = json.dumps([s.question, s.phase, s.round, s.page, s.revealed])
     return hashlib.blake2s(seen.encode(), digest_size=6).hexdigest()
 
 
-def vote(store, code, question, rnd, voter, option):
-    """A student's vote (or changed vote) in an open round; False when that round is not open (or no room)."""
-    s = state(store, code)
+def vote(store, code, question, rnd, voter, option, s=None):
+    """A student's vote (or changed vote) in an open round; False when that round is not open (or no room).
+
+    s: the room's state when the caller has just read it (the store still refuses a round closed since)."""
+    s = s or state(store, code)
     if s is None or not s.open_for(question) or s.round != rnd or option not in s.options:
         return False
     ok = store.hset_if(votes_key(code, question, rnd), voter, option, ROOM_TTL, (room_key(code), "open"),
@@ -141,8 +145,12 @@ def _result(store, code, question):
                   moved, len(both))
 
 
-def revealed(store, code, question):
-    """The result of a question the lecturer has revealed in this room, or None (for everyone, students too)."""
+def revealed(store, code, question, s=None):
+    """The result of a question the lecturer has revealed in this room, or None (for everyone, students too).
+
+    s: the room's state, when read: a question it does not list as revealed is not looked up."""
+    if s is not None and s.revealed is not None and question not in s.revealed:
+        return None
     return _result(store, code, question)
 
 
@@ -185,7 +193,7 @@ class Lecturer:
             return
         key = self.store.hgetall(f"reveal-key:{self.code}:{s.question}")
         self.store.hset(f"reveal:{self.code}:{s.question}", key, ROOM_TTL)
-        self._set(phase="revealed", open="-")
+        self._set(phase="revealed", open="-", rv=json.dumps(sorted({*(s.revealed or ()), s.question})))
 
     def follow(self, page):
         """The page the lecturer is on (students may follow)."""
