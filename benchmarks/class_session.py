@@ -5,7 +5,8 @@
 
 It starts scripts/serve.sh (with --redis for the Redis store), then drives headless sessions as a browser does:
 the lecturer opens a room on the Class page by clicking its button, goes to the sequences page and, for each of
-its three questions, starts round 1, closes it, starts round 2, closes it and reveals, by clicking the buttons.
+its three questions, starts round 1, closes it, starts round 2, closes it and reveals, by clicking the buttons,
+then talks about the result until every student's page has drawn it (at most 20 s) before the next question.
 Students join within --join seconds (?room=CODE&me=<random id>), then vote by setting the question's radio (real
 widget values, no side door into the store), some change their vote, some reload mid-round; every session runs
 its fragments on their timers (the lecturer's live count every second), and a student's page looks at the room as
@@ -67,6 +68,7 @@ class Client(Session):
         self.poll = None            # the room poll's (component id, its fragment, its data) from the last drawing
         self.last_query = ""
         self.http = None
+        self.page_runs = 0          # page runs finished (asked for by this client or by the app: a reveal's)
 
     async def __aenter__(self):
         await super().__aenter__()
@@ -111,6 +113,8 @@ class Client(Session):
                 self.timers.pop(fid, None)
         elif kind == "script_finished" and msg.script_finished == FRAGMENT_DONE:
             self._finish(None)
+        elif kind == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            self.page_runs += 1
 
     async def run(self, query, widgets=(), fragment_id="", timer=False, widget=None):
         """One run of the page (or of one fragment), one at a time per session; the seconds it took. A timer's run
@@ -183,8 +187,23 @@ class Bench:
         self.kill = None            # set by main: kills a replica
         self.finished = asyncio.Event()
         self.joined = 0
+        self.clients = {}           # student -> its session now
+        self.reveal_ms = []         # from a reveal until a student's page was drawn again (with the result)
         self.rejoin_ms = []         # a reconnect's first page (after a reload or a lost replica), its try that worked
         self.failed_s = []          # (seconds, error) of each vote attempt that failed
+
+    async def seen_by_room(self, longest=20.0):
+        """The lecturer talks about the result until every student's page has drawn it (their polls see the
+        reveal and rerun the page), as in a class; at most `longest` seconds. Records how long each page took."""
+        start = time.monotonic()
+        before = {n: (c, c.page_runs) for n, c in self.clients.items()}
+        waiting = dict(before)
+        while waiting and time.monotonic() - start < longest:
+            await asyncio.sleep(0.1)
+            for n, (c, runs) in list(waiting.items()):
+                if self.clients.get(n) is not c or c.page_runs > runs:     # drawn again, or reloaded meanwhile
+                    self.reveal_ms.append((time.monotonic() - start) * 1000)
+                    del waiting[n]
 
 
 async def ticker(client, query_fn, bench, record=None, looked=None):
@@ -271,6 +290,7 @@ async def lecturer(bench):
             b.current = None
             await act(f"class_close_{q}$")
         await act(f"class_reveal_{q}$")
+        await b.seen_by_room()
     b.finished.set()
     tick.cancel()
     await c.__aexit__(None, None, None)
@@ -299,7 +319,7 @@ async def student(bench, n):
                 c = await Client(b.base).__aenter__()
                 await c.run(query())
                 (b.first_page if first else b.rejoin_ms).append((time.perf_counter() - started) * 1000)
-                state["c"] = c
+                state["c"] = b.clients[n] = c
                 state["tick"] = asyncio.create_task(ticker(c, query, b, looked=looked))
                 return
             except NET as e:
@@ -493,6 +513,9 @@ def main():
           f"p90 {quantile(polls, 0.9):.1f} ms; banner reruns on a change: n={len(banner)} p50 "
           f"{quantile(banner, 0.5):.0f} ms; the store's read of a room: p50 "
           f"{quantile(sorted(rooms_state), 0.5):.2f} ms; lecturer lag measured on {n_lag} first votes")
+    reveal = sorted(b.reveal_ms)
+    print(f"a reveal reaching the students' pages (the lecturer waits for it): n={len(reveal)} p50 "
+          f"{quantile(reveal, 0.5):.0f} ms p90 {quantile(reveal, 0.9):.0f} ms")
     rejoin = sorted(b.rejoin_ms)
     print(f"reconnects' first page: n={len(rejoin)} p50 {quantile(rejoin, 0.5):.0f} ms "
           f"p90 {quantile(rejoin, 0.9):.0f} ms max {max(rejoin, default=0):.0f} ms")
