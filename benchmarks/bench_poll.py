@@ -1,15 +1,15 @@
 """What a student's poll of the room costs the server: CPU per poll, through the real server.
 
 A student's page looks at its room every 3 s to see the round and the lecturer's page: its browser GETs the room's
-fingerprint (<base>/_rnn/room/<code>, rnn_core/classroom/poll.py) and reruns the banner's fragment only when the
-fingerprint changed (ui/classroom.py). This starts `streamlit run` with the class store (SQLite by default,
-`--store redis` for a redis-server on a free port), opens a room as a lecturer (its button on the Class page),
-joins --students students on the sequences page (?room=CODE&me=...), and then drives only their polls, each every
---every seconds for --seconds, their browsers' timers not in step: the server's CPU time (its process tree, from
-/proc) over that window, less its idle CPU over as long a window just before, divided by the polls. Twice: the room
-idle, then with a round open on the page's first question that every student answered. For comparison, in the same
-run: a rerun of the banner's fragment (what each poll was before, now what a change of the room costs each student
-once) and a one-line script's fragment rerun on a timer (any Streamlit rerun).
+public state (<base>/_rnn/room/<code>, rnn_core/classroom/poll.py) and reruns the banner's fragment only when the
+page must act on a change (poll.must_rerun, ui/classroom.py). This starts `streamlit run` with the class store
+(SQLite by default, `--store redis` for a redis-server on a free port), opens a room as a lecturer (its button on
+the Class page), joins --students students on the sequences page (?room=CODE&me=...), and then drives only their
+polls, each every --every seconds for --seconds, their browsers' timers not in step: the server's CPU time (its
+process tree, from /proc) over that window, less its idle CPU over as long a window just before, divided by the
+polls. Twice: the room idle, then with a round open on the page's first question that every student answered. For
+comparison, in the same run: a rerun of the banner's fragment (what each poll was before, now what a change the page
+must act on costs each student once) and a one-line script's fragment rerun on a timer (any Streamlit rerun).
 
     python benchmarks/bench_poll.py --students 60 --seconds 30                # target: a poll costs <= 3 ms
     python benchmarks/bench_poll.py --students 60 --seconds 30 --store redis
@@ -59,7 +59,7 @@ async def polls(sessions, poll, pid, seconds, every):
 
 
 async def get(s):
-    """A student's poll, as the browser's: the GET of the room's fingerprint (no rerun: the room is as drawn)."""
+    """A student's poll, as the browser's: the GET of the room's public state (no rerun: the room is as drawn)."""
     _, reran = await s.look()
     assert reran is None, "the room changed during the measurement"
 
@@ -102,7 +102,7 @@ async def app(url, pid, n, seconds, every, profile=None):
         await asyncio.sleep(1.1)                              # the replica's shared read of the room expires
         for i, s in enumerate(sessions):                      # every student answers (a vote), as in a round
             _, reran = await s.look()
-            assert reran is not None, "the round opened: the poll reruns the banner"
+            assert reran is None, "a round opened on an unanswered question: the page shows it, no rerun"
             radio = s.find("radio", f"-quiz_{QUESTIONS[0]}$")
             await s.change(queries[s], radio, choose(radio, i % len(radio.options)))
         out["poll, round open, voted"] = await polls(sessions, get, pid, seconds, every)

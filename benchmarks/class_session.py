@@ -10,8 +10,8 @@ then talks about the result until every student's page has drawn it (at most 20 
 Students join within --join seconds (?room=CODE&me=<random id>), then vote by setting the question's radio (real
 widget values, no side door into the store), some change their vote, some reload mid-round; every session runs
 its fragments on their timers (the lecturer's live count every second), and a student's page looks at the room as
-its browser does: an HTTP GET of the room's fingerprint every 3 s (ui/classroom.py _POLL_JS), and a rerun of the
-banner's fragment (with the component's trigger) only when the fingerprint changed. In the
+its browser does: an HTTP GET of the room's public state every 3 s (ui/classroom.py _POLL_JS), and a rerun of the
+banner's fragment (with the component's trigger) only when the page must act (poll.must_rerun). In the
 second question's first round one replica is killed (SIGKILL) and serve.sh restarts it; its students reconnect.
 
 At the end the votes the students saw through are compared with the store's (read only for this check):
@@ -41,6 +41,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from benchmarks.load_headless import quantile, tree_cpu_s  # noqa: E402
 from rnn_core.classroom import keep, rooms  # noqa: E402
+from rnn_core.classroom.poll import must_rerun  # noqa: E402
 from rnn_core.classroom.store import open_store  # noqa: E402
 from scripts.wsclient import HttpGet, PageRunError, Session  # noqa: E402
 from tests.browser import harness  # noqa: E402
@@ -66,6 +67,7 @@ class Client(Session):
         self.drawn, self.timers, self.lock = [], {}, asyncio.Lock()
         self.widgets = {}           # widget id -> (its element, the fragment it was drawn in, "" for none)
         self.poll = None            # the room poll's (component id, its fragment, its data) from the last drawing
+        self.values = {}            # radio id -> its option, as chosen on the page
         self.last_query = ""
         self.http = None
         self.page_runs = 0          # page runs finished (asked for by this client or by the app: a reveal's)
@@ -81,20 +83,32 @@ class Client(Session):
         await super().__aexit__(*exc)
 
     async def look(self):
-        """What the browser's poll does every STUDENT_POLL seconds: GET the room's fingerprint; when it is not the
-        one the banner was drawn with, rerun the banner's fragment as the component's trigger does. Returns
-        (seconds of the GET, seconds of the rerun or None)."""
+        """What the browser's poll does every STUDENT_POLL seconds: GET the room's public state; when the page must
+        act on it (poll.must_rerun, the rule of the page's JS), rerun the banner's fragment as the component's
+        trigger does, else show the round's status as the page does. Returns (seconds of the GET, seconds of the
+        rerun or None)."""
         cid, fid, data = self.poll
         started = time.perf_counter()
         status, body = await self.http.get(data["url"])
         got = time.perf_counter() - started
-        fp = body.strip() if status == 200 else "" if status == 404 else None
-        if fp is None or fp == data["fp"]:
+        if status not in (200, 404):
+            return got, None                            # the store is down: the page looks again later
+        room = json.loads(body) if status == 200 else None
+        fp = room["fp"] if room is not None else ""
+        if not must_rerun(data["view"], room, self.answered):
+            if room is not None and fp != data["view"]["fp"]:
+                data["view"] = {**data["view"], "fp": fp, "rv": room["rv"]}
             return got, None
-        data["fp"] = fp                        # as the page's JS: one trigger per change (the rerun redraws)
+        if fp == data.get("asked"):
+            return got, None                            # as the page's JS: one trigger per change
+        data["asked"] = fp
         event = [WidgetState(id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",
                              json_trigger_value=json.dumps([{"event": "changed", "value": fp}]))]
         return got, await self.run(self.last_query, event, fid)
+
+    def answered(self, box):
+        """Is the option of the question box `box` chosen on this page now (as the page's JS reads its radio)."""
+        return any(v for wid, v in self.values.items() if wid.endswith(f"-quiz_{box}"))
 
     def seen(self, msg):
         kind = msg.WhichOneof("type")
@@ -104,6 +118,8 @@ class Client(Session):
             which = e.WhichOneof("type")
             if which in ("radio", "button"):
                 self.widgets[getattr(e, which).id] = (e, msg.delta.fragment_id)
+            if which == "radio" and e.radio.set_value:
+                self.values[e.radio.id] = e.radio.raw_value
             elif which == "bidi_component" and e.bidi_component.component_name.endswith(POLL_COMPONENT):
                 self.poll = (e.bidi_component.id, msg.delta.fragment_id, json.loads(e.bidi_component.json))
         elif kind == "auto_rerun":
@@ -128,7 +144,7 @@ class Client(Session):
                 fragment_id = self.widgets.get(widget, (None, ""))[1]
             self.last_query = query               # the page's URL, for the poll's rerun
             if not fragment_id:
-                self.drawn, self.timers, self.widgets, self.poll = [], {}, {}, None
+                self.drawn, self.timers, self.widgets, self.poll, self.values = [], {}, {}, None, {}
             else:
                 self.drawn = []
             return await self.run_page(PAGE if not query.startswith("page=") else query[5:].split("&")[0],
@@ -147,6 +163,9 @@ class Client(Session):
 
     async def change(self, query, widget, states):
         """Send a widget's new value as the browser does: a rerun of the fragment it was drawn in, else of the page."""
+        for w in states:
+            if w.WhichOneof("value") == "string_value":
+                self.values[w.id] = w.string_value
         return await self.run(query, states, widget=widget.id)
 
     def texts(self):

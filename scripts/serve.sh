@@ -152,9 +152,11 @@ backend replicas
     cookie RNN_REPLICA insert indirect nocache httponly attr "SameSite=Lax"
     option httpchk GET /_stcore/health
     http-check expect status 200
+    # a replica that refuses a connection (it died) is out at once, not after 3 checks: its students reconnect
+    # straight to another one; it is back after 2 good checks (serve.sh restarts it and warms its pages first)
 EOF
   for ((i = 0; i < replicas; i++)); do
-    echo "    server r$i 127.0.0.1:${ports[$i]} check cookie r$i inter 2s fall 3 rise 2"
+    echo "    server r$i 127.0.0.1:${ports[$i]} check cookie r$i inter 2s fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down"
   done
 } >"$run_dir/haproxy.cfg"
 "$HAPROXY" -c -q -f "$run_dir/haproxy.cfg" || { echo "serve.sh: bad HAProxy configuration" >&2; exit 1; }

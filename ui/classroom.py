@@ -7,7 +7,7 @@ import streamlit as st
 
 from rnn_core.charts import class_session as charts
 from rnn_core.classroom import keep, rooms
-from rnn_core.classroom.poll import StoreDown, call, polled_state, route_path, store
+from rnn_core.classroom.poll import StoreDown, call, polled_state, room_view, route_path, store
 from ui import state
 from ui.charts import chart
 from ui.layout import lecture_mode
@@ -165,19 +165,48 @@ def _send(code, s, choice):
 
 _POLL_JS = """
 export default function(component) {
-  const { data, key, setTriggerValue } = component;
+  const { data, key, setTriggerValue, parentElement } = component;
   const polls = window.__rnnRoomPoll || (window.__rnnRoomPoll = {});
   const own = polls[key] || (polls[key] = {});
-  own.drawn = data.fp; own.url = data.url; own.every = 1000 * data.every; own.trigger = setTriggerValue;
+  own.view = data.view; own.texts = data.texts; own.url = data.url; own.every = 1000 * data.every;
+  own.trigger = setTriggerValue;
+  let said = parentElement.querySelector('span');
+  if (!said) {
+    said = document.createElement('span'); said.setAttribute('role', 'status'); parentElement.appendChild(said);
+  }
+  said.textContent = data.status;
+  own.said = said;
+  // rnn_core/classroom/poll.py must_rerun: the same rule
+  const answered = (box) => !!document.querySelector('.st-key-quizbox_' + box + ' input[type="radio"]:checked');
+  const mustRerun = (drawn, room) => {
+    if (drawn.fp === null) return true;
+    if (room === null) return drawn.fp !== '';
+    if (room.fp === drawn.fp) return false;
+    if (room.page !== drawn.page || drawn.boxes === null) return true;
+    const revealed = (room.rv === null || drawn.rv === null)
+      ? (room.phase === 'revealed' ? [room.q] : []) : room.rv.filter((q) => !drawn.rv.includes(q));
+    return revealed.some((q) => q in drawn.boxes)
+      || (room.phase === 'open' && room.q in drawn.boxes && answered(drawn.boxes[room.q]));
+  };
   const look = async () => {
     own.timer = setTimeout(look, own.every * (1 + 0.1 * Math.random()));   // at most one look per `every`
     if (document.hidden) return;
     own.last = Date.now();
     try {
       const r = await fetch(own.url, { cache: 'no-store', credentials: 'same-origin' });
-      const fp = r.ok ? (await r.text()).trim() : r.status === 404 ? '' : null;
+      const room = r.ok ? await r.json() : r.status === 404 ? null : undefined;
+      if (room === undefined) return;                                   // the store is down: look again later
+      const fp = room === null ? '' : room.fp;
+      if (!mustRerun(own.view, room)) {                  // the round's status, shown here: no rerun
+        if (room !== null && fp !== own.view.fp) {
+          const t = room.q && own.texts[room.phase];
+          own.said.textContent = t ? t.replace('{round}', room.round) : '';
+          own.view = Object.assign({}, own.view, { fp: fp, rv: room.rv });
+        }
+        return;
+      }
       // once per change; again after two looks if no drawing with it came (a trigger can be lost in a rerun)
-      if (fp !== null && fp !== own.drawn && (fp !== own.asked || Date.now() - own.askedAt >= 2 * own.every)) {
+      if (fp !== own.asked || Date.now() - own.askedAt >= 2 * own.every) {
         own.asked = fp; own.askedAt = Date.now(); own.trigger('changed', fp);
       }
     } catch (e) { /* offline for a moment: the next look tries again */ }
@@ -199,16 +228,20 @@ export default function(component) {
 _poller = None
 
 
-def _watch_room(code, drawn):
-    """A student's page looks at the room (GET of room_poll, every STUDENT_POLL seconds, in the browser) and reruns
-    the banner's fragment when the room's fingerprint is no longer `drawn`, the one of the state this run drew."""
+def _watch_room(code, view, status):
+    """A student's page looks at the room (GET of room_poll, every STUDENT_POLL seconds, in the browser), shows
+    the round's status (`status` as drawn, then the round's as the room moves on) and reruns the banner's
+    fragment only when Python must act (rnn_core.classroom.poll.must_rerun on `view`, what this run drew)."""
     global _poller
     if _poller is None:
         import streamlit.components.v2 as components
-        _poller = components.component("rnn_room_poll", js=_POLL_JS, isolate_styles=True)
+        _poller = components.component("rnn_room_poll", js=_POLL_JS, css="span { font-size: 0.875rem; }",
+                                       isolate_styles=True)
+    t = texts("class_session")
     url = route_path(st.get_option("server.baseUrlPath")) + "/" + code
-    _poller(data={"url": url, "fp": drawn, "every": STUDENT_POLL}, key=state.CLASS_POLL,
-            on_changed_change=lambda: None, width="content")
+    said = {phase: t(f"student.{phase}", round="{round}") for phase in ("open", "closed")}   # {round} for the JS
+    _poller(data={"url": url, "view": view, "every": STUDENT_POLL, "status": status, "texts": said},
+            key=state.CLASS_POLL, on_changed_change=lambda: None, width="content")
 
 
 def _seen(s):
@@ -253,17 +286,19 @@ def _student_banner(code, page):
                 st.rerun(scope="app")
     with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
         st.markdown(":material/groups: " + t("banner.student", code=code))
+        status = ""
         if s is not None and s.phase in ("open", "closed") and s.question:
             if counted:
                 status = t("student.counted", round=s.round, option=answers[s.question][1])
             else:
                 status = t("student.open" if s.phase == "open" else "student.closed", round=s.round)
-            st.caption(status)
+        boxes = st.session_state.get(state.CLASS_BOXES, {}).get(page)      # None until the page drew its boxes
+        view = {**room_view(s), "fp": drawn} if s is not None else {"fp": drawn, "page": "", "rv": None}
+        _watch_room(code, {"fp": view["fp"], "page": view["page"], "rv": view["rv"], "boxes": boxes}, status)
         if s is not None and s.page and s.page != page and any(p.key == s.page for p in PAGES):
             st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
                                                                                    page=page_title(s.page)))
         st.toggle(t("banner.follow"), key=state.CLASS_FOLLOW)
-        _watch_room(code, drawn)
     st.session_state[state.CLASS_RUN] = "fragment"      # until banner() says a page run has started
 
 
@@ -293,7 +328,7 @@ def _box(draw, question, t, key):
     return shown
 
 
-def poll(question, choice, say):
+def poll(question, choice, say, box=""):
     """The class side of a predict-then-reveal question: None outside a class (the question behaves as usual);
     else True once the lecturer has revealed it in this room, False before (no feedback, no result yet).
 
@@ -320,13 +355,14 @@ def poll(question, choice, say):
     if lec is not None:
         _lecturer_controls(t, lec, s, question, labels)
     else:
-        _student_status(t, code, s, question, choice, labels)
+        _student_status(t, code, s, question, choice, labels, box)
     return False
 
 
-def _student_status(t, code, s, question, choice, labels):
+def _student_status(t, code, s, question, choice, labels, box):
     ss = st.session_state
     ss.setdefault(state.CLASS_HERE, {}).setdefault(ss.get(state.CLASS_PAGE_NOW, ""), set()).add(question.key)
+    ss.setdefault(state.CLASS_BOXES, {}).setdefault(ss.get(state.CLASS_PAGE_NOW, ""), {})[question.key] = box
     if choice is not None:
         ss.setdefault(state.CLASS_ANSWERS, {})[question.key] = (choice, labels[choice])   # the banner sends it later
     if s.question == question.key and s.phase == "open":

@@ -112,7 +112,7 @@ def _ask(question, t, key):
                           format_func=lambda o: say(f"opt.{o}"), label_visibility="collapsed", width="stretch",
                           on_change=_commit, args=(key, question.settings),
                           disabled=done is not None and st.session_state.get(locked, False))
-        in_class = classroom.poll(question, choice, say)   # None outside a class; False until the lecturer reveals
+        in_class = classroom.poll(question, choice, say, key)   # None outside a class; False until the lecturer reveals
         if in_class is False:
             st.session_state[locked] = False                    # a student may change the vote until the round closes
             return False

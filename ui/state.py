@@ -52,6 +52,7 @@ CLASS_BOX = "_class_box_"            # + question key: (page run, what the page 
 CLASS_RUN = "_class_run"            # "page" or "fragment": what kind of run is drawing now
 CLASS_HERE = "class_here"           # page -> the questions this browser drew there (a reveal reruns the app)
 CLASS_SEEN = "class_seen"           # (question, phase, lecturer page, revealed) the page was drawn with
+CLASS_BOXES = "class_boxes"         # page -> {question key: its box's key} (the page's poll finds answers)
 CLASS_POLL = "class_poll"           # the student's page's look at the room (a component: it reruns the banner)
 CLASS_FOLLOW = "class_follow"       # follow the lecturer from page to page (the banner's toggle)
 CLASS_SENT = "class_sent"           # the votes this browser sent: question -> what it sent

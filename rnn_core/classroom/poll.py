@@ -2,11 +2,13 @@
 
 A student's page looks at its room every few seconds. Streamlit reruns cost the server more than such a look may
 (issue 20: <= 3 ms), so the page asks `room_poll`, a plain HTTP route served on the event loop, for the room's
-fingerprint (rooms.fingerprint: no tallies, no right option), and reruns its banner only when it has changed. All
+public state (room_view: no tallies, no right option). It shows a new round's status itself and reruns its
+banner only when Python must act (must_rerun): a whole class rerunning at every round would queue the votes. All
 looks at a room on a replica, route and banner alike, share one read of the store per SHARED_READ seconds
 (polled_state). No Streamlit import here.
 """
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -83,9 +85,40 @@ async def _shared_state(code):
     return await asyncio.shield(reading)
 
 
+def room_view(s):
+    """What the poll route tells a student's page of a room: its fingerprint and public state (question, phase,
+    round, the lecturer's page, the revealed questions), never a tally or the right option."""
+    return {"fp": rooms.fingerprint(s), "q": s.question, "phase": s.phase, "round": s.round, "page": s.page,
+            "rv": None if s.revealed is None else list(s.revealed)}
+
+
+def must_rerun(drawn, room, answered):
+    """Must a student's page rerun its banner for `room` (room_view; None: the room is gone)? Only when Python
+    must act: the room is gone, a question on the page was revealed (the page shows the result), the lecturer
+    changed page (follow, the link), or a round opened on a question answered on the page (its vote is sent).
+    Else the page shows the round's status itself. `drawn`: what the banner drew with (fp, page, rv, and boxes:
+    the page's questions, room key -> box key, None before the page's boxes were drawn); `answered(box key)`: is
+    that box's option chosen now. The page's JS (ui/classroom.py _POLL_JS) follows this same rule."""
+    if drawn["fp"] is None:                             # drawn while the store was down: any answer is news
+        return True
+    if room is None:
+        return drawn["fp"] != ""
+    if room["fp"] == drawn["fp"]:
+        return False
+    boxes = drawn["boxes"]
+    if room["page"] != drawn["page"] or boxes is None:
+        return True
+    if room["rv"] is None or drawn["rv"] is None:        # a room from before the revealed list: the phase
+        revealed = {room["q"]} if room["phase"] == "revealed" else set()
+    else:
+        revealed = set(room["rv"]) - set(drawn["rv"])
+    return bool(revealed & set(boxes)) or (room["phase"] == "open" and room["q"] in boxes
+                                           and answered(boxes[room["q"]]))
+
+
 async def room_poll(request):
-    """GET <base>/_rnn/room/<code>: the room's fingerprint (rooms.fingerprint) as text, what a student's page
-    polls; 404 (no detail) for a malformed code or no such room, 503 while the store does not answer."""
+    """GET <base>/_rnn/room/<code>: the room's room_view as JSON, what a student's page polls; 404 (no detail)
+    for a malformed code or no such room, 503 while the store does not answer."""
     from starlette.responses import Response
     code = rooms.check_code(request.path_params.get("code"))
     try:
@@ -94,7 +127,7 @@ async def room_poll(request):
         return Response(status_code=503, headers=_NO_STORE)
     if s is None:
         return Response(status_code=404, headers=_NO_STORE)
-    return Response(rooms.fingerprint(s), media_type="text/plain", headers=_NO_STORE)
+    return Response(json.dumps(room_view(s)), media_type="application/json", headers=_NO_STORE)
 
 
 def route_path(base):
