@@ -292,9 +292,9 @@ def _student_banner(code, page):
                 status = t("student.counted", round=s.round, option=answers[s.question][1])
             else:
                 status = t("student.open" if s.phase == "open" else "student.closed", round=s.round)
+        room = room_view(s) if s is not None else {"page": "", "rv": None}
         boxes = st.session_state.get(state.CLASS_BOXES, {}).get(page)      # None until the page drew its boxes
-        view = {**room_view(s), "fp": drawn} if s is not None else {"fp": drawn, "page": "", "rv": None}
-        _watch_room(code, {"fp": view["fp"], "page": view["page"], "rv": view["rv"], "boxes": boxes}, status)
+        _watch_room(code, {"fp": drawn, "page": room["page"], "rv": room["rv"], "boxes": boxes}, status)
         if s is not None and s.page and s.page != page and any(p.key == s.page for p in PAGES):
             st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
                                                                                    page=page_title(s.page)))
