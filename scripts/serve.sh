@@ -148,7 +148,9 @@ frontend classroom
     default_backend replicas
 
 backend replicas
-    balance roundrobin
+    # the replica with the fewest connections: a student's websocket lasts the whole lecture, so after a replica
+    # was lost and came back, new and reconnecting students go to it until the class is even again
+    balance leastconn
     cookie RNN_REPLICA insert indirect nocache httponly attr "SameSite=Lax"
     option httpchk GET /_stcore/health
     http-check expect status 200
