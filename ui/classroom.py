@@ -7,7 +7,7 @@ import streamlit as st
 
 from rnn_core.charts import class_session as charts
 from rnn_core.classroom import keep, rooms
-from rnn_core.classroom.poll import StoreDown, call, polled_state, room_view, route_path, store
+from rnn_core.classroom.poll import StoreDown, call, newly_revealed, polled_state, room_view, route_path, store
 from ui import state
 from ui.charts import chart
 from ui.layout import lecture_mode
@@ -249,14 +249,6 @@ def _seen(s):
     return (s.question, s.phase, s.page, s.revealed)
 
 
-def _newly_revealed(seen, s):
-    """The questions revealed since the page was drawn with `seen`: also one whose reveal the poll missed (the
-    lecturer moved on to the next question within a poll's interval)."""
-    if s.revealed is None or seen[3] is None:              # a room from before the revealed list: the phase
-        return {s.question} if s.phase == "revealed" else set()
-    return set(s.revealed) - set(seen[3])
-
-
 @st.fragment
 def _student_banner(code, page):
     """The student's banner and round status. It reads the room's state (polled_state), sends an answer
@@ -272,17 +264,17 @@ def _student_banner(code, page):
         counted = (s is not None and s.phase == "open" and s.question in answers
                    and (_send(code, s, answers[s.question][0]) if fragment_run else
                         st.session_state.get(state.CLASS_SENT, {}).get((code, s.question, s.round)) is not None))
-        drawn = rooms.fingerprint(s) if s is not None else ""        # "" as the route's 404: no such room
+        room = room_view(s) if s is not None else {"fp": "", "page": "", "rv": None}   # "": the route's 404
     except StoreDown:
-        s, counted, drawn = None, False, None                          # None: any answer of the route differs
+        s, counted, room = None, False, {"fp": None, "page": "", "rv": None}  # None: any answer of the route differs
+    boxes = st.session_state.get(state.CLASS_BOXES, {}).get(page)      # None until the page drew its boxes
     if s is not None:
         seen = st.session_state.get(state.CLASS_SEEN)
         now = _seen(s)
         if seen is not None and now != seen:
             st.session_state[state.CLASS_SEEN] = now
-            here = st.session_state.get(state.CLASS_HERE, {}).get(page, set())
             follow = st.session_state.get(state.CLASS_FOLLOW)
-            if _newly_revealed(seen, s) & here or (follow and s.page != seen[2]):
+            if newly_revealed(seen[3], room) & set(boxes or ()) or (follow and s.page != seen[2]):
                 st.rerun(scope="app")
     with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
         st.markdown(":material/groups: " + t("banner.student", code=code))
@@ -292,9 +284,7 @@ def _student_banner(code, page):
                 status = t("student.counted", round=s.round, option=answers[s.question][1])
             else:
                 status = t("student.open" if s.phase == "open" else "student.closed", round=s.round)
-        room = room_view(s) if s is not None else {"page": "", "rv": None}
-        boxes = st.session_state.get(state.CLASS_BOXES, {}).get(page)      # None until the page drew its boxes
-        _watch_room(code, {"fp": drawn, "page": room["page"], "rv": room["rv"], "boxes": boxes}, status)
+        _watch_room(code, {"fp": room["fp"], "page": room["page"], "rv": room["rv"], "boxes": boxes}, status)
         if s is not None and s.page and s.page != page and any(p.key == s.page for p in PAGES):
             st.page_link(next(p.path for p in PAGES if p.key == s.page), label=t("banner.lecturer_on",
                                                                                    page=page_title(s.page)))
@@ -328,7 +318,7 @@ def _box(draw, question, t, key):
     return shown
 
 
-def poll(question, choice, say, box=""):
+def poll(question, choice, say, box):
     """The class side of a predict-then-reveal question: None outside a class (the question behaves as usual);
     else True once the lecturer has revealed it in this room, False before (no feedback, no result yet).
 
@@ -361,7 +351,6 @@ def poll(question, choice, say, box=""):
 
 def _student_status(t, code, s, question, choice, labels, box):
     ss = st.session_state
-    ss.setdefault(state.CLASS_HERE, {}).setdefault(ss.get(state.CLASS_PAGE_NOW, ""), set()).add(question.key)
     ss.setdefault(state.CLASS_BOXES, {}).setdefault(ss.get(state.CLASS_PAGE_NOW, ""), {})[question.key] = box
     if choice is not None:
         ss.setdefault(state.CLASS_ANSWERS, {})[question.key] = (choice, labels[choice])   # the banner sends it later

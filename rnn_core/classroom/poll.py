@@ -108,12 +108,16 @@ def must_rerun(drawn, room, answered):
     boxes = drawn["boxes"]
     if room["page"] != drawn["page"] or boxes is None:
         return True
-    if room["rv"] is None or drawn["rv"] is None:        # a room from before the revealed list: the phase
-        revealed = {room["q"]} if room["phase"] == "revealed" else set()
-    else:
-        revealed = set(room["rv"]) - set(drawn["rv"])
-    return bool(revealed & set(boxes)) or (room["phase"] == "open" and room["q"] in boxes
-                                           and answered(boxes[room["q"]]))
+    return bool(newly_revealed(drawn["rv"], room) & set(boxes)) or (room["phase"] == "open" and room["q"] in boxes
+                                                                    and answered(boxes[room["q"]]))
+
+
+def newly_revealed(before, room):
+    """The questions `room` (room_view) lists as revealed that `before` (a page's drawn list) did not: also one
+    whose reveal a page's look missed. Without a list (a room from before it), the question its phase reveals."""
+    if room["rv"] is None or before is None:
+        return {room["q"]} if room["phase"] == "revealed" else set()
+    return set(room["rv"]) - set(before)
 
 
 async def room_poll(request):
