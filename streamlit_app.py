@@ -9,16 +9,25 @@ import streamlit as st
 
 
 def main():
-    """One page run: the checks before any widget, the sidebar, the banner, then the page."""
-    from ui import classroom, flood, keep, params, question
-    from ui.layout import accessibility, lecture_toggle, phone_style
+    """One page run: the flood check, then the page when it is this run's turn."""
+    from ui import flood
     from ui.navigation import entry_point_only
+    from ui.server import page_turn
+
+    entry_point_only()
+    flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
+    with page_turn():       # a few full page runs at a time, so the votes and timers between them stay quick
+        page()
+
+
+def page():
+    """The checks before any widget, the sidebar, the banner, then the page."""
+    from ui import classroom, keep, params, question
+    from ui.layout import accessibility, lecture_toggle, phone_style
     from ui.server import warm_up
     from ui.site import PAGES
     from ui.texts import language_selector, texts
 
-    entry_point_only()
-    flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
     params.new_run()
     params.clean()          # every URL parameter checked before a widget sees it
     st.set_page_config(page_title="RNN Explorer", page_icon=":material/cycle:", layout="wide")

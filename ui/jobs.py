@@ -24,6 +24,7 @@ import streamlit as st
 from rnn_core.jobs import slots
 from rnn_core.jobs.client import Worker
 from rnn_core.jobs.protocol import JobFailed, JobLost, JobReport, JobState, UnknownJob, WorkerError, WorkerRestarted
+from ui.server import aside
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +51,17 @@ def _call(t, request: Callable[[Worker], Any]) -> Any:
     """request(worker()), with a spinner while the worker process starts."""
     w = worker()
     if w.alive:
-        return request(w)
-    with st.spinner(t("worker.starting"), show_time=True):
+        with aside():
+            return request(w)
+    with st.spinner(t("worker.starting"), show_time=True), aside():
         return request(w)
 
 
 def summary(kind: str) -> dict:
     """Keras model `kind`'s parameter table from the worker (WorkerError if it can't build it); the caller shows
     its own spinner (the first call imports TensorFlow in the worker)."""
-    return worker().summary(kind)
+    with aside():
+        return worker().summary(kind)
 
 
 def compare(t, kind: str, weights: dict, num_words: int, skip_top: int, maxlen: int, n: int) -> dict:

@@ -1,8 +1,10 @@
 """Process-wide settings for serving a whole class from one Streamlit server."""
 import asyncio.base_events
+import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _ASYNCIO_RULE: dict[str, Callable[[socket.socket], None]] = {}   # asyncio's own _set_nodelay, once replaced
@@ -60,3 +62,49 @@ def warm_up(delay: float = 2.0) -> None:
         timer.daemon = True
         timer.start()
         _warm.append(True)
+
+
+def page_runs_at_once() -> int:
+    """How many full page runs one server process runs at once: env RNN_PAGE_RUNS, else 1; clipped to 1..64."""
+    try:
+        return min(max(int(os.environ.get("RNN_PAGE_RUNS", 1)), 1), 64)
+    except ValueError:
+        return 1
+
+
+PAGE_RUNS_AT_ONCE = page_runs_at_once()
+PAGE_RUN_WAIT = 10.0            # seconds a page run waits for its turn at most, then runs anyway
+_page_runs = threading.BoundedSemaphore(PAGE_RUNS_AT_ONCE)     # module state: shared by every session
+_turn = threading.local()       # .held: this script thread's page run has a turn
+
+
+@contextmanager
+def page_turn(longest: float = PAGE_RUN_WAIT) -> Iterator[bool]:
+    """A full page run waits here until fewer than PAGE_RUNS_AT_ONCE others run; yields whether it got a turn.
+
+    Every session's script runs under one GIL, which shares the CPU evenly among the runnable threads: when 100
+    students reconnect at once, a vote's short fragment run gets a hundredth of it and waits seconds. A waiting
+    thread holds no GIL, so with a few full page runs at a time the fragment runs (votes, timers), which never
+    pass here, keep most of their share, and the queued pages run one after another, no slower in all.
+    """
+    _turn.held = _page_runs.acquire(timeout=longest)
+    try:
+        yield _turn.held
+    finally:
+        if _turn.held:
+            _page_runs.release()
+        _turn.held = False
+
+
+@contextmanager
+def aside() -> Iterator[None]:
+    """Lend this page run's turn to the others while it waits on another process (the worker), then take it back."""
+    lent = getattr(_turn, "held", False)
+    if lent:
+        _page_runs.release()
+        _turn.held = False
+    try:
+        yield
+    finally:
+        if lent:
+            _turn.held = _page_runs.acquire(timeout=PAGE_RUN_WAIT)
