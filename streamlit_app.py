@@ -65,7 +65,11 @@ def page():
 if __name__ == "__main__":
     main()
 else:                           # `streamlit run` importing the file for its server (no page module loaded)
+    import os
+
     from rnn_core.classroom import poll
-    from ui.server import disable_nagle
+    from ui.server import disable_nagle, log_gc_pauses
     disable_nagle()             # from the first connection (the students' polls too), not the first page run
+    if os.environ.get("RNN_GC_LOG"):       # benchmarks/class_session.py: the replicas' GC pauses
+        log_gc_pauses(os.environ["RNN_GC_LOG"])
     app = st.App(__file__, routes=poll.routes(st.get_option("server.baseUrlPath")))

@@ -495,6 +495,7 @@ def main():
         serve_args = ("--redis",) if args.store == "redis" else ()
         if args.store == "sqlite":
             env["RNN_STORE"] = f"sqlite:///{folder}/class.db"
+        env["RNN_GC_LOG"] = f"{folder}/gc"         # each replica's GC pauses (ui.server.log_gc_pauses)
         with harness.proxy_server(args.replicas, port=port, env=env, args=serve_args) as (url, proc):
             store_url = env.get("RNN_STORE")
             if args.store == "redis":
@@ -511,6 +512,11 @@ def main():
                 t = time.perf_counter()
                 rooms.state(store, b.code)
                 rooms_state.append((time.perf_counter() - t) * 1000)
+            pauses = {}             # generation -> ms of each collection of 5 ms or more, all replicas
+            for log in Path(folder).glob("gc.*"):
+                for line in log.read_text().splitlines():
+                    gen, ms = line.split()
+                    pauses.setdefault(int(gen), []).append(float(ms))
     fp, votes, polls, banner = sorted(b.first_page), sorted(b.votes_ms), sorted(b.polls_ms), sorted(b.banner_ms)
     lag, n_lag = lag_p90(b)
     print(f"store {args.store}, {args.replicas} replica(s), {args.students} students, {b.seconds:.0f} s; "
@@ -518,6 +524,9 @@ def main():
     print(f"CPU over the session: this client (all students and the lecturer) {client_cpu:.0f} s, the server "
           f"(replicas alive at the end, HAProxy, Redis) {server_cpu:.0f} s, in {b.seconds:.0f} s on {os.cpu_count()} "
           f"cores; load average {os.getloadavg()[0]:.1f}")
+    print("the replicas' garbage collections of 5 ms or more (the GIL held: every session waits):",
+          "; ".join(f"gen{g} n={len(ms)} p50 {quantile(sorted(ms), 0.5):.0f} ms max {max(ms):.0f} ms, "
+                    f"{sum(ms) / 1000:.1f} s in all" for g, ms in sorted(pauses.items())) or "none")
     kinds = {}
     for e in b.errors:
         kind = re.sub(r"\b\d+\b", "N", e)      # student N, N s: one kind (a fragment id stays)

@@ -2,6 +2,8 @@
 its turn (page_turn) and lends it while it waits on the worker (aside)."""
 import asyncio
 import asyncio.base_events
+import gc
+import os
 import socket
 import threading
 import time
@@ -154,3 +156,23 @@ def test_the_turns_setting_is_read_and_clipped(monkeypatch, raw, turns):
     else:
         monkeypatch.setenv("RNN_PAGE_RUNS", raw)
     assert server.page_runs_at_once() == turns
+
+
+def test_settling_loads_the_data_then_freezes_what_is_alive():
+    loaded = []
+    try:
+        server._settle(lambda *settings: loaded.append(settings), 1, 2)
+        assert loaded == [(1, 2)] and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_long_garbage_collections_are_logged(tmp_path):
+    before = list(gc.callbacks)
+    try:
+        server.log_gc_pauses(str(tmp_path / "gc"), least=0.0)
+        gc.collect(2)
+        lines = (tmp_path / f"gc.{os.getpid()}").read_text().splitlines()
+        assert lines and lines[-1].split()[0] == "2" and float(lines[-1].split()[1]) >= 0.0
+    finally:
+        gc.callbacks[:] = before

@@ -1,8 +1,10 @@
 """Process-wide settings for serving a whole class from one Streamlit server."""
 import asyncio.base_events
+import gc
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,10 +60,32 @@ def warm_up(delay: float = 2.0) -> None:
         from rnn_core.config import CHAPTER
         from ui.data import _chapter_data
         disable_nagle()
-        timer = threading.Timer(delay, _chapter_data, args=(CHAPTER.num_words, CHAPTER.skip_top, CHAPTER.maxlen))
+        timer = threading.Timer(delay, _settle, args=(_chapter_data, CHAPTER.num_words, CHAPTER.skip_top,
+                                                      CHAPTER.maxlen))
         timer.daemon = True
         timer.start()
         _warm.append(True)
+
+
+def _settle(load, *settings) -> None:
+    """Load the default data, then move everything alive into the GC's permanent generation (gc.freeze)."""
+    load(*settings)
+    gc.freeze()
+
+
+def log_gc_pauses(path: str, least: float = 0.005) -> None:
+    """Append each garbage collection of this process that takes `least` seconds or more to `path`.<pid>, as
+    "generation milliseconds": the pauses every session waits through, the GIL held (class_session.py sums them)."""
+    started: list[float] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started and (took := time.perf_counter() - started[0]) >= least:
+            with open(f"{path}.{os.getpid()}", "a") as f:
+                f.write(f"{info['generation']} {took * 1000:.1f}\n")
+
+    gc.callbacks.append(note)
 
 
 def page_runs_at_once() -> int:
