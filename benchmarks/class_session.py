@@ -22,6 +22,7 @@ students=N votes_sent=... votes_counted=... lost=0 double=0 first_page_p90_ms=..
 """
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import random
@@ -53,7 +54,8 @@ QUESTIONS = ("orders", "series", "shared")        # the page's three predict-the
 RELOAD_SHARE, CHANGE_SHARE = 0.1, 0.3             # students who reload mid-round / change their vote
 FRAGMENT_DONE = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 EN = i18n.table("en", "class_session")
-NET = (PageRunError, OSError, websockets.WebSocketException, asyncio.IncompleteReadError)   # reconnect
+NET = (PageRunError, OSError, websockets.WebSocketException, asyncio.IncompleteReadError,   # reconnect
+       http.client.HTTPException)       # the page's HTML cut off by a replica that died while sending it
 POLL_COMPONENT = "rnn_room_poll"                  # the banner's look at the room (ui/classroom.py _watch_room)
 
 
