@@ -16,7 +16,7 @@ def main():
 
     entry_point_only()
     flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
-    with page_turn():       # a few full page runs at a time, so the votes and timers between them stay quick
+    with page_turn():       # one full page run at a time (RNN_PAGE_RUNS): the votes and timers between stay quick
         page()
 
 

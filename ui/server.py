@@ -108,8 +108,9 @@ def page_turn(longest: float = PAGE_RUN_WAIT) -> Iterator[bool]:
 
     Every session's script runs under one GIL, which shares the CPU evenly among the runnable threads: when 100
     students reconnect at once, a vote's short fragment run gets a hundredth of it and waits seconds. A waiting
-    thread holds no GIL, so with a few full page runs at a time the fragment runs (votes, timers), which never
-    pass here, keep most of their share, and the queued pages run one after another, no slower in all.
+    thread holds no GIL, so with one full page run at a time (the default) the fragment runs (votes, timers), which
+    never pass here, keep most of their share, and the queued pages run one after another, no slower in all
+    (benchmarks/load_headless.py: more page runs per second, not fewer).
     """
     _turn.held = _page_runs.acquire(timeout=longest)
     try:
