@@ -145,7 +145,7 @@ def banner(page):
         st.warning(t("banner.ended", code=code), icon=":material/door_back:")
         leave()
         return
-    st.session_state[state.CLASS_SEEN] = _seen(s)
+    st.session_state[state.CLASS_SEEN] = room_view(s)
     st.session_state[state.CLASS_PAGE_NOW] = page
     st.session_state[state.CLASS_RUN] = "page"
     if st.session_state.get(state.CLASS_FOLLOW) and s.page and s.page != page and any(p.key == s.page for p in PAGES):
@@ -244,11 +244,6 @@ def _watch_room(code, view, status):
             key=state.CLASS_POLL, on_changed_change=lambda: None, width="content")
 
 
-def _seen(s):
-    """What a student's page was drawn with: the room's question, phase, the lecturer's page, the revealed ones."""
-    return (s.question, s.phase, s.page, s.revealed)
-
-
 @st.fragment
 def _student_banner(code, page):
     """The student's banner and round status. It reads the room's state (polled_state), sends an answer
@@ -270,11 +265,10 @@ def _student_banner(code, page):
     boxes = st.session_state.get(state.CLASS_BOXES, {}).get(page)      # None until the page drew its boxes
     if s is not None:
         seen = st.session_state.get(state.CLASS_SEEN)
-        now = _seen(s)
-        if seen is not None and now != seen:
-            st.session_state[state.CLASS_SEEN] = now
+        if seen is not None and room["fp"] != seen["fp"]:
+            st.session_state[state.CLASS_SEEN] = room
             follow = st.session_state.get(state.CLASS_FOLLOW)
-            if newly_revealed(seen[3], room) & set(boxes or ()) or (follow and s.page != seen[2]):
+            if newly_revealed(seen["rv"], room) & set(boxes or ()) or (follow and s.page != seen["page"]):
                 st.rerun(scope="app")
     with st.container(horizontal=True, vertical_alignment="center", key="class_banner"):
         st.markdown(":material/groups: " + t("banner.student", code=code))

@@ -50,7 +50,7 @@ CLASS_PAGE_NOW = "class_page_now"   # the page being drawn in this run (its ques
 CLASS_PAGE_RUNS = "_class_page_runs"   # how many page runs drew the banner (a fragment run is not one)
 CLASS_BOX = "_class_box_"            # + question key: (page run, what the page run's box returned)
 CLASS_RUN = "_class_run"            # "page" or "fragment": what kind of run is drawing now
-CLASS_SEEN = "class_seen"           # (question, phase, lecturer page, revealed) the page was drawn with
+CLASS_SEEN = "class_seen"           # the room as the page was drawn with (poll.room_view)
 CLASS_BOXES = "class_boxes"         # page -> {question key: its box's key}: the questions drawn there (a reveal
 #                                     reruns the page) and where the page's poll sees their answers
 CLASS_POLL = "class_poll"           # the student's page's look at the room (a component: it reruns the banner)
