@@ -12,7 +12,8 @@ Writing a browser test (tests/browser/test_*.py; every test there is marked `bro
 - Helpers here: open_page(page, base, key, lang) (go to a page and wait for its run), wait_idle, assert_clean (no
   exception shown), keyed(page, key) (the element of a widget key), press_slider, exceptions.
 - Screenshots: call screenshot(page, path). It writes only with `pytest --shots` (or BROWSER_SHOTS=1); otherwise a
-  test that fails gets a screenshot of every tab still open, in artifacts/browser/failed/. To look at pages, use
+  test that fails gets a screenshot of every tab still open, in artifacts/browser/failed/ (open a tab
+  with `with harness.closing(browser.new_page()) as page:`: it is shot before it closes). To look at pages, use
   `python tests/browser/shoot.py PAGE... --width 390`.
 - Keep a test cheap: no sleeps (wait_idle waits for the script run), one page load per assertion group, a control
   walk in one language unless the language changes what it checks.
@@ -177,6 +178,25 @@ def _content_height(page):
         """() => { const m = document.querySelector('[data-testid="stMain"]') ||
                               document.querySelector('section.main');
                    return m ? m.scrollHeight : document.body.scrollHeight; }""")
+
+
+@contextlib.contextmanager
+def closing(tab):
+    """Close a tab (or a context) when the block ends; if the block failed, first shoot it into
+    artifacts/browser/failed/ (conftest's hook comes after the test, when a tab closed here is gone)."""
+    try:
+        yield tab
+    except BaseException:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "test").split("::", 1)[-1].rsplit(" ", 1)[0]
+        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in test)[:120]
+        for i, page in enumerate(getattr(tab, "pages", None) or [tab]):
+            try:
+                page.screenshot(path=str(SHOTS / "failed" / f"{name}-closing-{i}.png"), full_page=True)
+            except Exception:       # the screenshot is a help, never the failure
+                pass
+        raise
+    finally:
+        tab.close()
 
 
 def full_screenshot(page, path):

@@ -38,9 +38,8 @@ def test_screen_reader_view(page, server, lang):
 
 def test_reduced_motion(browser, server):
     """prefers-reduced-motion: Play moves at most once a second, nothing animates."""
-    context = browser.new_context(reduced_motion="reduce", viewport=SIZES["wide"])
-    page = context.new_page()
-    try:
+    with harness.closing(browser.new_context(reduced_motion="reduce", viewport=SIZES["wide"])) as context:
+        page = context.new_page()
         harness.open_page(page, server, "unrolling", "en")
         page.wait_for_timeout(1500)         # the page reports the setting back: a rerun
         harness.wait_idle(page)
@@ -60,8 +59,6 @@ def test_reduced_motion(browser, server):
         duration = page.evaluate("getComputedStyle(document.querySelector('[data-testid=\"stMain\"] button'))"
                                  ".transitionDuration")
         assert set(duration.replace("s", "").split(", ")) <= {"0"}, duration
-    finally:
-        context.close()
 
 
 # What the unrolling page shows (a review typed in: its text area; the settings' toggles, selectbox and batch

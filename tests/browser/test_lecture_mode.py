@@ -91,8 +91,7 @@ def measure(page):
     ("unrolling", "en", ["paragraph", "caption", "metric value", "metric label", "widget label", "button"]),
 ])
 def test_lecture_mode_reads_from_the_back(browser, server, key, lang, kinds):
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
-    try:
+    with harness.closing(browser.new_page(viewport={"width": 1280, "height": 720})) as page:
         harness.open_page(page, server, key, lang, lecture="true")
         harness.assert_clean(page, f"{key} {lang} in lecture mode")
         sizes, overflow = measure(page)
@@ -104,5 +103,3 @@ def test_lecture_mode_reads_from_the_back(browser, server, key, lang, kinds):
             assert px >= FLOOR[kind], f"{key} {lang}: {kind} {text!r} at {px} px < {FLOOR[kind]} px"
         assert not overflow, f"{key} {lang} at 1280x720: {overflow}"
         assert not page.evaluate(_CANVAS_TABLES), f"{key} {lang}: small-text tables {page.evaluate(_CANVAS_TABLES)}"
-    finally:
-        page.close()

@@ -143,8 +143,7 @@ def test_every_page_has_its_controls_exercised():
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
 def test_page_tour(browser, server, info, lang):
     common, found = i18n.table(lang, "common"), []
-    page = browser.new_page(viewport=checks.SIZES["wide"])
-    try:
+    with harness.closing(browser.new_page(viewport=checks.SIZES["wide"])) as page:
         harness.open_page(page, server, info.key, lang)
         harness.assert_clean(page, f"{info.key} ({lang}) on load")
         title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
@@ -174,8 +173,6 @@ def test_page_tour(browser, server, info, lang):
         harness.assert_clean(page, f"{info.key} ({lang}) after the audit's states")
         if walk and info.key == "home":
             USE[info.key](page, lang)
-    finally:
-        page.close()
     for f in found:
         print(info.key, lang, *f)
     bad = [f for f in found if f[2] in ("serious", "critical")]
@@ -183,12 +180,9 @@ def test_page_tour(browser, server, info, lang):
     extra = sorted({f[1] for f in found} - set(checks.ALLOWED))
     assert not extra, f"moderate/minor findings not in the allow-list: {extra}"
 
-    context = browser.new_context(**PHONE)           # a phone, with every answer and result shown
-    phone = context.new_page()
-    try:
+    with harness.closing(browser.new_context(**PHONE)) as context:      # a phone, with every answer and result shown
+        phone = context.new_page()
         harness.open_page(phone, server, info.key, lang, settle=800, answers="true")
         harness.assert_clean(phone, f"{info.key} ({lang}) on a phone")
         checks.fits(phone, info, lang, "answered")
-    finally:
-        context.close()
 

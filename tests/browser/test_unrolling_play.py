@@ -16,8 +16,7 @@ def _step(page):
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
 def test_play_runs_20_steps(browser, server, width, height):
-    page = browser.new_page(viewport={"width": width, "height": height})
-    try:
+    with harness.closing(browser.new_page(viewport={"width": width, "height": height})) as page:
         harness.open_page(page, server, "unrolling", "en", unrolling_pick="A long one", timeout=180)
         assert _step(page) == 1
         bar = page.locator(".st-key-unrolling_bar").first.bounding_box()
@@ -31,5 +30,3 @@ def test_play_runs_20_steps(browser, server, width, height):
         harness.screenshot(page, SHOTS / f"unrolling-play-{width}.png")
         assert reached >= 21, f"{reached - 1} steps in {elapsed:.1f} s"
         assert not harness.exceptions(page)
-    finally:
-        page.close()
