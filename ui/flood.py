@@ -5,6 +5,7 @@ could raised the other students' median page run to 1.2 s. A token bucket per se
 second and bursts of BURST (a few quick clicks); past that, a run only waits PAUSE (its own thread sleeps: no
 CPU, and reruns asked for meanwhile are merged into one) and says "slow down". Fragment reruns don't pass here.
 """
+import logging
 import time
 
 import streamlit as st
@@ -14,6 +15,8 @@ RATE = 5.0          # page runs per second a session may ask for, sustained
 BURST = 10.0        # runs it may ask for at once
 PAUSE = 1.0         # longest wait of a slow-down run, in seconds
 KEY = "_pace"       # (tokens, time) in the session's state
+
+log = logging.getLogger(__name__)
 
 
 def allowed(tokens, last, now):
@@ -34,6 +37,7 @@ def guard():
     state[KEY] = (tokens, now if ok else now + PAUSE)
     if ok:
         return
+    log.warning("flood: a session asked for page runs faster than %s a second; this run only says 'slow down'", RATE)
     time.sleep(PAUSE)
     from ui.texts import texts
     st.warning(texts("common")("guard.slow_down"), icon=":material/speed:")

@@ -188,7 +188,9 @@ FOCUS = """() => { const e = document.activeElement; if (!e || e === document.bo
   return {tag: e.tagName, key: (e.closest('[class*="st-key-"]') || {}).className || '',
           text: (e.getAttribute('aria-label') || e.innerText || e.value || '').slice(0, 60),
           visible: ring(s) || ring(box && getComputedStyle(box)) ||
-                   ring(e.parentElement && getComputedStyle(e.parentElement))}; }"""
+                   ring(e.parentElement && getComputedStyle(e.parentElement)) ||
+                   !!e.closest('[data-testid="stDataFrame"] table')}; }"""
+# (A cell of st.dataframe's hidden table takes the focus while the grid draws the ring on its canvas.)
 CONTROLS = """() => [...document.querySelectorAll(`[data-testid="stMain"] :is(button, input, textarea, a[href],
   [role="slider"], summary)`)].filter(e => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0
   && !(e.tagName !== 'SUMMARY' && e.closest('details:not([open])'))
