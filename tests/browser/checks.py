@@ -144,7 +144,19 @@ def switch(page, name):
     was = toggle.is_checked()
     toggle.press("Space")
     harness.wait_idle(page)
-    assert toggle.is_checked() != was
+    try:
+        now = toggle.is_checked()
+    except Exception as e:      # gone after the rerun (seen twice in CI, not reproduced): say what the page showed
+        raise AssertionError(f"the {name!r} switch is gone after pressing it: {page.evaluate(GONE)}") from e
+    assert now != was
+
+
+GONE = """() => ({url: location.href, sidebar: document.querySelectorAll('[data-testid="stSidebar"]').length,
+  switches: [...document.querySelectorAll('[role="switch"]')].map(e => e.checked),
+  state: (document.querySelector('[data-testid="stApp"]') || {}).dataset?.testScriptState,
+  alerts: [...document.querySelectorAll('[role="alert"], [data-testid="stException"]')]
+    .map(e => e.innerText.slice(0, 120)),
+  text: (document.querySelector('[data-testid="stMain"]') || document.body).innerText.slice(0, 200)})"""
 
 
 def answer_all(page, key, lang):
