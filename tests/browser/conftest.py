@@ -3,7 +3,6 @@
 A failing test gets a screenshot of every tab it still has open, in artifacts/browser/failed/.
 """
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -26,13 +25,9 @@ def pytest_runtest_makereport(item, call):
     """On a failure, while the test's tabs are still open: a screenshot of each."""
     report = yield
     if report.when == "call" and report.failed and "browser" in getattr(item, "funcargs", {}):
-        name = re.sub(r"[^\w.-]+", "_", item.nodeid.split("::", 1)[-1])[:120]
         tabs = [p for c in item.funcargs["browser"].contexts for p in c.pages if not p.is_closed()]
-        for i, tab in enumerate(tabs):
-            try:
-                harness.full_screenshot(tab, SHOTS / "failed" / f"{name}-{i}.png")
-            except Exception as e:      # the screenshot is a help, never the failure
-                report.sections.append(("screenshot", f"tab {i}: {e}"))
+        for error in harness.shoot_failed(tabs, item.nodeid.split("::", 1)[-1]):
+            report.sections.append(("screenshot", error))
     return report
 
 

@@ -22,6 +22,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -182,21 +183,28 @@ def _content_height(page):
 
 @contextlib.contextmanager
 def closing(tab):
-    """Close a tab (or a context) when the block ends; if the block failed, first shoot it into
-    artifacts/browser/failed/ (conftest's hook comes after the test, when a tab closed here is gone)."""
+    """Close a tab (or a context) when the block ends; if the block failed, first shoot it (shoot_failed): conftest's
+    hook comes after the test, when a tab closed here is gone."""
     try:
         yield tab
     except BaseException:
         test = os.environ.get("PYTEST_CURRENT_TEST", "test").split("::", 1)[-1].rsplit(" ", 1)[0]
-        name = "".join(c if c.isalnum() or c in "._-" else "_" for c in test)[:120]
-        for i, page in enumerate(getattr(tab, "pages", None) or [tab]):
-            try:
-                page.screenshot(path=str(SHOTS / "failed" / f"{name}-closing-{i}.png"), full_page=True)
-            except Exception:       # the screenshot is a help, never the failure
-                pass
+        shoot_failed(getattr(tab, "pages", None) or [tab], f"{test}-closing")
         raise
     finally:
         tab.close()
+
+
+def shoot_failed(tabs, test):
+    """A screenshot of each tab of a failed test, in artifacts/browser/failed/<test>-<i>.png; returns what could not
+    be shot (a screenshot is a help, never the failure)."""
+    name, errors = re.sub(r"[^\w.-]+", "_", test)[:120], []
+    for i, tab in enumerate(tabs):
+        try:
+            full_screenshot(tab, SHOTS / "failed" / f"{name}-{i}.png")
+        except Exception as e:
+            errors.append(f"tab {i}: {e}")
+    return errors
 
 
 def full_screenshot(page, path):
