@@ -68,10 +68,8 @@ else:                           # `streamlit run` importing the file for its ser
     import os
 
     from rnn_core.classroom import poll
-    from ui.server import disable_nagle, log_gc_pauses, send_short_first
+    from ui.server import disable_nagle, log_gc_pauses
     disable_nagle()             # from the first connection (the students' polls too), not the first page run
-    if os.environ.get("RNN_SEND_ORDER") != "arrival":      # class_session.py --send-order arrival: Streamlit's own
-        send_short_first()                                 # order, to compare with
     if os.environ.get("RNN_GC_LOG"):       # benchmarks/class_session.py: the replicas' GC pauses
         log_gc_pauses(os.environ["RNN_GC_LOG"])
     app = st.App(__file__, routes=poll.routes(st.get_option("server.baseUrlPath")))

@@ -488,8 +488,6 @@ def main():
     ap.add_argument("--join", type=float, default=10.0, help="seconds over which students join")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-kill", action="store_true", help="keep every replica alive (to compare with the kill)")
-    ap.add_argument("--send-order", choices=("fewest", "arrival"), default="fewest",
-                    help="the replicas' send order: fewest queued first (ui.server.send_short_first), or Streamlit's")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     (ROOT / "artifacts").mkdir(exist_ok=True)
@@ -500,8 +498,6 @@ def main():
         if args.store == "sqlite":
             env["RNN_STORE"] = f"sqlite:///{folder}/class.db"
         env["RNN_GC_LOG"] = f"{folder}/gc"         # each replica's GC pauses (ui.server.log_gc_pauses)
-        if args.send_order == "arrival":
-            env["RNN_SEND_ORDER"] = "arrival"
         with harness.proxy_server(args.replicas, port=port, env=env, args=serve_args) as (url, proc):
             store_url = env.get("RNN_STORE")
             if args.store == "redis":

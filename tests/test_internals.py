@@ -4,12 +4,9 @@ there, in the shape that function expects. When an upgrade changes one of them, 
 - ui.navigation.entry_point_only: streamlit.runtime.pages_manager.PagesManager.uses_pages_directory
 - ui.server.disable_nagle: asyncio.base_events._set_nodelay
 - ui.params.clean: streamlit's QueryParams._initial_query_params (what bound widgets are seeded from)
-- ui.server.send_short_first: streamlit's WebsocketSessionManager.list_active_sessions as Runtime._loop_coroutine
-  calls it, and ui.server._queued: AppSession._browser_queue (how many messages wait for a browser)
 - tests/conftest.py:scan_manifests_once (tests only): streamlit's component manifest scan, once per test process
 The behaviour itself is tested elsewhere: tests/test_server.py (TCP_NODELAY on an accepted connection) and
-tests/browser/test_direct_links.py (a direct link as the first request of a fresh server), and tests/test_server.py
-(Streamlit's own send loop sending the fewest queued messages first).
+tests/browser/test_direct_links.py (a direct link as the first request of a fresh server).
 """
 import ast
 import asyncio.base_events
@@ -21,10 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 INTERNALS = {"uses_pages_directory": "ui/navigation.py:entry_point_only",
              "_set_nodelay": "ui/server.py:disable_nagle",
-             "_initial_query_params": "ui/params.py:clean",
-             "list_active_sessions": "ui/server.py:send_short_first",
-             "_loop_coroutine": "ui/server.py:send_short_first",
-             "_browser_queue": "ui/server.py:_queued"}
+             "_initial_query_params": "ui/params.py:clean"}
 
 
 def _touches(name):
@@ -117,22 +111,3 @@ def test_the_component_manifest_scan_is_still_where_the_tests_cache_it():
     source = inspect.getsource(component_manager.BidiComponentManager.discover_and_register_components)
     assert "from streamlit.components.v2.manifest_scanner import" in source and "scan_component_manifests()" in source
     assert "discover_and_register_components" in inspect.getsource(app_test.AppTest._run)
-
-
-def test_the_send_loop_still_asks_for_the_sessions_then_flushes_each():
-    """ui.server.send_short_first hands Runtime._loop_coroutine a generator where it asks for the sessions: the loop
-    must still iterate it once per cycle, flush each session's queue and send what it flushed."""
-    from streamlit.runtime.app_session import AppSession
-    from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-    from streamlit.runtime.runtime import Runtime
-    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
-
-    loop = inspect.getsource(Runtime._loop_coroutine)
-    asked = loop.index("for active_session_info in self._session_mgr.list_active_sessions():")
-    flushed = loop.index("msg_list = active_session_info.session.flush_browser_queue()", asked)
-    loop.index("self._send_message(active_session_info, msg)", flushed)
-    assert loop.count("list_active_sessions()") == 1, "the send loop asks for the sessions in more than one place"
-    assert "list_active_sessions" in vars(WebsocketSessionManager), "WebsocketSessionManager.list_active_sessions"
-    assert "self._browser_queue = ForwardMsgQueue()" in inspect.getsource(AppSession.__init__), \
-        "AppSession._browser_queue is no longer its ForwardMsgQueue"
-    assert "__len__" in vars(ForwardMsgQueue), "ForwardMsgQueue has no length"

@@ -1,6 +1,5 @@
 """ui.server: connections accepted on a socket bound the way Streamlit binds it get TCP_NODELAY; a page run waits
-its turn (page_turn) and lends it while it waits on the worker (aside); the send loop serves the session with the
-fewest queued messages first (send_short_first)."""
+its turn (page_turn) and lends it while it waits on the worker (aside)."""
 import asyncio
 import asyncio.base_events
 import gc
@@ -9,13 +8,10 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from ui import server
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _nodelay_of_accepted_connection():
@@ -180,65 +176,3 @@ def test_long_garbage_collections_are_logged(tmp_path):
         assert lines and lines[-1].split()[0] == "2" and float(lines[-1].split()[1]) >= 0.0
     finally:
         gc.callbacks[:] = before
-
-
-class _Browser:
-    """A real SessionClient that writes down whose messages the send loop sent, in order."""
-
-    def __init__(self, name, sent):
-        self.name, self.sent = name, sent
-
-    def write_forward_msg(self, msg):
-        self.sent.append(self.name)
-
-
-async def _send_order(big, small):
-    """Streamlit's own Runtime and send loop: a session with `big` messages queued, connected first, then one with
-    `small`; who was sent what, in order."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.runtime import Runtime, RuntimeConfig
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-
-    runtime = Runtime(RuntimeConfig(script_path=str(ROOT / "streamlit_app.py"),
-                                    media_file_storage=MemoryMediaFileStorage("/media"),
-                                    uploaded_file_manager=MemoryUploadedFileManager("/upload")))
-    sent: list[str] = []
-    try:
-        await runtime.start()
-        sessions = {name: runtime._session_mgr.get_active_session_info(
-                        runtime.connect_session(client=_Browser(name, sent), user_info={})).session
-                    for name in ("page", "vote")}
-        for name, n in (("page", big), ("vote", small)):    # no await between: all queued before the loop's cycle
-            for _ in range(n):
-                msg = ForwardMsg()
-                msg.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
-                sessions[name]._enqueue_forward_msg(msg)
-        for _ in range(200):
-            if len(sent) == big + small:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        runtime.stop()
-        await runtime.stopped
-        Runtime._instance = None
-    return sent
-
-
-def test_the_send_loop_sends_the_session_with_fewest_messages_first(monkeypatch):
-    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
-
-    server.send_short_first()
-    assert asyncio.run(_send_order(40, 3)) == ["vote"] * 3 + ["page"] * 40
-    # the same loop in Streamlit's own order: the page, connected first, went first (the test can tell them apart)
-    monkeypatch.setattr(WebsocketSessionManager, "list_active_sessions", server._SEND_ORDER["listed"])
-    assert asyncio.run(_send_order(40, 3)) == ["page"] * 40 + ["vote"] * 3
-
-
-def test_every_other_caller_still_gets_the_list_of_sessions():
-    from streamlit.runtime.memory_session_storage import MemorySessionStorage
-    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
-
-    server.send_short_first()
-    manager = WebsocketSessionManager(MemorySessionStorage(), None, None, lambda: None)
-    assert manager.list_active_sessions() == [] and manager.list_sessions() == []

@@ -3,7 +3,6 @@ import asyncio.base_events
 import gc
 import os
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -134,47 +133,3 @@ def aside() -> Iterator[None]:
     finally:
         if lent:
             _turn.held = _page_runs.acquire(timeout=PAGE_RUN_WAIT)
-
-
-_SEND_ORDER: dict[str, Callable[..., Any]] = {}   # Streamlit's own list_active_sessions, once replaced
-
-
-def send_short_first() -> None:
-    """Streamlit's send loop serves the session with the fewest queued messages next, instead of each in turn.
-
-    After a replica restart, a hundred reconnecting pages queue up to 2,000 messages or more (86 per page), and the
-    loop sends them one session after another: a vote's few messages waited behind them 0.5-2.5 s, though its run
-    had ended in 40 ms. Fewest first (shortest job first) sends a vote before the pages queued ahead of it, and the
-    pages still go one after another (benchmarks/send_order.py compares the two orders).
-    """
-    # The one place that touches Streamlit's WebsocketSessionManager.list_active_sessions: the send loop
-    # (Runtime._loop_coroutine) asks it for the sessions once per cycle, then flushes and sends each one's queue in
-    # turn. Only for that caller, the list becomes a generator that picks each next session when asked. There is no
-    # public switch; tests/test_internals.py fails if an upgrade reshapes the loop.
-    from streamlit.runtime.runtime import Runtime
-    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
-
-    if "listed" in _SEND_ORDER:
-        return
-    listed = _SEND_ORDER["listed"] = WebsocketSessionManager.list_active_sessions
-    send_loop = Runtime._loop_coroutine.__code__
-
-    def list_active_sessions(self: Any) -> Any:
-        if sys._getframe(1).f_code is send_loop:
-            return _fewest_first(self, listed)
-        return listed(self)
-
-    WebsocketSessionManager.list_active_sessions = list_active_sessions  # type: ignore[method-assign]
-
-
-def _queued(info: Any) -> int:
-    """How many messages wait in a session's queue for its browser."""
-    return len(info.session._browser_queue)
-
-
-def _fewest_first(manager: Any, listed: Callable[[Any], list]) -> Iterator[Any]:
-    """The active sessions that have messages queued, fewest first, each picked when the loop asks for the next;
-    then every session once, as Streamlit's own cycle visits each (an empty flush is what settles a session)."""
-    while waiting := [info for info in listed(manager) if _queued(info)]:
-        yield min(waiting, key=_queued)
-    yield from listed(manager)
