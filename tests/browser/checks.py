@@ -140,19 +140,25 @@ def switch(page, name):
         expand = page.locator('[data-testid="stExpandSidebarButton"]').first
         if expand.count():      # a sidebar that a narrow window closed may not hold its controls: open it
             expand.click()
-        toggle.wait_for(state="attached", timeout=60000)       # (else only slow, under load)
+        try:
+            toggle.wait_for(state="attached", timeout=60000)   # (else only slow, under load)
+        except Exception as e:  # never there (seen once in CI, not reproduced): say what the page showed
+            raise AssertionError(f"no {name!r} switch on the page: {page.evaluate(GONE)}") from e
     was = toggle.is_checked()
     toggle.press("Space")
     harness.wait_idle(page)
     try:
         now = toggle.is_checked()
-    except Exception as e:      # gone after the rerun (seen twice in CI, not reproduced): say what the page showed
+    except Exception as e:      # gone after the rerun (seen twice in CI, not reproduced): the same
         raise AssertionError(f"the {name!r} switch is gone after pressing it: {page.evaluate(GONE)}") from e
     assert now != was
 
 
 GONE = """() => ({url: location.href, sidebar: document.querySelectorAll('[data-testid="stSidebar"]').length,
-  switches: [...document.querySelectorAll('[role="switch"]')].map(e => e.checked),
+  sidebar_px: [...document.querySelectorAll('[data-testid="stSidebar"]')].map(e => e.getBoundingClientRect().width),
+  switches: [...document.querySelectorAll('[role="switch"]')]
+    .map(e => [(e.closest('label') || e).innerText.slice(0, 40), e.checked]),
+  status: (document.querySelector('[data-testid="stStatusWidget"]') || {}).innerText,
   state: (document.querySelector('[data-testid="stApp"]') || {}).dataset?.testScriptState,
   alerts: [...document.querySelectorAll('[role="alert"], [data-testid="stException"]')]
     .map(e => e.innerText.slice(0, 120)),
