@@ -46,13 +46,10 @@ def test_direct_link_on_a_fresh_server(browser, info):
     (harness.ROOT / "artifacts").mkdir(exist_ok=True)
     with harness.streamlit_server() as (url, _):
         for lang in [first]:          # nothing has run in this process yet (the other language: test_browser.py)
-            context = browser.new_context(viewport={"width": 1400, "height": 900})     # a session of its own
-            page = context.new_page()
-            try:
-                _check_direct_link(page, url, info, lang)
-            except AssertionError as e:
-                harness.full_screenshot(page, SHOTS / "failed" / f"direct-{info.key}-{lang}.png")
-                raise AssertionError(f"{info.key} ({lang}, {'first request' if lang == first else 'second'}): {e}") \
-                    from e
-            finally:
-                context.close()
+            with harness.closing(browser.new_context(viewport={"width": 1400, "height": 900})) as context:
+                page = context.new_page()                                  # (a session of its own; shot if failed)
+                try:
+                    _check_direct_link(page, url, info, lang)
+                except AssertionError as e:
+                    raise AssertionError(f"{info.key} ({lang}, {'first request' if lang == first else 'second'}): "
+                                         f"{e}") from e
