@@ -167,7 +167,9 @@ def phone_style():
 # Non-text contrast (WCAG 1.4.11) where no theme option reaches: a toggle's off track (Streamlit: the text colour
 # at 20 %, 1.5:1; its knob, the page's colour, shows on it) takes the theme's borderColor (.streamlit/config.toml,
 # 3.6:1), darker under the pointer; a slider's empty track (Streamlit: a 25 % tint, 1.2:1) gets a fill under that
-# tint that comes out as borderColor too. Disabled ones stay as Streamlit draws them. Lines that only group
+# tint that comes out as borderColor too. Disabled ones stay as Streamlit draws them. The chosen option of a
+# segmented control under the pointer or the keyboard's focus (Streamlit: the primary colour on a 20 % tint of it,
+# 4.1:1; 30 % while pressed) takes a darker pink (5.2:1 or more). Lines that only group
 # (bordered containers, an open expander's rule, the sidebar's separator) keep Streamlit's light one.
 _ACCESS_CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #55575f !important; opacity: 1; }
@@ -188,6 +190,8 @@ _ACCESS_CSS = """<style>
   background-color: #8a8680 !important; }
 [data-testid="stCheckbox"] label[data-hovered]:has(> span > input[role="switch"]:not(:checked):not(:disabled))
   > span + div { background-color: #6b6761 !important; }
+button:is([data-variant="segmented_control"], [data-variant="pills"])[data-selected="true"]:is([data-hovered],
+  [data-focused], [data-pressed]) :is(p, span) { color: #931b44 !important; }
 [data-testid="stSlider"] [role="group"] > [data-orientation]:not(:has(input:disabled))
   > div:first-child:not(:has(input)) { background-color: #7a7474; }
 :is([data-testid="stVerticalBlock"], [data-testid="stHorizontalBlock"], [data-testid="stExpanderDetails"],

@@ -1,5 +1,5 @@
 """Accessibility in Chromium beyond the tour: the screen reader's view (aria_snapshot), reduced motion, the contrast of
-the controls' edges (WCAG 1.4.11, which axe does not check). The axe-core
+the controls' edges (WCAG 1.4.11, which axe does not check), a chosen option under the pointer or focus. The axe-core
 audit of every page in every state, the keyboard walk and <html lang> (as opened, and after the language switch)
 run in each page's tour (tests/browser/test_pages.py, with the checks in tests/browser/checks.py).
 """
@@ -84,3 +84,23 @@ def test_control_boundaries_contrast(page, server):
     assert SEEN <= set(found), sorted(SEEN - set(found))
     low = {k: v for k, v in found.items() if v[0] < 3}
     assert not low, low
+
+
+def test_a_chosen_option_under_the_pointer_or_focus_keeps_its_contrast(page, server):
+    """WCAG 1.4.3 in the states the tour's audit meets only by chance: the chosen option of a segmented control (the
+    language, the memory lab's gradient) under the pointer, then with the keyboard's focus (Streamlit draws the
+    primary colour on a darker tint there: 4.1:1 without ui.layout's rule)."""
+    harness.open_page(page, server, "memory", "en")
+    rule = {"runOnly": {"type": "rule", "values": ["color-contrast"]}}
+    for chosen in (page.locator('[data-testid="stMain"] button[data-selected="true"]').first,
+                   page.locator('[data-testid="stSidebar"] button[data-selected="true"]').first):
+        chosen.scroll_into_view_if_needed()
+        chosen.hover()
+        page.wait_for_timeout(300)
+        assert chosen.get_attribute("data-hovered") == "true"
+        hovered = checks.axe_run(page, rule)
+        page.mouse.move(1, 1)
+        chosen.focus()
+        page.wait_for_timeout(300)
+        assert (chosen.get_attribute("data-hovered"), chosen.get_attribute("data-focused")) == (None, "true")
+        assert not hovered and not checks.axe_run(page, rule), (hovered, checks.axe_run(page, rule))
