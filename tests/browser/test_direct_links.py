@@ -42,14 +42,12 @@ def _check_direct_link(page, url, info, lang):
 
 @pytest.mark.parametrize("info", PAGES, ids=lambda p: p.key)
 def test_direct_link_on_a_fresh_server(browser, info):
-    first = i18n.LANGS[[p.key for p in PAGES].index(info.key) % len(i18n.LANGS)]
+    lang = i18n.LANGS[[p.key for p in PAGES].index(info.key) % len(i18n.LANGS)]   # pages alternate languages
     (harness.ROOT / "artifacts").mkdir(exist_ok=True)
-    with harness.streamlit_server() as (url, _):
-        for lang in [first]:          # nothing has run in this process yet (the other language: test_browser.py)
-            with harness.closing(browser.new_context(viewport={"width": 1400, "height": 900})) as context:
-                page = context.new_page()                                  # (a session of its own; shot if failed)
-                try:
-                    _check_direct_link(page, url, info, lang)
-                except AssertionError as e:
-                    raise AssertionError(f"{info.key} ({lang}, {'first request' if lang == first else 'second'}): "
-                                         f"{e}") from e
+    with harness.streamlit_server() as (url, _), \
+            harness.closing(browser.new_context(viewport={"width": 1400, "height": 900})) as context:
+        page = context.new_page()          # the server's first session (a context of its own; shot if it fails)
+        try:
+            _check_direct_link(page, url, info, lang)
+        except AssertionError as e:
+            raise AssertionError(f"{info.key} ({lang}, the first request of a fresh server): {e}") from e
