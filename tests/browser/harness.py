@@ -131,21 +131,6 @@ def wait_idle(page, timeout=60, settle=300, poll=100):
     raise TimeoutError(f"the app was still running after {int(timeout)} s")
 
 
-RUN_WATCH = """() => { const app = document.querySelector('[data-testid="stApp"]'); window.__rnnRunSeen = false;
-  new MutationObserver((_, o) => { window.__rnnRunSeen = true; o.disconnect(); })
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
-
-
-def rerun(page, action, timeout=60):
-    """Do `action`, which makes the app rerun (a widget changed), and wait until that run is over and drawn.
-
-    wait_idle alone may return before a loaded server has started the run: the page still idle from the last one."""
-    page.evaluate(RUN_WATCH)         # at rest the state is notRunning: any change of it is the new run
-    action()
-    page.wait_for_function("window.__rnnRunSeen === true", timeout=timeout * 1000)
-    return wait_idle(page, timeout)
-
-
 def exceptions(page):
     """The texts of every exception the app shows."""
     return [e.inner_text() for e in page.locator(EXCEPTION).all()]
