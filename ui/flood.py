@@ -4,15 +4,21 @@ Every page run of every session is paid on the server under one GIL: one client 
 could raised the other students' median page run to 1.2 s. A token bucket per session allows RATE runs per
 second and bursts of BURST (a few quick clicks); past that, a run only waits PAUSE (its own thread sleeps: no
 CPU, and reruns asked for meanwhile are merged into one) and says "slow down". Fragment reruns don't pass here.
+
+The slowed run then sleeps until the bucket allows a run and asks for one itself: a person's page comes back
+without a click. It ends as a run stopped for a rerun, so the page stays on screen meanwhile and no widget loses its
+value (a run that finished without drawing them would drop them). A client that keeps asking never gets that far:
+its next request stops the slowed run at its note.
 """
 import logging
+import os
 import time
 
 import streamlit as st
 from streamlit.runtime import Runtime
 
-RATE = 5.0          # page runs per second a session may ask for, sustained
-BURST = 10.0        # runs it may ask for at once
+RATE = float(os.environ.get("RNN_FLOOD_RATE", 5.0))     # page runs per second a session may ask for, sustained
+BURST = float(os.environ.get("RNN_FLOOD_BURST", 10.0))  # runs it may ask for at once (tests set both lower)
 PAUSE = 1.0         # longest wait of a slow-down run, in seconds
 KEY = "_pace"       # (tokens, time) in the session's state
 
@@ -40,5 +46,11 @@ def guard():
     log.warning("flood: a session asked for page runs faster than %s a second; this run only says 'slow down'", RATE)
     time.sleep(PAUSE)
     from ui.texts import texts
-    st.warning(texts("common")("guard.slow_down"), icon=":material/speed:")
-    st.stop()
+    st.warning(texts("common")("guard.slow_down"), icon=":material/speed:")   # (a request meanwhile stops here)
+    time.sleep(max(0.0, due(*state[KEY]) - time.monotonic()))
+    st.rerun()
+
+
+def due(tokens, last):
+    """When the bucket (tokens, last) next allows a run: once it has earned one token back."""
+    return last + max(0.0, 1.0 - tokens) / RATE
