@@ -145,8 +145,7 @@ def switch(page, name):
         except Exception as e:  # never there (seen once in CI, not reproduced): say what the page showed
             raise AssertionError(f"no {name!r} switch on the page: {page.evaluate(GONE)}") from e
     was = toggle.is_checked()
-    toggle.press("Space")
-    harness.wait_idle(page)
+    harness.rerun(page, lambda: toggle.press("Space"))
     try:
         now = toggle.is_checked()
     except Exception as e:      # gone after the rerun (seen twice in CI, not reproduced): the same

@@ -142,9 +142,46 @@ def assert_clean(page, what):
     assert not errors, f"{what}: {errors[0][:1500]}"
 
 
+def watch_runs(page):
+    """From now on, count the runs the server tells this tab have finished (its websocket's script_finished
+    messages, a run stopped for a rerun left out): runs_finished(page) reads the count. Once per tab."""
+    if hasattr(page, "rnn_runs"):
+        return
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    page.rnn_runs = 0
+
+    def frame(payload):
+        if isinstance(payload, (bytes, bytearray)):
+            msg = ForwardMsg()
+            msg.ParseFromString(bytes(payload))
+            if msg.WhichOneof("type") == "script_finished" and \
+                    msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                page.rnn_runs += 1
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+
+
+def runs_finished(page):
+    """How many runs have finished in this tab since watch_runs (None: not watched)."""
+    return getattr(page, "rnn_runs", None)
+
+
+def rerun(page, action, timeout=60):
+    """Do `action`, which makes the app run again (a widget changed), and wait until that run has finished and the
+    page is drawn. wait_idle alone can return before a loaded server has begun the run: the state it reads is still
+    the last run's. Without a finished run within `timeout` (or in a tab not watched), it is wait_idle alone."""
+    before = runs_finished(page)
+    action()
+    deadline = time.monotonic() + timeout
+    while before is not None and runs_finished(page) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(50)           # (Playwright delivers the tab's websocket frames while it waits)
+    return wait_idle(page, timeout)
+
+
 def open_page(page, base, key, lang, timeout=180, settle=300, **query):
     """Go to one page of the app and wait until its script run is over (every page has a title: a run that has
-    not started yet looks idle too)."""
+    not started yet looks idle too). The tab's runs are counted from here (watch_runs)."""
+    watch_runs(page)
     page.goto(page_url(base, key, lang, **query))
     page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=timeout * 1000)
     wait_idle(page, timeout=timeout, settle=settle)
