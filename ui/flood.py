@@ -21,6 +21,7 @@ RATE = float(os.environ.get("RNN_FLOOD_RATE", 5.0))     # page runs per second a
 BURST = float(os.environ.get("RNN_FLOOD_BURST", 10.0))  # runs it may ask for at once (tests set both lower)
 PAUSE = 1.0         # longest wait of a slow-down run, in seconds
 KEY = "_pace"       # (tokens, time) in the session's state
+BACK = "_pace_back"  # set by a slowed run for the run it asks for: the page coming back
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +33,18 @@ def allowed(tokens, last, now):
 
 
 def guard():
-    """First thing in a page run: a session over the rate waits, gets a short note, and the run stops.
+    """First thing in a page run: a session over the rate waits, gets a short note, and then its page back.
 
-    The wait earns nothing back: a client that asks again as soon as it is answered stays slowed down."""
+    The wait earns nothing back, nor does the page that comes back: a client that asks again as soon as it is
+    answered stays slowed down."""
     if not Runtime.exists() or type(Runtime.instance()) is not Runtime:   # AppTest runs on a mock: no server
         return
     state = st.session_state
     now = time.monotonic()
     tokens, ok = allowed(*state.get(KEY, (BURST, now)), now)
-    state[KEY] = (tokens, now if ok else now + PAUSE)
+    back = state.pop(BACK, False)           # (its bucket allows it: the slowed run waited for that)
+    ok = ok or back
+    state[KEY] = (tokens, now if ok and not back else now + PAUSE)
     if ok:
         return
     log.warning("flood: a session asked for page runs faster than %s a second; this run only says 'slow down'", RATE)
@@ -48,6 +52,7 @@ def guard():
     from ui.texts import texts
     st.warning(texts("common")("guard.slow_down"), icon=":material/speed:")   # (a request meanwhile stops here)
     time.sleep(max(0.0, due(*state[KEY]) - time.monotonic()))
+    state[BACK] = True
     st.rerun()
 
 
