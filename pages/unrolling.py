@@ -95,6 +95,8 @@ def moved():
 
 def toggle_play():
     stopping(ss.get(state.UNROLLING_STEP, 1))                              # (Pause: the step stays)
+    if ss.get(state.UNROLLING_PLAYING):         # Pause: set the step, so the browser's slider is moved to it too (a
+        step_to(ss.get(state.UNROLLING_STEP, 1))    # Play tick drawn after the click could have left it a step on)
     ss[state.UNROLLING_PLAYING] = not ss.get(state.UNROLLING_PLAYING, False)
     if ss[state.UNROLLING_PLAYING] and ss.get(state.UNROLLING_STEP, 1) >= ss.get(state.UNROLLING_STEPS, 1):
         ss[state.UNROLLING_STEP] = 1                                        # Play at the end starts over
