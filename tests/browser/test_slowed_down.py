@@ -36,6 +36,6 @@ def test_a_slowed_down_page_comes_back_by_itself(browser, lang):
         harness.wait_idle(page)
         assert title in page.locator("h1").first.inner_text()
         assert page.get_by_role("switch", name=common["lecture_mode"]).count() == 1
-        page.wait_for_timeout(3000)                 # and stays: the timer asked once and is gone
+        page.wait_for_timeout(3000)                 # and stays: the run it asked for passed, nothing asks again
         assert note.count() == 0 and title in page.locator("h1").first.inner_text()
         assert not harness.exceptions(page)
