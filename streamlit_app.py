@@ -11,13 +11,14 @@ import streamlit as st
 def main():
     """One page run: the flood check, then the page when it is this run's turn."""
     from ui import flood
-    from ui.navigation import entry_point_only
+    from ui.navigation import entry_point, entry_point_only
     from ui.server import page_turn
 
-    entry_point_only()
-    flood.guard()           # before anything else: a session asking for runs faster than a person gets a cheap one
-    with page_turn():       # one full page run at a time (RNN_PAGE_RUNS): the votes and timers between stay quick
-        page()
+    entry_point_only()      # never Streamlit's legacy pages/ mode
+    with entry_point():     # the pages run inside it
+        flood.guard()       # before anything else: a session asking for runs faster than a person gets a cheap one
+        with page_turn():   # one full page run at a time (RNN_PAGE_RUNS): the votes and timers between stay quick
+            page()
 
 
 def page():
@@ -68,7 +69,9 @@ else:                           # `streamlit run` importing the file for its ser
     import os
 
     from rnn_core.classroom import poll
+    from ui.navigation import entry_point_only
     from ui.server import disable_nagle, log_gc_pauses
+    entry_point_only()          # before any session: no run starts in Streamlit's legacy pages/ mode
     disable_nagle()             # from the first connection (the students' polls too), not the first page run
     if os.environ.get("RNN_GC_LOG"):       # benchmarks/class_session.py: the replicas' GC pauses
         log_gc_pauses(os.environ["RNN_GC_LOG"])

@@ -1,7 +1,8 @@
 """The Streamlit and asyncio internals the app leans on: each is touched in exactly one function, and is still
 there, in the shape that function expects. When an upgrade changes one of them, this fails, naming which.
 
-- ui.navigation.entry_point_only: streamlit.runtime.pages_manager.PagesManager.uses_pages_directory
+- ui.navigation.entry_point_only: streamlit.runtime.pages_manager.PagesManager.uses_pages_directory, and the name of
+  the script runner's _mpa_v1 (looked for on the stack: is this run the legacy one?)
 - ui.server.disable_nagle: asyncio.base_events._set_nodelay
 - ui.params.clean: streamlit's QueryParams._initial_query_params (what bound widgets are seeded from)
 - tests/conftest.py:scan_manifests_once (tests only): streamlit's component manifest scan, once per test process
@@ -69,6 +70,8 @@ def test_streamlit_pages_manager_flag_is_still_there():
     runner = inspect.getsource(script_runner.ScriptRunner)
     assert "if PagesManager.uses_pages_directory:" in runner and "_mpa_v1(" in runner, \
         "the script runner no longer reads PagesManager.uses_pages_directory to pick the legacy mode"
+    assert inspect.isfunction(getattr(script_runner, "_mpa_v1", None)), \
+        "script_runner._mpa_v1 is gone: ui.navigation._legacy_run looks for it on the stack"
     assert "PagesManager.uses_pages_directory = False" in inspect.getsource(navigation.navigation), \
         "st.navigation no longer clears PagesManager.uses_pages_directory"
     # what entry_point_only uses to re-run the entry point inside the same script run
