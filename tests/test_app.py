@@ -34,6 +34,21 @@ def test_language_switch_is_kept_across_pages(make_app):
     assert i18n.table("ko", "sequences")["title"] in [t.value for t in at.title]
 
 
+def test_the_language_switch_always_tells_the_browser_the_shown_language(make_app):
+    """The browser draws the switch from the element the server sends: its default is the language shown, so a
+    browser without the value (it missed the run that sent it) still shows the choice; a value lost on the server
+    (None) is sent again on the next run."""
+    at = make_app("en").run()
+    for lang in ("ko", "en", "ko"):
+        at.sidebar.button_group(key="lang").set_value(lang).run()
+        sent = at.sidebar.button_group(key="lang").proto
+        assert [sent.options[i].content for i in sent.default] == [{"ko": "한국어", "en": "English"}[lang]]
+    at.session_state["lang"] = None                       # as if the browser had sent an empty choice
+    at.run()
+    assert at.session_state["lang"] == "ko" and at.sidebar.button_group(key="lang").value == "ko"
+    assert i18n.table("ko", "home")["title_long"] in _titles(at)
+
+
 def test_browser_locale_sets_default_language():
     """Without ?lang=, the first run takes the browser's locale (checked at the function level)."""
     assert i18n.lang_from_locale("ko-KR") == "ko"
