@@ -6,6 +6,7 @@ from pathlib import Path
 from rnn_core.charts import theme
 
 LANGS = ("ko", "en")
+NAMES = {"ko": "한국어", "en": "English"}    # each language in its own words (the sidebar switch)
 DEFAULT_LANG = "en"
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 

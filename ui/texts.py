@@ -23,12 +23,11 @@ def language_selector():
         st.session_state[state.LANG] = st.session_state.get(state.LANG_IN_URL, first)   # new, or lost: sent again
     elif url in i18n.LANGS and url != st.session_state.get(state.LANG_IN_URL):
         st.session_state[state.LANG] = url  # someone edited the address bar
-    names = {"ko": "한국어", "en": "English"}
     shown = st.session_state[state.LANG]
     # The default is the language shown too: a browser that drew the control without the value the server sent it
     # (once in CI: neither option chosen, on an English page) falls back to it, never to no choice.
     choice = st.sidebar.segmented_control(
-        "Language / 언어", i18n.LANGS, format_func=names.get, key=state.LANG, required=True, default=shown)
+        "Language / 언어", i18n.LANGS, format_func=i18n.NAMES.get, key=state.LANG, required=True, default=shown)
     if choice not in i18n.LANGS:          # never "lang=None" in the URL, whatever a callback did to the state
         choice = shown
     st.query_params["lang"] = st.session_state[state.LANG_IN_URL] = choice

@@ -20,7 +20,6 @@ from ui import i18n
 from ui.site import PAGES
 
 pytestmark = pytest.mark.browser
-NAMES = {"ko": "한국어", "en": "English"}       # the language switch's options (ui.texts.language_selector)
 
 
 def _check_direct_link(page, url, info, lang):
@@ -33,7 +32,7 @@ def _check_direct_link(page, url, info, lang):
     title = i18n.table(lang, info.key)["title_long" if info.key == "home" else "title"]
     assert title in page.locator("h1").first.inner_text()       # the page asked for, in its language
     sidebar = page.locator('[data-testid="stSidebar"]')
-    for name in NAMES.values():                                  # the language switch
+    for name in i18n.NAMES.values():                                  # the language switch
         assert sidebar.locator("button", has_text=name).count() >= 1, name
     nav = page.locator('[data-testid="stSidebarNav"]')           # the navigation, with every page
     assert nav.count() == 1
@@ -67,19 +66,19 @@ def test_a_class_opening_direct_links_at_once_on_a_fresh_server():
     keys = {p.key: p for p in PAGES}
     failures = []
 
-    def student(key, lang):
+    def student(url, key, lang):
         try:
             with harness.chromium() as browser, \
                     harness.closing(browser.new_context(viewport={"width": 1400, "height": 900})) as context:
                 tab = context.new_page()
                 _check_direct_link(tab, url, keys[key], lang)
                 chosen = tab.locator('[data-testid="stSidebar"] button[data-selected="true"]')
-                assert chosen.count() == 1 and NAMES[lang] in chosen.inner_text(), "no language chosen"
+                assert chosen.count() == 1 and i18n.NAMES[lang] in chosen.inner_text(), "no language chosen"
         except Exception as e:     # (AssertionError, or a timeout): reported by the test's own thread
             failures.append(f"{key} ({lang}): {e}"[:1500])
 
     with harness.streamlit_server() as (url, _):
-        students = [threading.Thread(target=student, args=pair) for pair in wanted]
+        students = [threading.Thread(target=student, args=(url, *pair)) for pair in wanted]
         for s in students:
             s.start()
         for s in students:

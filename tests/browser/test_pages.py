@@ -23,7 +23,7 @@ from ui.site import PAGES
 # The main controls of each page, used as a person would.
 def use_home(page, lang):
     other = "en" if lang == "ko" else "ko"
-    page.locator('[data-testid="stSidebar"] button', has_text={"ko": "한국어", "en": "English"}[other]).first.click()
+    page.locator('[data-testid="stSidebar"] button', has_text=i18n.NAMES[other]).first.click()
     harness.wait_idle(page)
     assert i18n.table(other, "home")["title_long"] in page.locator("h1").first.inner_text()
     assert f"lang={other}" in page.url
